@@ -1,0 +1,539 @@
+"""Gates: the unit of local derivatives (the CS231n gate API of seed 004).
+
+A gate is a tiny function with a memory::
+
+    gate = MultiplyGate()
+    z = gate.forward(3.0, -4.0)   # computes z = x * y and caches x, y
+    dx, dy = gate.backward(2.0)   # upstream dL/dz = 2  ->  (dL/dx, dL/dy) = (2*y, 2*x)
+
+``forward(*inputs)`` computes the output and caches what backward needs.
+``backward(upstream)`` receives dL/d(output) and returns one gradient per input,
+each with the shape of that input: *upstream x local gradient* (the chain rule).
+
+Values are Python floats or float64 numpy arrays of any shape.  When a binary gate
+broadcasts (``x`` of shape (3, 4) plus ``b`` of shape (4,)), backward sums the gradient
+over the broadcast axes so that ``db`` has the shape of ``b`` again (:func:`unbroadcast`).
+
+Every gate also knows
+
+* ``symbol``: what the renderer draws in its circle (``+``, ``×``, ``max``, ``σ`` ...),
+* ``local_gradients()``: d(output)/d(input) for each input, at the cached inputs
+  (for matrix gates: the array that multiplies the upstream gradient),
+* ``formulas``: one human-readable rule per input, e.g. ``"upstream · y"``.
+
+The elementwise gates share one ``backward`` (:class:`ElementwiseGate`): the gradient for
+input i is ``upstream * local_gradients()[i]``, summed over broadcast axes.  Gates whose
+local gradient is not elementwise (:class:`MaxGate` routes, :class:`MatMulGate`,
+:class:`SumGate`, :class:`TransposeGate`) write their own ``backward``.
+
+To make your own gate, subclass :class:`Gate` (or :class:`ElementwiseGate`) and write
+``forward`` and ``backward`` (or ``forward`` and ``local_gradients``).
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+__all__ = [
+    "Gate", "ElementwiseGate", "unbroadcast", "shape_of",
+    "AddGate", "SubtractGate", "MultiplyGate", "MaxGate",
+    "SigmoidGate", "TanhGate", "ReLUGate", "ExpGate", "LogGate", "ReciprocalGate",
+    "AddConstGate", "ScaleGate", "PowerGate", "MatMulGate", "SumGate", "TransposeGate",
+]
+
+EXP_MAX = math.log(np.finfo(np.float64).max)  # exp(x) overflows float64 above ~709.78
+
+
+# ----------------------------------------------------------------------------- helpers
+def shape_of(value) -> tuple:
+    """Shape of a float (``()``) or of an array."""
+    return value.shape if isinstance(value, np.ndarray) else ()
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum ``grad`` over the axes that broadcasting added or stretched, so it has ``shape``.
+
+    Broadcasting copies an input along some axes; in backward every copy sends a
+    gradient back, and the copies' gradients add up (fan-out, the ``+=`` rule).
+    A shape of ``()`` means the input was a plain float: the result is a float.
+    """
+    if not isinstance(grad, np.ndarray):
+        return grad
+    if grad.shape == shape:
+        return grad
+    if shape == ():
+        return float(grad.sum())
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def _fmt(value) -> str:
+    return f"{value:g}" if isinstance(value, Real) else f"array of shape {shape_of(value)}"
+
+
+class Gate:
+    """Base class of every gate.  Subclass it to build your own.
+
+    Write ``forward(self, *inputs)`` (compute, cache) and ``backward(self, upstream)``
+    (return a tuple with one gradient per input).  Call ``self.save(*inputs)`` in
+    forward and ``self.saved()`` in backward: ``saved()`` raises a clear error when
+    backward is called before forward.
+    """
+
+    symbol = "?"
+    formulas: tuple = ()
+
+    # -- caching -------------------------------------------------------------------
+    def save(self, *values) -> None:
+        """Cache the values backward will need (normally the inputs)."""
+        self.cache = values
+
+    def saved(self) -> tuple:
+        """The values cached by forward, or a ValueError if forward has not run yet."""
+        cache = getattr(self, "cache", None)
+        if cache is None:
+            raise ValueError(
+                f"{self.name}.backward() was called before forward(): call "
+                f"forward(...) first so the gate can cache its inputs.")
+        return cache
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
+
+    def __repr__(self) -> str:
+        return f"{self.name}()"
+
+    # -- the API every gate implements ---------------------------------------------
+    def forward(self, *inputs):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{self.name} must implement forward(*inputs)")
+
+    def backward(self, upstream):  # pragma: no cover - abstract
+        raise NotImplementedError(f"{self.name} must implement backward(upstream)")
+
+    def local_gradients(self) -> tuple:
+        """d(output)/d(input) per input at the cached inputs (None where not defined)."""
+        return tuple(None for _ in self.saved())
+
+    # -- checks shared by the built-in gates ----------------------------------------
+    def _check_same_or_broadcast(self, x, y) -> None:
+        sx, sy = shape_of(x), shape_of(y)
+        if sx == sy or sx == () or sy == ():
+            return
+        try:
+            np.broadcast_shapes(sx, sy)
+        except ValueError:
+            raise ValueError(
+                f"{self.name}: cannot combine shapes {sx} and {sy}; elementwise gates need "
+                f"equal shapes or shapes that broadcast (trailing dimensions equal or 1)."
+            ) from None
+
+
+class ElementwiseGate(Gate):
+    """A gate whose output element k depends only on input element(s) k.
+
+    Backward is the chain rule, elementwise: for each input i,
+    ``grad_i = unbroadcast(upstream * local_gradients()[i], shape of input i)``.
+    """
+
+    def backward(self, upstream):
+        inputs = self.saved()
+        return tuple(unbroadcast(upstream * local, shape_of(x))
+                     for local, x in zip(self.local_gradients(), inputs))
+
+
+# ------------------------------------------------------------------- binary gates
+class AddGate(ElementwiseGate):
+    """z = x + y.  Local gradients dz/dx = 1, dz/dy = 1: add *distributes* the upstream."""
+
+    symbol = "+"
+    formulas = ("upstream · 1", "upstream · 1")
+
+    def forward(self, x, y):
+        if type(x) is not float or type(y) is not float:
+            self._check_same_or_broadcast(x, y)
+        self.save(x, y)
+        return x + y
+
+    def local_gradients(self):
+        return 1.0, 1.0
+
+    def backward(self, upstream):
+        x, y = self.saved()
+        return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
+
+
+class SubtractGate(ElementwiseGate):
+    """z = x - y.  Local gradients dz/dx = 1, dz/dy = -1."""
+
+    symbol = "−"
+    formulas = ("upstream · 1", "upstream · (−1)")
+
+    def forward(self, x, y):
+        self._check_same_or_broadcast(x, y)
+        self.save(x, y)
+        return x - y
+
+    def local_gradients(self):
+        return 1.0, -1.0
+
+
+class MultiplyGate(ElementwiseGate):
+    """z = x * y.  Local gradients dz/dx = y, dz/dy = x: multiply *swaps* its inputs."""
+
+    symbol = "×"
+    formulas = ("upstream · y", "upstream · x")
+
+    def forward(self, x, y):
+        if type(x) is not float or type(y) is not float:
+            self._check_same_or_broadcast(x, y)
+        self.save(x, y)
+        return x * y
+
+    def local_gradients(self):
+        x, y = self.saved()
+        return y, x
+
+    def backward(self, upstream):
+        x, y = self.saved()
+        return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))
+
+
+class MaxGate(ElementwiseGate):
+    """z = max(x, y).  The max gate *routes*: the larger input gets the whole upstream.
+
+    Local gradients: dz/dx = 1 where x >= y else 0; dz/dy = 1 where y > x else 0.
+    At a tie the gradient goes to x only (max is not differentiable there; the
+    sub-gradient we pick must not be counted twice).
+    """
+
+    symbol = "max"
+    formulas = ("upstream if x ≥ y else 0", "upstream if y > x else 0")
+
+    def forward(self, x, y):
+        self._check_same_or_broadcast(x, y)
+        self.save(x, y)
+        if type(x) is float and type(y) is float:
+            return x if x >= y else y
+        return np.maximum(x, y)
+
+    def local_gradients(self):
+        x, y = self.saved()
+        if type(x) is float and type(y) is float:
+            return (1.0, 0.0) if x >= y else (0.0, 1.0)
+        x_wins = np.asarray(x >= y, dtype=np.float64)
+        return x_wins, 1.0 - x_wins
+
+
+# -------------------------------------------------------------------- unary gates
+class SigmoidGate(ElementwiseGate):
+    """s = σ(x) = 1 / (1 + e^(−x)).  Local gradient ds/dx = σ(x)·(1 − σ(x)).
+
+    Computed as ½(1 + tanh(x/2)), which equals σ(x) and never overflows.
+    """
+
+    symbol = "σ"
+    formulas = ("upstream · σ(x)(1 − σ(x))",)
+
+    def forward(self, x):
+        s = 0.5 * (1.0 + (math.tanh(0.5 * x) if type(x) is float else np.tanh(0.5 * x)))
+        self.save(x)
+        self.out = s
+        return s
+
+    def local_gradients(self):
+        self.saved()
+        return (self.out * (1.0 - self.out),)
+
+
+class TanhGate(ElementwiseGate):
+    """t = tanh(x).  Local gradient dt/dx = 1 − tanh(x)²."""
+
+    symbol = "tanh"
+    formulas = ("upstream · (1 − tanh(x)²)",)
+
+    def forward(self, x):
+        t = math.tanh(x) if type(x) is float else np.tanh(x)
+        self.save(x)
+        self.out = t
+        return t
+
+    def local_gradients(self):
+        self.saved()
+        return (1.0 - self.out * self.out,)
+
+
+class ReLUGate(ElementwiseGate):
+    """r = max(0, x).  Local gradient dr/dx = 1 where x > 0, else 0 (0 at the kink x = 0)."""
+
+    symbol = "ReLU"
+    formulas = ("upstream if x > 0 else 0",)
+
+    def forward(self, x):
+        self.save(x)
+        if type(x) is float:
+            return x if x > 0.0 else 0.0
+        return np.maximum(x, 0.0)
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        if type(x) is float:
+            return (1.0 if x > 0.0 else 0.0,)
+        return (np.asarray(x > 0.0, dtype=np.float64),)
+
+    def backward(self, upstream):
+        (x,) = self.saved()
+        if type(x) is float:
+            return (upstream if x > 0.0 else 0.0 * upstream,)
+        return (upstream * (x > 0.0),)
+
+
+class ExpGate(ElementwiseGate):
+    """e = exp(x).  Local gradient de/dx = exp(x) (its own output)."""
+
+    symbol = "exp"
+    formulas = ("upstream · exp(x)",)
+
+    def forward(self, x):
+        if np.any(np.asarray(x) > EXP_MAX):
+            raise ValueError(
+                f"ExpGate: exp overflows float64 for inputs above {EXP_MAX:.2f}; "
+                f"got max input {np.max(x):g}.")
+        self.save(x)
+        self.out = math.exp(x) if type(x) is float else np.exp(x)
+        return self.out
+
+    def local_gradients(self):
+        self.saved()
+        return (self.out,)
+
+
+class LogGate(ElementwiseGate):
+    """l = ln(x), defined for x > 0.  Local gradient dl/dx = 1/x."""
+
+    symbol = "log"
+    formulas = ("upstream · 1/x",)
+
+    def forward(self, x):
+        if np.any(np.asarray(x) <= 0):
+            raise ValueError(
+                f"LogGate: log needs positive inputs (x > 0); got {_fmt(x) if type(x) is float else 'min ' + _fmt(np.min(x))}.")
+        self.save(x)
+        return math.log(x) if type(x) is float else np.log(x)
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (1.0 / x,)
+
+
+class ReciprocalGate(ElementwiseGate):
+    """r = 1/x, defined for x ≠ 0.  Local gradient dr/dx = −1/x²."""
+
+    symbol = "1/x"
+    formulas = ("upstream · (−1/x²)",)
+
+    def forward(self, x):
+        if np.any(np.asarray(x) == 0):
+            raise ValueError("ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.")
+        self.save(x)
+        return 1.0 / x
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (-1.0 / (x * x),)
+
+
+class AddConstGate(ElementwiseGate):
+    """f_c(x) = c + x for a constant c.  Local gradient df/dx = 1."""
+
+    formulas = ("upstream · 1",)
+
+    def __init__(self, c: float):
+        self.c = float(c)
+
+    @property
+    def symbol(self) -> str:
+        return f"+{self.c:g}" if self.c >= 0 else f"−{-self.c:g}"
+
+    def __repr__(self) -> str:
+        return f"AddConstGate({self.c:g})"
+
+    def forward(self, x):
+        self.save(x)
+        return self.c + x
+
+    def local_gradients(self):
+        self.saved()
+        return (1.0,)
+
+    def backward(self, upstream):
+        (x,) = self.saved()
+        return (unbroadcast(upstream, shape_of(x)),)
+
+
+class ScaleGate(ElementwiseGate):
+    """f_a(x) = a·x for a constant a.  Local gradient df/dx = a."""
+
+    def __init__(self, a: float):
+        self.a = float(a)
+
+    @property
+    def symbol(self) -> str:
+        return f"×{self.a:g}"
+
+    @property
+    def formulas(self):
+        return (f"upstream · {self.a:g}",)
+
+    def __repr__(self) -> str:
+        return f"ScaleGate({self.a:g})"
+
+    def forward(self, x):
+        self.save(x)
+        return self.a * x
+
+    def local_gradients(self):
+        self.saved()
+        return (self.a,)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
+
+
+class PowerGate(ElementwiseGate):
+    """y = x**p for a constant exponent p.  Local gradient dy/dx = p·x**(p−1)."""
+
+    def __init__(self, p: float):
+        self.p = float(p)
+
+    @property
+    def symbol(self) -> str:
+        p = f"{self.p:g}"
+        return "x" + p.translate(_SUPERSCRIPT) if len(p) <= 3 else f"x^{p}"
+
+    @property
+    def formulas(self):
+        return (f"upstream · {self.p:g}·x^{self.p - 1:g}",)
+
+    def __repr__(self) -> str:
+        return f"PowerGate({self.p:g})"
+
+    def forward(self, x):
+        if not self.p.is_integer() and np.any(np.asarray(x) < 0):
+            raise ValueError(f"PowerGate: x**{self.p:g} with a non-integer exponent needs x >= 0; "
+                             f"got a negative input.")
+        if self.p < 1 and np.any(np.asarray(x) == 0):
+            raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
+                             f"got an input equal to 0.")
+        self.save(x)
+        return x ** self.p
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (self.p * x ** (self.p - 1.0),)
+
+
+# --------------------------------------------------------------- array gates
+class MatMulGate(Gate):
+    """D = W @ X (matrix product; 1-D operands are treated as a row or column vector).
+
+    With W of shape (n, k), X of shape (k, m) and upstream dD of shape (n, m):
+    ``dW = dD @ X.T`` (n, k) and ``dX = W.T @ dD`` (k, m).  Dimension analysis is enough
+    to remember them: dW must have W's shape, and only one product of dD and X gives it.
+    """
+
+    symbol = "@"
+    formulas = ("upstream @ Xᵀ", "Wᵀ @ upstream")
+
+    def forward(self, w, x):
+        w, x = np.asarray(w, dtype=np.float64), np.asarray(x, dtype=np.float64)
+        if w.ndim == 0 or x.ndim == 0:
+            raise ValueError(f"MatMulGate: @ needs arrays with at least one dimension; got shapes "
+                             f"{w.shape} and {x.shape} (use * to multiply by a number).")
+        if w.ndim > 2 or x.ndim > 2:
+            raise ValueError(f"MatMulGate: @ supports 1-D and 2-D arrays; got shapes {w.shape} and "
+                             f"{x.shape} (reshape to 2-D first).")
+        if w.shape[-1] != x.shape[0]:
+            raise ValueError(
+                f"MatMulGate: shapes {w.shape} and {x.shape} do not align for @: the left "
+                f"operand has {w.shape[-1]} columns but the right one has {x.shape[0]} rows.")
+        self.save(w, x)
+        out = w @ x
+        return float(out) if out.ndim == 0 else out
+
+    def local_gradients(self):
+        w, x = self.saved()
+        return x, w
+
+    def backward(self, upstream):
+        w, x = self.saved()
+        w2 = w[None, :] if w.ndim == 1 else w          # a vector on the left is a row
+        x2 = x[:, None] if x.ndim == 1 else x          # a vector on the right is a column
+        up2 = np.asarray(upstream, dtype=np.float64).reshape(w2.shape[0], x2.shape[1])
+        dw = (up2 @ x2.T).reshape(w.shape)
+        dx = (w2.T @ up2).reshape(x.shape)
+        return dw, dx
+
+
+class SumGate(Gate):
+    """s = sum(x) (over all elements, or over ``axis``).  Local gradient ds/dx_i = 1.
+
+    Backward copies the upstream gradient back to every element that was summed.
+    """
+
+    symbol = "Σ"
+    formulas = ("upstream copied to every element",)
+
+    def __init__(self, axis=None, keepdims: bool = False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def __repr__(self) -> str:
+        return f"SumGate(axis={self.axis!r}, keepdims={self.keepdims})"
+
+    def forward(self, x):
+        self.save(x)
+        if self.axis is None and not self.keepdims:
+            return float(np.sum(x))
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (np.ones_like(x) if isinstance(x, np.ndarray) else 1.0,)
+
+    def backward(self, upstream):
+        (x,) = self.saved()
+        if not isinstance(x, np.ndarray):
+            return (upstream,)
+        if self.axis is not None and not self.keepdims:
+            upstream = np.expand_dims(upstream, self.axis)
+        return (np.broadcast_to(upstream, x.shape).copy(),)
+
+
+class TransposeGate(Gate):
+    """y = xᵀ (axes reversed).  Backward transposes the upstream gradient back."""
+
+    symbol = "ᵀ"
+    formulas = ("upstreamᵀ",)
+
+    def forward(self, x):
+        self.save(x)
+        return x.T if isinstance(x, np.ndarray) else x
+
+    def local_gradients(self):
+        self.saved()
+        return (1.0,)
+
+    def backward(self, upstream):
+        self.saved()
+        return (upstream.T if isinstance(upstream, np.ndarray) else upstream,)

