@@ -346,11 +346,12 @@ class ReciprocalGate(ElementwiseGate):
         if np.any(np.asarray(x) == 0):
             raise ValueError("ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.")
         self.save(x)
-        return 1.0 / x
+        self.out = 1.0 / x
+        return self.out
 
     def local_gradients(self):
-        (x,) = self.saved()
-        return (-1.0 / (x * x),)
+        self.saved()
+        return (-(self.out * self.out),)       # −1/x² written with the cached 1/x
 
 
 class AddConstGate(ElementwiseGate):
@@ -436,7 +437,10 @@ class PowerGate(ElementwiseGate):
             raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
                              f"got an input equal to 0.")
         self.save(x)
-        return x ** self.p
+        try:
+            return x ** self.p
+        except OverflowError:
+            raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for x = {x:g}.") from None
 
     def local_gradients(self):
         (x,) = self.saved()

@@ -236,7 +236,24 @@ def _as_node(operand, gate) -> Node:
 def apply(gate, *operands) -> Node:
     """Run ``gate.forward`` on the operands' values and return the output Node."""
     inputs = tuple(_as_node(o, gate) for o in operands)
-    return Node(gate.forward(*[n.value for n in inputs]), gate, inputs)
+    return Node(_checked_forward(gate, inputs), gate, inputs)
+
+
+def _checked_forward(gate, inputs):
+    """``gate.forward`` on the inputs' values; a non-finite result is an error, not a value."""
+    value = gate.forward(*[n.value for n in inputs])
+    if type(value) is float:
+        if math.isfinite(value):
+            return value
+    elif isinstance(value, np.ndarray):
+        if np.all(np.isfinite(value)):
+            return value
+    else:
+        raise TypeError(f"{gate.name}.forward returned {type(value).__name__}; a gate must "
+                        f"return a float or a numpy array.")
+    shown = ", ".join(_describe(n.value) for n in inputs)
+    raise ValueError(f"{gate.name} produced a non-finite value (inf or NaN) from inputs "
+                     f"({shown}); the result overflows float64.")
 
 
 # -------------------------------------------------------------- functions on nodes
@@ -478,7 +495,7 @@ class Graph:
         for node in self.nodes:
             node.grad = None
             if node.gate is not None:
-                node.value = node.gate.forward(*[n.value for n in node.inputs])
+                node.value = _checked_forward(node.gate, node.inputs)
         return self.output.value
 
     @property
