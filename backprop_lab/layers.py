@@ -1,0 +1,484 @@
+"""Vectorized layers (seed 003's API), losses, a Sequential container, SGD and training.
+
+Every layer has the same small API::
+
+    layer = Affine(W, b)          # parameters live in layer.params = {"W": W, "b": b}
+    out = layer.forward(x)        # computes and caches what backward needs
+    dx = layer.backward(dout)     # dL/dx; parameter gradients land in layer.dW, layer.db
+
+Losses take the targets as well and return a number::
+
+    loss = MSELoss()
+    L = loss.forward(scores, targets)   # a float
+    dscores = loss.backward()           # dL/dscores (dout = dL/dL = 1.0 by default)
+
+No layer writes its own derivative formulas: each one runs gates (``backprop_lab.gates``)
+forward and backward, or builds a small ``bl.Graph`` (the losses) and lets the graph
+engine run backward.  ``Affine`` is a ``MatMulGate`` then an ``AddGate``: the matmul gate
+gives ``dx = dout @ Wᵀ`` and ``dW = xᵀ @ dout``, the add gate un-broadcasts ``b`` and so
+gives ``db = sum of dout over the rows``.
+
+(Seed 003's Affine writes ``dx = np.dot(dout, W)`` and ``dW = np.dot(x, dout)``: both
+transposes are missing.  The shapes only line up when every dimension is equal, and even
+then the gradients are wrong; the gradient check in the tests catches it.)
+
+Shapes: x is (N, D) — N examples in rows, D features — or (N, d1, d2, ...), which
+``Affine`` flattens to (N, d1·d2·...) like CS231n and un-flattens again in backward.
+"""
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+from . import gates as G
+from .datasets import minibatches
+from .graph import Graph, constant, exp, log, var
+
+__all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
+           "SoftmaxCrossEntropy", "Sequential", "SGD", "mlp", "train", "parameters"]
+
+
+# ------------------------------------------------------------------------ helpers
+def _as_array(value, layer: str, what: str) -> np.ndarray:
+    """``value`` as a finite float64 array, or a clear error naming the layer."""
+    if isinstance(value, (bool, str, bytes)) or value is None:
+        raise TypeError(f"{layer}: {what} must be a numpy array of numbers, got "
+                        f"{type(value).__name__} {value!r}.")
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{layer}: {what} must be a numpy array of real numbers, got "
+                        f"{type(value).__name__}.") from None
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{layer}: {what} contains NaN or inf (shape {array.shape}); "
+                         f"every value must be finite.")
+    return array
+
+
+def _check_dout(layer: str, dout, out_shape: tuple) -> np.ndarray:
+    """The upstream gradient as an array with the shape of the layer's output."""
+    if out_shape is None:
+        raise ValueError(f"{layer}.backward() was called before forward(): call forward(x) "
+                         f"first so the layer can cache its input.")
+    dout = _as_array(dout, layer, "dout (the upstream gradient)")
+    if dout.shape != out_shape:
+        raise ValueError(f"{layer}.backward: dout has shape {dout.shape} but forward returned "
+                         f"shape {out_shape}; the upstream gradient must have the output's shape.")
+    return dout
+
+
+class Layer:
+    """Base class: ``forward(x)``, ``backward(dout) -> dx``, ``params`` and ``d<name>`` grads.
+
+    ``params`` maps a parameter's name to its float64 array; optimizers update those
+    arrays *in place*, so ``layer.W is layer.params["W"]`` stays true.  After backward
+    the gradient of parameter ``name`` is the attribute ``d<name>`` (``dW``, ``db``).
+    """
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.out_shape = None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    @property
+    def grads(self) -> dict:
+        """``{parameter name: gradient}`` from the last backward (None before it)."""
+        return {key: getattr(self, "d" + key, None) for key in self.params}
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}={v.shape}" for k, v in self.params.items())
+        return f"{self.name}({shapes})"
+
+
+# ------------------------------------------------------------------------- Affine
+class Affine(Layer):
+    """out = x @ W + b.  W: (D, M), b: (M,), x: (N, D) (or (N, d1, d2, ...) flattened), out: (N, M).
+
+    Backward (from a MatMulGate and an AddGate):
+    ``dx = dout @ Wᵀ`` (N, D), ``dW = xᵀ @ dout`` (D, M), ``db = Σ_rows dout`` (M,).
+    """
+
+    def __init__(self, W, b):
+        super().__init__()
+        W = _as_array(W, "Affine", "W")
+        b = _as_array(b, "Affine", "b")
+        if W.ndim != 2:
+            raise ValueError(f"Affine: W must be a 2-D array of shape (inputs, outputs); "
+                             f"got shape {W.shape}.")
+        if b.shape != (W.shape[1],):
+            raise ValueError(f"Affine: b must have shape ({W.shape[1]},), one bias per output "
+                             f"column of W (W has shape {W.shape}); got shape {b.shape}.")
+        self.params = {"W": W, "b": b}
+        self.dW = None
+        self.db = None
+        self.matmul = G.MatMulGate()
+        self.add = G.AddGate()
+        self.x_shape = None
+
+    @property
+    def W(self) -> np.ndarray:
+        return self.params["W"]
+
+    @W.setter
+    def W(self, value):
+        self.params["W"] = _as_array(value, "Affine", "W")
+
+    @property
+    def b(self) -> np.ndarray:
+        return self.params["b"]
+
+    @b.setter
+    def b(self, value):
+        self.params["b"] = _as_array(value, "Affine", "b")
+
+    def forward(self, x):
+        x = _as_array(x, "Affine", "x")
+        W = self.params["W"]
+        if x.ndim < 2:
+            raise ValueError(f"Affine: x must have shape (N, {W.shape[0]}) — one example per "
+                             f"row — got shape {x.shape}; for one example use x.reshape(1, -1).")
+        rows = x.reshape(x.shape[0], -1)
+        if rows.shape[1] != W.shape[0]:
+            per_row = "features per row" if x.ndim == 2 else (
+                f"features per example (shape {x.shape[1:]} flattened)")
+            raise ValueError(f"Affine: x has {rows.shape[1]} {per_row} but W expects "
+                             f"{W.shape[0]} (W has shape {W.shape}).")
+        self.x_shape = x.shape
+        out = self.add.forward(self.matmul.forward(rows, W), self.params["b"])
+        self.out_shape = out.shape
+        return out
+
+    def backward(self, dout):
+        dout = _check_dout("Affine", dout, self.out_shape)
+        dproduct, self.db = self.add.backward(dout)      # db: un-broadcast over the rows
+        drows, self.dW = self.matmul.backward(dproduct)  # dx = dout @ Wᵀ, dW = xᵀ @ dout
+        return drows.reshape(self.x_shape)
+
+
+Linear = Affine  # seed 000's MiniFlow calls it Linear
+
+
+# -------------------------------------------------------------------- activations
+class _Activation(Layer):
+    """An elementwise layer: forward and backward of one gate (no parameters)."""
+
+    gate_class = None
+
+    def __init__(self):
+        super().__init__()
+        self.gate = self.gate_class()
+
+    def forward(self, x):
+        x = _as_array(x, self.name, "x")
+        out = self.gate.forward(x)
+        self.out_shape = np.shape(out)
+        return out
+
+    def backward(self, dout):
+        dout = _check_dout(self.name, dout, self.out_shape)
+        (dx,) = self.gate.backward(dout)
+        return dx
+
+    def __repr__(self) -> str:
+        return f"{self.name}()"
+
+
+class ReLU(_Activation):
+    """out = max(0, x) elementwise.  dx = dout where x > 0, else 0 (a ReLUGate)."""
+
+    gate_class = G.ReLUGate
+
+
+class Sigmoid(_Activation):
+    """out = σ(x) = 1/(1 + e^(−x)) elementwise.  dx = dout · σ(x)(1 − σ(x)) (a SigmoidGate)."""
+
+    gate_class = G.SigmoidGate
+
+
+class Tanh(_Activation):
+    """out = tanh(x) elementwise.  dx = dout · (1 − tanh(x)²) (a TanhGate)."""
+
+    gate_class = G.TanhGate
+
+
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+
+
+# ------------------------------------------------------------------------- losses
+class _Loss:
+    """A loss: ``forward(scores, targets) -> float`` builds a small graph on ``scores``;
+    ``backward(dout=1.0) -> dscores`` runs the graph engine's backward on it."""
+
+    def __init__(self):
+        self.graph = None
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __call__(self, scores, targets):
+        return self.forward(scores, targets)
+
+    def __repr__(self) -> str:
+        return f"{self.name}()"
+
+    def backward(self, dout=1.0):
+        """dL/dscores, times ``dout`` (the gradient of whatever uses the loss; 1.0 normally)."""
+        if self.graph is None:
+            raise ValueError(f"{self.name}.backward() was called before forward(): call "
+                             f"forward(scores, targets) first.")
+        if not isinstance(dout, Real) or isinstance(dout, bool) or not math.isfinite(dout):
+            raise TypeError(f"{self.name}.backward: dout must be a finite number (the loss is "
+                            f"a scalar), got {dout!r}.")
+        return self.graph.backward(seed=float(dout))["scores"]
+
+
+class MSELoss(_Loss):
+    """L = mean((scores − targets)²) over every entry (N·M entries for (N, M) scores).
+
+    dL/dscores = 2·(scores − targets) / (N·M), computed by the graph
+    SubtractGate → PowerGate(2) → SumGate → ScaleGate(1/(N·M)).
+    """
+
+    def forward(self, scores, targets):
+        scores = _as_array(scores, "MSELoss", "scores")
+        targets = _as_array(targets, "MSELoss", "targets")
+        if scores.shape != targets.shape:
+            if targets.ndim == 1 and scores.shape == (targets.shape[0], 1):
+                targets = targets.reshape(-1, 1)      # a column of targets written as a vector
+            else:
+                raise ValueError(f"MSELoss: scores have shape {scores.shape} but targets have "
+                                 f"shape {targets.shape}; they must be equal.")
+        if scores.size == 0:
+            raise ValueError("MSELoss: scores are empty (shape "
+                             f"{scores.shape}); the mean needs at least one entry.")
+        s = var(scores, name="scores")
+        loss = ((s - constant(targets, name="targets")) ** 2).mean()
+        self.graph = Graph(loss)
+        return float(loss.value)
+
+
+class SoftmaxCrossEntropy(_Loss):
+    """Softmax then cross-entropy, averaged over the N rows of (N, C) class scores.
+
+    ``targets``: N integer labels in [0, C), or an (N, C) array of one-hot (or any
+    probability) rows.  With p = softmax(scores) per row:
+    L = −(1/N) Σ_i Σ_c t_ic · log p_ic and dL/dscores = (p − t) / N.
+
+    The graph computes log p stably as ``s − log Σ_c exp(s)`` with s = scores minus each
+    row's max (a constant shift: softmax does not change when a row is shifted, so
+    neither does its gradient).  ``probabilities`` holds p after forward.
+    """
+
+    def forward(self, scores, targets):
+        scores = _as_array(scores, "SoftmaxCrossEntropy", "scores")
+        if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
+            raise ValueError(f"SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 "
+                             f"examples and C >= 1 classes; got shape {scores.shape}.")
+        onehot = self._onehot(targets, scores.shape)
+        n = scores.shape[0]
+        s = var(scores, name="scores")
+        shifted = s - constant(scores.max(axis=1, keepdims=True), name="row max")
+        exps = exp(shifted)
+        logprobs = shifted - log(exps.sum(axis=1, keepdims=True))
+        loss = (logprobs * constant(onehot, name="targets")).sum() * (-1.0 / n)
+        self.graph = Graph(loss)
+        self.probabilities = np.exp(logprobs.value)
+        return float(loss.value)
+
+    @staticmethod
+    def _onehot(targets, shape) -> np.ndarray:
+        n, c = shape
+        t = np.asarray(targets)
+        if t.ndim == 1:
+            if not np.issubdtype(t.dtype, np.integer):
+                if not (np.issubdtype(t.dtype, np.floating) and np.all(t == np.round(t))):
+                    raise TypeError(f"SoftmaxCrossEntropy: a 1-D targets array must hold integer "
+                                    f"class labels; got dtype {t.dtype}.")
+                t = t.astype(np.int64)
+            if t.shape != (n,):
+                raise ValueError(f"SoftmaxCrossEntropy: got {t.shape[0]} labels for {n} rows "
+                                 f"of scores (scores have shape {shape}).")
+            if t.size and (t.min() < 0 or t.max() >= c):
+                raise ValueError(f"SoftmaxCrossEntropy: labels must lie in [0, {c - 1}] for "
+                                 f"{c} classes; got labels from {t.min()} to {t.max()}.")
+            onehot = np.zeros(shape)
+            onehot[np.arange(n), t] = 1.0
+            return onehot
+        t = _as_array(t, "SoftmaxCrossEntropy", "targets")
+        if t.shape != shape:
+            raise ValueError(f"SoftmaxCrossEntropy: targets must be N integer labels or an "
+                             f"(N, C) array like the scores {shape}; got shape {t.shape}.")
+        if np.any(t < 0) or not np.allclose(t.sum(axis=1), 1.0):
+            raise ValueError("SoftmaxCrossEntropy: each row of (N, C) targets must be a "
+                             "probability distribution (non-negative, summing to 1).")
+        return t
+
+
+# ----------------------------------------------------------------------- Sequential
+class Sequential(Layer):
+    """Layers applied one after another; backward runs them in reverse order.
+
+    ``params`` names every parameter ``"<layer index>.<name>"`` (``"0.W"``, ``"2.b"``)
+    and holds the layers' own arrays, so an optimizer stepping over ``model.params``
+    updates the layers.  Gradients: ``model.grads`` (same keys), and ``getattr(model,
+    "d0.W")`` like any layer (so ``gradcheck.check_layer`` works on a whole model).
+    """
+
+    def __init__(self, layers):
+        super().__init__()
+        self.layers = list(layers)
+        for i, layer in enumerate(self.layers):
+            if not (callable(getattr(layer, "forward", None))
+                    and callable(getattr(layer, "backward", None))):
+                raise TypeError(f"Sequential: item {i} ({type(layer).__name__}) is not a layer; "
+                                f"a layer needs forward(x) and backward(dout) methods.")
+            if isinstance(layer, _Loss):
+                raise TypeError(f"Sequential: item {i} is the loss {layer.name}; keep the loss "
+                                f"outside the model and pass it to train().")
+
+    @property
+    def params(self) -> dict:
+        return {f"{i}.{key}": value for i, layer in enumerate(self.layers)
+                for key, value in getattr(layer, "params", {}).items()}
+
+    @params.setter
+    def params(self, value):       # Layer.__init__ assigns {}; the layers own the arrays
+        if value:
+            raise AttributeError("Sequential.params is computed from its layers.")
+
+    def __getattr__(self, name):
+        # d<index>.<param> → that layer's gradient (only called for missing attributes)
+        if name.startswith("d") and "." in name:
+            index, _, key = name[1:].partition(".")
+            if index.isdigit() and int(index) < len(self.layers):
+                layer = self.layers[int(index)]
+                if key in getattr(layer, "params", {}):
+                    return getattr(layer, "d" + key)
+        raise AttributeError(f"Sequential has no attribute {name!r}")
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, dout):
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return dout
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __getitem__(self, index):
+        return self.layers[index]
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([\n  {inner}\n])"
+
+
+def parameters(model):
+    """Yield ``(name, value, grad)`` for every parameter of a layer or Sequential model."""
+    params = getattr(model, "params", None)
+    if params is None:
+        raise TypeError(f"{type(model).__name__} has no params dict; expected a layer or a "
+                        f"Sequential model.")
+    for key, value in params.items():
+        yield key, value, getattr(model, "d" + key, None)
+
+
+# ----------------------------------------------------------------------- optimizer
+class SGD:
+    """Stochastic gradient descent: ``value -= lr · grad`` for every parameter, in place."""
+
+    def __init__(self, lr: float = 0.1):
+        if not isinstance(lr, Real) or isinstance(lr, bool) or not lr > 0 or not math.isfinite(lr):
+            raise ValueError(f"SGD: the learning rate must be a positive finite number, got {lr!r}.")
+        self.lr = float(lr)
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr:g})"
+
+    def step(self, model) -> None:
+        """Update ``model``'s parameters in place with the gradients of its last backward."""
+        for key, value, grad in parameters(model):
+            if grad is None:
+                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} has no "
+                                 f"gradient yet; call backward() before step().")
+            value -= self.lr * grad
+
+
+# --------------------------------------------------------------- building, training
+def mlp(sizes, activation: str = "relu", seed: int = 0) -> Sequential:
+    """A multi-layer perceptron: Affine layers of the given ``sizes`` with an activation
+    between them (none after the last).  ``mlp([2, 16, 1], activation="sigmoid")`` is
+    Affine(2→16) → Sigmoid → Affine(16→1).
+
+    Weights are drawn N(0, gain/fan_in) (gain 2 for ReLU — He et al. — else 1), biases 0.
+    """
+    sizes = list(sizes)
+    if len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
+                                 and n > 0 for n in sizes):
+        raise ValueError(f"mlp: sizes must list at least two positive integers (inputs, ..., "
+                         f"outputs), got {sizes!r}.")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"mlp: unknown activation {activation!r}; choose one of "
+                         f"{sorted(ACTIVATIONS)}.")
+    rng = np.random.default_rng(seed)
+    gain = 2.0 if activation == "relu" else 1.0
+    layers = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W = rng.standard_normal((fan_in, fan_out)) * math.sqrt(gain / fan_in)
+        layers.append(Affine(W, np.zeros(fan_out)))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return Sequential(layers)
+
+
+def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: int | None = None,
+          optimizer=None, seed: int = 0) -> list[float]:
+    """Train ``model`` on (X, y) with ``loss``; return the mean loss of every epoch.
+
+    Each step: forward, loss, loss backward, model backward, optimizer step (``SGD(lr)``
+    unless ``optimizer`` is given).  ``batch_size=None`` uses the whole set each step;
+    otherwise the rows are shuffled every epoch (seeded) and cut into mini-batches.
+    """
+    X = _as_array(X, "train", "X")
+    y = np.asarray(y)
+    if X.ndim < 2 or len(y) != len(X):
+        raise ValueError(f"train: X must have shape (N, ...) and y one target per row; got X "
+                         f"of shape {X.shape} and y of shape {y.shape}.")
+    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"train: epochs must be a positive integer, got {epochs!r}.")
+    n = len(X)
+    size = n if batch_size is None else int(batch_size)
+    if size < 1:
+        raise ValueError(f"train: batch_size must be a positive integer or None, got {batch_size!r}.")
+    optimizer = SGD(lr) if optimizer is None else optimizer
+    rng = np.random.default_rng(seed)
+    history = []
+    for _ in range(epochs):
+        order_seed = None if size >= n else int(rng.integers(2**32))
+        total = 0.0
+        for X_batch, y_batch in minibatches(X, y, size, seed=order_seed):
+            value = loss.forward(model.forward(X_batch), y_batch)
+            model.backward(loss.backward())
+            optimizer.step(model)
+            total += value * len(X_batch)
+        history.append(total / n)
+        if not math.isfinite(history[-1]):
+            raise ValueError(f"train: the loss became {history[-1]} in epoch {len(history)}; "
+                             f"the learning rate {getattr(optimizer, 'lr', lr)} is probably too large.")
+    return history
