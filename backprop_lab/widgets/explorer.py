@@ -1,0 +1,202 @@
+"""GraphExplorer: move an input, watch every value and every gradient of the circuit change.
+
+    from backprop_lab.widgets import GraphExplorer
+    GraphExplorer(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)   # a function of named inputs
+    GraphExplorer(f)                                              # an expression (Node) or Graph
+
+One slider per named scalar leaf (a text box for an array leaf, e.g. ``[1, 2, 3]``).  On
+every change the engine runs ``Graph.forward`` and ``Graph.backward`` and the circuit is
+redrawn: values in green, gradients in red; below it the output and each gradient
+df/dleaf.  Inputs that make the function undefined (``log`` of a negative number, ...) show
+the engine's error and keep the last good picture.
+"""
+from __future__ import annotations
+
+import ast
+import inspect
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..graph import Graph, Node, var
+from ..render import format_value
+from .base import CircuitView, message_html, number_rows
+
+__all__ = ["GraphExplorer", "graph_from_function", "slider_range"]
+
+CONTINUOUS_LIMIT = 100     # graphs above this many nodes update on release, not while dragging
+
+
+def graph_from_function(function, values: dict) -> Graph:
+    """Build the graph of ``function(x, y, ...)``: one named leaf per parameter.
+
+    A parameter's starting value is ``values[name]``, else its default, else 1.0.
+    """
+    if not callable(function):
+        raise TypeError(f"GraphExplorer: expected a Node, a Graph or a function, got "
+                        f"{type(function).__name__}.")
+    parameters = inspect.signature(function).parameters.values()
+    names = []
+    for p in parameters:
+        if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+            raise TypeError(f"GraphExplorer: the function's inputs must be plain named "
+                            f"parameters (like lambda x, y: ...); {p} is not.")
+        names.append(p.name)
+    if not names:
+        raise TypeError("GraphExplorer: the function takes no inputs; give it named "
+                        "parameters, e.g. lambda x, y: x * y.")
+    unknown = sorted(set(values) - set(names))
+    if unknown:
+        raise ValueError(f"GraphExplorer: {unknown} are not inputs of the function; its "
+                         f"inputs are {names}.")
+    defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
+    leaves = [var(values.get(name, defaults.get(name, 1.0)), name=name) for name in names]
+    output = function(*leaves)
+    if not isinstance(output, Node):
+        raise TypeError(
+            f"GraphExplorer: the function returned {type(output).__name__} {output!r}, not a "
+            f"Node. Build it from its inputs with backprop_lab operations (+ - * / ** @, "
+            f"bl.exp, bl.sigmoid, ... rather than math.exp or numpy functions).")
+    name = getattr(function, "__name__", "f")
+    if output.name is None and name.isidentifier():
+        output.name = name
+    return Graph(output)
+
+
+def slider_range(value: float) -> tuple[float, float]:
+    """A symmetric slider range around 0 that holds ``value`` with room to spare."""
+    bound = 5.0
+    while abs(value) > 0.5 * bound:
+        bound *= 2.0
+    return -bound, bound
+
+
+class GraphExplorer(widgets.VBox):
+    """An interactive circuit: sliders for the inputs, the drawing, the output and gradients.
+
+    ``expression``: a Node, a :class:`~backprop_lab.Graph`, or a function of named inputs
+    (``lambda x, y, z: (x + y) * z``).  Keyword arguments set starting values by name.
+    ``ranges``: ``{name: (min, max)}`` for sliders; ``step``: slider step (0.1);
+    ``precision``: digits shown; ``rankdir``: ``"LR"`` or ``"TB"``.
+
+    From Python: ``explorer.set(x=1.5)`` moves sliders; ``explorer.value`` is the output,
+    ``explorer.gradients`` the ``{name: gradient}`` dict, ``explorer.svg`` the drawing.
+    """
+
+    def __init__(self, expression, /, *, ranges: dict | None = None, step: float = 0.1,
+                 precision: int = 3, rankdir: str = "LR", **values):
+        if isinstance(expression, Node):
+            self.graph = Graph(expression)
+        elif isinstance(expression, Graph):
+            self.graph = expression
+        else:
+            self.graph = graph_from_function(expression, values)
+            values = {}
+        if not self.graph.names:
+            raise ValueError("GraphExplorer: the graph has no named leaves to vary; make its "
+                             "inputs with bl.var(value, name='x').")
+        if values:
+            self.graph.forward(**values)
+        self.precision = precision
+        self.rankdir = rankdir
+        self.controls = {name: self._control(name, (ranges or {}).get(name), step)
+                         for name in self.graph.names}
+        self.circuit = CircuitView()
+        self.readout = widgets.HTML()
+        self.status = widgets.HTML()
+        self.value = None
+        self.gradients: dict = {}
+        self.error = None
+        self._holding = False
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        controls_box = widgets.VBox(list(self.controls.values()),
+                                    layout=widgets.Layout(min_width="300px"))
+        super().__init__([widgets.HBox([controls_box, self.readout]), self.circuit,
+                          self.status])
+        self.add_class("backprop-lab-graph-explorer")
+        self.update()
+
+    # -- controls --------------------------------------------------------------------
+    def _control(self, name: str, bounds, step: float):
+        value = self.graph.leaf(name).value
+        continuous = len(self.graph.nodes) <= CONTINUOUS_LIMIT
+        if isinstance(value, np.ndarray):
+            return widgets.Text(value=_array_text(value), description=name,
+                                continuous_update=False,
+                                layout=widgets.Layout(width="360px"))
+        low, high = bounds if bounds is not None else slider_range(value)
+        if not low <= value <= high:
+            raise ValueError(f"GraphExplorer: range {(low, high)} for {name!r} does not hold "
+                             f"its value {value}.")
+        return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
+                                   continuous_update=continuous, readout_format=".2f")
+
+    def _read(self, name: str):
+        control = self.controls[name]
+        if isinstance(control, widgets.FloatSlider):
+            return control.value
+        shape = self.graph.leaf(name).shape
+        try:
+            array = np.array(ast.literal_eval(control.value), dtype=np.float64)
+        except (ValueError, SyntaxError, TypeError):
+            raise ValueError(f"{name}: could not read {control.value!r} as numbers; write "
+                             f"them like {_array_text(np.zeros(shape))}.") from None
+        if array.shape != shape:
+            raise ValueError(f"{name}: expected an array of shape {shape}, got shape "
+                             f"{array.shape}.")
+        return array
+
+    def set(self, **values) -> None:
+        """Move controls by leaf name (one update at the end)."""
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise ValueError(f"GraphExplorer.set: no input named {unknown}; inputs are "
+                             f"{list(self.controls)}.")
+        self._holding = True
+        try:
+            for name, value in values.items():
+                control = self.controls[name]
+                if isinstance(control, widgets.FloatSlider):
+                    if not control.min <= value <= control.max:
+                        control.min, control.max = min(control.min, value), max(control.max, value)
+                    control.value = float(value)
+                else:
+                    control.value = _array_text(np.asarray(value, dtype=np.float64))
+        finally:
+            self._holding = False
+        self.update()
+
+    def _on_change(self, change) -> None:
+        if not self._holding:
+            self.update()
+
+    # -- the one update: engine forward + backward, then draw ---------------------------
+    def update(self) -> None:
+        """Forward and backward through the engine with the controls' values; redraw."""
+        try:
+            values = {name: self._read(name) for name in self.controls}
+            self.value = self.graph.forward(**values)
+            self.gradients = self.graph.backward()
+        except (ValueError, TypeError) as error:
+            self.error = str(error)
+            self.status.value = message_html(f"Cannot evaluate here: {error}", error=True)
+            return
+        self.error = None
+        self.status.value = ""
+        self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
+        output = self.graph.output.name or "f"
+        rows = [(output, format_value(self.value, self.precision))]
+        rows += [(f"∂{output}/∂{name}", format_value(grad, self.precision))
+                 for name, grad in self.gradients.items()]
+        self.readout.value = number_rows(rows)
+
+    @property
+    def svg(self) -> str:
+        """The SVG text of the current drawing."""
+        return self.circuit.svg
+
+
+def _array_text(array: np.ndarray) -> str:
+    return repr(np.round(array, 6).tolist())
+

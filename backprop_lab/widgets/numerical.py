@@ -1,0 +1,184 @@
+"""NumericalVsAnalytic: how good are finite differences, and which h should you pick?
+
+    from backprop_lab.widgets import NumericalVsAnalytic
+    import backprop_lab as bl
+    NumericalVsAnalytic(lambda x: bl.sigmoid(x) * bl.exp(x), x=0.5)
+
+The analytic gradient comes from the engine (forward + backward).  The numerical ones are
+
+* one-sided  (f(x + h) − f(x)) / h,           error ≈ (h/2)·|f''|  +  ε|f|/h,
+* centered   (f(x + h) − f(x − h)) / (2h),    error ≈ (h²/6)·|f'''| + ε|f|/h,
+
+where ε ≈ 1e-16 is float64 rounding.  On a log–log plot the truncation part falls with
+slope 1 (one-sided) or 2 (centered) as h shrinks, until rounding takes over and the error
+grows again like 1/h: the best h is around 1e-8 for one-sided and 1e-5 for centered.
+Slide h (and x) and watch the marker move along both curves.
+"""
+from __future__ import annotations
+
+import inspect
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..graph import Graph, Node, var
+from ..render import format_value
+from .base import FigureView, number_rows, under_nbgrader
+
+__all__ = ["NumericalVsAnalytic", "difference_errors"]
+
+H_GRID = np.logspace(-13, 0, 66)
+FLOOR = 1e-18          # a log axis cannot show an error of exactly 0
+
+
+class _ScalarFunction:
+    """f(x) and f'(x) of a graph with one input leaf, through the engine."""
+
+    def __init__(self, graph: Graph, name: str, x: float):
+        self.graph, self.name, self.x = graph, name, float(x)
+
+    def value(self, x: float) -> float:
+        out = self.graph.forward(**{self.name: x})
+        if not isinstance(out, float):
+            raise ValueError(f"NumericalVsAnalytic: f must return a scalar, got an array of "
+                             f"shape {np.shape(out)}.")
+        return out
+
+    def gradient(self, x: float) -> float:
+        self.value(x)
+        return float(self.graph.backward()[self.name])
+
+
+def difference_errors(function: _ScalarFunction, x: float, hs) -> tuple[np.ndarray, ...]:
+    """(analytic, one-sided estimates, centered estimates) at ``x`` for every h in ``hs``.
+
+    An h whose points leave the function's domain gives NaN.
+    """
+    analytic = function.gradient(x)
+    fx = function.value(x)
+    one_sided, centered = [], []
+    for h in hs:
+        try:
+            plus, minus = function.value(x + h), function.value(x - h)
+            one_sided.append(float((plus - fx) / h))
+            centered.append(float((plus - minus) / (2 * h)))
+        except ValueError:
+            one_sided.append(np.nan)
+            centered.append(np.nan)
+    function.value(x)                       # leave the graph at x
+    return analytic, np.array(one_sided), np.array(centered)
+
+
+def _as_function(f, x, wrt) -> _ScalarFunction:
+    if isinstance(f, (Node, Graph)):
+        graph = f if isinstance(f, Graph) else Graph(f)
+        names = graph.names
+        if wrt is None:
+            if len(names) != 1:
+                raise ValueError(f"NumericalVsAnalytic: the graph has leaves {names}; say "
+                                 f"which one to vary with wrt='name'.")
+            wrt = names[0]
+        graph.leaf(wrt)
+        if x is None:
+            x = graph.leaf(wrt).value
+        return _ScalarFunction(graph, wrt, x)
+    if not callable(f):
+        raise TypeError(f"NumericalVsAnalytic: expected a function of one input, a Node or a "
+                        f"Graph, got {type(f).__name__}.")
+    parameters = list(inspect.signature(f).parameters)
+    if len(parameters) != 1:
+        raise TypeError(f"NumericalVsAnalytic: the function must take exactly one input "
+                        f"(like lambda x: bl.sigmoid(x)); it takes {parameters}.")
+    name = parameters[0]
+    x = 1.0 if x is None else x
+    output = f(var(x, name=name))
+    if not isinstance(output, Node):
+        raise TypeError(f"NumericalVsAnalytic: the function returned {type(output).__name__}, "
+                        f"not a Node; build it with backprop_lab operations (bl.exp, not "
+                        f"math.exp).")
+    return _ScalarFunction(Graph(output), name, x)
+
+
+class NumericalVsAnalytic(widgets.VBox):
+    """Slide h: one-sided and centered difference errors against the engine's gradient.
+
+    ``f``: a function of one input built from backprop_lab operations, or a Node/Graph
+    (``wrt`` names the leaf to vary); ``x``: the point; ``h``: the starting step.
+    ``estimates`` holds the numbers of the current (x, h).
+    """
+
+    def __init__(self, f, *, x: float | None = None, h: float = 1e-5, wrt: str | None = None,
+                 x_range: tuple[float, float] | None = None):
+        self.function = _as_function(f, x, wrt)
+        x = self.function.x
+        low, high = x_range if x_range is not None else (x - 3.0, x + 3.0)
+        self.h_slider = widgets.FloatLogSlider(value=h, base=10, min=-13, max=0, step=0.1,
+                                               description="h", readout_format=".1e")
+        self.x_slider = widgets.FloatSlider(value=x, min=low, max=high, step=0.01,
+                                            description=self.function.name)
+        self.plot = FigureView(figsize=(6.0, 3.6))
+        self.readout = widgets.HTML()
+        self.estimates: dict = {}
+        self._setup_axes()
+        self.h_slider.observe(lambda change: self.update_h(), names="value")
+        self.x_slider.observe(lambda change: self.update_x(), names="value")
+        super().__init__([widgets.HBox([self.x_slider, self.h_slider]),
+                          widgets.HBox([self.plot, self.readout])])
+        self.add_class("backprop-lab-numerical-vs-analytic")
+        self.update_x()
+
+    def _setup_axes(self) -> None:
+        ax = self.plot.ax
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("step h")
+        ax.set_ylabel("|numerical − analytic|")
+        (self._one_line,) = ax.plot([], [], color="#0969da", label="one-sided (f(x+h)−f(x))/h")
+        (self._centered_line,) = ax.plot([], [], color="#8250df",
+                                         label="centered (f(x+h)−f(x−h))/2h")
+        (self._one_dot,) = ax.plot([], [], "o", color="#0969da")
+        (self._centered_dot,) = ax.plot([], [], "o", color="#8250df")
+        ax.set_xlim(H_GRID[0], H_GRID[-1])
+        self._h_line = ax.axvline(self.h_slider.value, color="#6e7781", linestyle=":")
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(loc="upper center", fontsize=8)
+
+    def update_x(self) -> None:
+        """New x: recompute both error curves, then the marker."""
+        self.function.x = self.x_slider.value
+        analytic, one, centered = difference_errors(self.function, self.function.x, H_GRID)
+        self._analytic = analytic
+        if not under_nbgrader():
+            self._one_line.set_data(H_GRID, np.maximum(np.abs(one - analytic), FLOOR))
+            self._centered_line.set_data(H_GRID, np.maximum(np.abs(centered - analytic), FLOOR))
+            ax = self.plot.ax
+            ax.set_ylim(FLOOR * 10, 10.0 ** np.ceil(np.log10(max(
+                np.nanmax(np.abs(one - analytic)), np.nanmax(np.abs(centered - analytic)),
+                1e-3))))
+            ax.set_title(f"x = {self.function.x:.3g}, analytic gradient "
+                         f"{format_value(analytic, 6)}", fontsize=10)
+        self.update_h()
+
+    def update_h(self) -> None:
+        """New h: the two estimates at this h, the marker on the plot and the table."""
+        h, x = self.h_slider.value, self.function.x
+        analytic, (one,), (centered,) = difference_errors(self.function, x, [h])
+        one, centered = float(one), float(centered)
+        self.estimates = {"h": h, "analytic": analytic, "one_sided": one, "centered": centered,
+                          "one_sided_error": abs(one - analytic),
+                          "centered_error": abs(centered - analytic)}
+        e = self.estimates
+        self.readout.value = number_rows([
+            ("h", f"{h:.1e}"),
+            ("analytic (backprop)", f"{analytic:.12g}"),
+            ("one-sided", f"{one:.12g}"),
+            ("  error", f"{e['one_sided_error']:.2e}"),
+            ("centered", f"{centered:.12g}"),
+            ("  error", f"{e['centered_error']:.2e}"),
+        ], caption="at this h")
+        if under_nbgrader():
+            return
+        self._h_line.set_xdata([h, h])
+        self._one_dot.set_data([h], [max(e["one_sided_error"], FLOOR)])
+        self._centered_dot.set_data([h], [max(e["centered_error"], FLOOR)])
+        self.plot.refresh()
