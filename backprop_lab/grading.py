@@ -1,0 +1,1106 @@
+"""What the autograded test cells of the course call: checks with feedback that teaches.
+
+Two kinds of check, used together in every test cell of ``assignments/``:
+
+``check(task_id, **student_code)``  (visible tests)
+    Runs the student's functions/classes on the worked examples of the seeds, in the
+    notebook's own kernel, and compares every result with the engine's reference.  On a
+    mismatch it raises :class:`GradingError` saying *which* result, *which index*,
+    expected vs got, and a hint: "looks like the upstream gradient was not multiplied
+    in", "shape (3, 2) should be (2, 3): did you forget a transpose?", sign flipped,
+    factor of 2, summed vs not summed over the batch, a branch overwritten instead of
+    added (``+=``) ...  Only the one wrong entry is shown, never a whole reference array.
+
+``verify_isolated(task_id, **student_code)``  (hidden tests)
+    Runs the student's code on fresh random cases in the kernel, then sends *only the
+    student's results* (as JSON) to a separate Python process started with ``-I``
+    (isolated mode: no PYTHONPATH, no current directory on ``sys.path``).  That process
+    regenerates the cases itself, computes the reference with the engine, compares, and
+    answers with a verdict.  Whatever the student patched in the kernel —
+    ``builtins.abs``, ``numpy.allclose``, this module's helpers — does not exist there, and
+    the test inputs cannot be swapped for easier ones because the reference process does
+    not receive them.  Hidden test cells reach it through :func:`fresh`, a copy of this
+    module loaded again from its file, so reassigning ``grading.verify_isolated`` in the
+    notebook changes nothing either.
+
+Every reference gradient comes from the one engine (``bl.Graph`` / ``bl.gates``), or, for
+the convolution, from centered numerical differences of a plain forward pass; the
+tolerance is ``|got - expected| <= 1e-8 + 1e-6 (|got| + |expected|)`` per entry.
+
+Limits (told honestly in ``assignments/README.md``): test cells run in the student's
+kernel, so a student who deliberately rewrites the machinery the hidden tests rely on
+(``subprocess``, ``json``, IPython's error display) can still cheat; nbgrader offers no
+sandbox.  These checks stop the cheap tricks and every accidental pass.
+
+:func:`show` displays a drawing or widget unless nbgrader is executing the notebook
+(``NBGRADER_EXECUTION`` set), so grading never waits for rendering.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from . import gates as G
+from .gradcheck import numerical_gradient
+from .graph import Graph, Node, constant, var
+
+__all__ = ["GradingError", "compare", "check", "verify_isolated", "fresh", "show", "interactive",
+           "TASKS", "task_ids", "spiral_split", "conv2d_valid"]
+
+RTOL = 1e-6
+ATOL = 1e-8
+MAX_MESSAGES = 4
+
+
+class GradingError(AssertionError):
+    """A test did not pass; the message is written for the student."""
+
+
+# ============================================================== comparing one result
+def _to_array(value):
+    """float64 array of a number/array, or None when it is not numeric."""
+    if isinstance(value, Node):
+        value = value.value
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        return None
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return array
+
+
+def _close(got: np.ndarray, expected: np.ndarray, rtol: float = RTOL) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.abs(got - expected) <= ATOL + rtol * (np.abs(got) + np.abs(expected))
+
+
+def _all_close(got, expected, rtol: float = RTOL) -> bool:
+    got, expected = _to_array(got), _to_array(expected)
+    if got is None or expected is None or got.shape != expected.shape:
+        return False
+    return bool(np.all(_close(got, expected, rtol)))
+
+
+def _shape_hint(got: tuple, expected: tuple, label: str) -> str:
+    if len(got) == 2 and got == expected[::-1]:
+        return f"did you forget a transpose (or put the factors of the product in the wrong order)?"
+    if len(got) == len(expected) + 1 and got[1:] == expected:
+        return (f"it is not summed over the batch: a parameter is shared by every example, so "
+                f"its gradient adds up the contributions of all rows (sum over axis 0).")
+    if len(got) + 1 == len(expected) and expected[1:] == got:
+        return ("it looks summed over the batch, but every example (row) needs its own "
+                "gradient here.")
+    if expected == () and got != ():
+        return f"{label} should be a single number."
+    return (f"the gradient of a value always has the shape of that value; check which arrays "
+            f"you multiplied.")
+
+
+def _generic_hints(got: np.ndarray, expected: np.ndarray, batch: int | None) -> str | None:
+    if not np.any(expected) or expected.size == 0:
+        return None
+    if not np.any(got):
+        return ("it is all zeros: did you return the gradient you computed (or overwrite it "
+                "with zeros)?")
+    if np.all(_close(got, -expected)):
+        return "the sign is flipped: check the sign of the local gradient."
+    if np.all(_close(got, 2.0 * expected)):
+        return ("it is exactly twice the right value: is a contribution counted twice, "
+                "or a factor 2 too many?")
+    if np.all(_close(got, 0.5 * expected)):
+        return "it is exactly half the right value: is a factor 2 (e.g. from x²) missing?"
+    if batch and batch > 1:
+        if np.all(_close(got, batch * expected)):
+            return (f"it is {batch}× too large — exactly the batch size: the loss is a mean "
+                    f"over the {batch} examples, so its gradient carries a 1/{batch}.")
+        if np.all(_close(got, expected / batch)):
+            return (f"it is {batch}× too small — exactly the batch size: is the 1/{batch} of "
+                    f"the mean applied twice (or applied to a sum that is already a mean)?")
+    return None
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def compare(label: str, got, expected, *, mistakes=(), batch: int | None = None,
+            rtol: float = RTOL) -> str | None:
+    """None when ``got`` matches ``expected``; else a message for the student.
+
+    ``mistakes``: ``(hint, wrong_value)`` pairs — if ``got`` equals a known wrong value,
+    its hint is given.  ``batch``: the batch size, to recognise sum-vs-mean mistakes.
+    The message names one wrong entry (index, expected, got), never the whole array.
+    """
+    expected = np.asarray(expected, dtype=np.float64)
+    if got is None:
+        return (f"{label}: got None — did you forget to `return` it (or to store it on the "
+                f"object)?")
+    array = _to_array(got)
+    if array is None:
+        return (f"{label}: expected a number or a numpy array, got {type(got).__name__}.")
+    if array.shape != expected.shape:
+        return (f"{label}: shape {array.shape} should be {expected.shape}: "
+                + _shape_hint(array.shape, expected.shape, label))
+    if not np.all(np.isfinite(array)):
+        bad = np.argwhere(~np.isfinite(array))[0]
+        where = f" at index {tuple(int(i) for i in bad)}" if array.ndim else ""
+        return (f"{label}: contains NaN or inf{where}. An overflow? (e.g. exp of a large "
+                f"number: subtract the maximum first.)")
+    ok = _close(array, expected, rtol)
+    if np.all(ok):
+        return None
+    hint = None
+    for text, wrong in mistakes:
+        if _all_close(array, wrong, rtol):
+            hint = text
+            break
+    if hint is None:
+        hint = _generic_hints(array, expected, batch)
+    if array.ndim == 0:
+        message = f"{label}: expected {_fmt(float(expected))}, got {_fmt(float(array))}."
+    else:
+        with np.errstate(all="ignore"):
+            err = np.abs(array - expected) / np.maximum(1e-8, np.abs(array) + np.abs(expected))
+        index = np.unravel_index(int(np.argmax(np.where(ok, -1.0, err))), array.shape)
+        index = tuple(int(i) for i in index)
+        wrong = int(np.size(ok) - np.count_nonzero(ok))
+        message = (f"{label}: wrong at index {index}: expected {_fmt(float(expected[index]))}, "
+                   f"got {_fmt(float(array[index]))} ({wrong} of {array.size} entries differ).")
+    return message + (f" Hint: {hint}" if hint else "")
+
+
+# ============================================================== engine references
+def engine_gradients(build, values: dict, seed=None):
+    """Forward ``build(**leaves)`` with the engine and backpropagate.
+
+    Returns ``(output value, {name: gradient})``; a leaf the output does not use gets zeros.
+    """
+    leaves = {name: var(value, name=name) for name, value in values.items()}
+    out = build(**leaves)
+    out.backward(seed)
+    grads = {name: (leaf.grad if leaf.grad is not None else np.zeros_like(np.asarray(leaf.value)))
+             for name, leaf in leaves.items()}
+    return out.value, grads
+
+
+def conv2d_valid(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """out[i, j] = Σ_ab x[i+a, j+b] · w[a, b] (a 'valid' cross-correlation, stride 1)."""
+    hh, ww = w.shape
+    out = np.empty((x.shape[0] - hh + 1, x.shape[1] - ww + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(x[i:i + hh, j:j + ww] * w)
+    return out
+
+
+def spiral_split(seed: int = 7):
+    """The data of problem set 2's training task: 3-class spirals, 75 % train / 25 % test."""
+    from .datasets import spirals, train_test_split
+    X, y = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=seed)
+    return train_test_split(X, y, test_fraction=0.25, seed=seed)
+
+
+# ============================================================== tasks
+class Task:
+    """One graded exercise: cases, how to run the student's code, the reference.
+
+    ``cases(hidden)`` returns ``[(description, inputs)]``: the seeds' worked examples
+    (visible) and seeded random cases (hidden).  ``run(student, inputs)`` calls the
+    student's code and returns ``{label: value}``; ``expected(inputs)`` the engine's
+    ``{label: value}``; ``mistakes(inputs)`` ``{label: [(hint, wrong value)]}``.
+    """
+
+    id = ""
+    student: tuple = ()
+    batch_axis = False
+    rtol = RTOL
+
+    def cases(self, hidden: bool) -> list:
+        raise NotImplementedError
+
+    def run(self, student: dict, inputs: dict) -> dict:
+        raise NotImplementedError
+
+    def expected(self, inputs: dict) -> dict:
+        raise NotImplementedError
+
+    def mistakes(self, inputs: dict) -> dict:
+        return {}
+
+    def judge(self, inputs: dict, outputs: dict) -> list[str]:
+        """Messages for every wrong result (empty when all are right)."""
+        expected = self.expected(inputs)
+        mistakes = self.mistakes(inputs)
+        batch = self.batch(inputs)
+        messages = []
+        for label, value in expected.items():
+            if label not in outputs:
+                messages.append(f"{label}: missing from your results.")
+                continue
+            rtol = self.rtol if not isinstance(self.rtol, dict) else self.rtol.get(label, RTOL)
+            msg = compare(label, outputs[label], value, mistakes=mistakes.get(label, ()),
+                          batch=batch, rtol=rtol)
+            if msg:
+                messages.append(msg)
+        return messages
+
+    def batch(self, inputs: dict) -> int | None:
+        return None
+
+
+def _copy(inputs: dict) -> dict:
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in inputs.items()}
+
+
+def _pair(result, what: str, n: int) -> tuple:
+    if not isinstance(result, (tuple, list)) or len(result) != n:
+        raise GradingError(f"{what} must return a tuple of {n} values; got "
+                           f"{type(result).__name__}"
+                           + (f" of length {len(result)}" if isinstance(result, (tuple, list)) else "")
+                           + ".")
+    return tuple(result)
+
+
+# ---------------------------------------------------------------- problem set 1
+class GateTask(Task):
+    """A student's ``Gate`` subclass against the engine's gate of the same kind."""
+
+    reference = G.Gate
+    name = ""
+
+    @property
+    def student(self):
+        return (self.name,)
+
+    def run(self, student, inputs):
+        gate = student[self.name]()
+        args = [inputs[k] for k in self.arg_names]
+        out = gate.forward(*args)
+        grads = _pair(gate.backward(inputs["upstream"]), f"{self.name}.backward", len(args))
+        return {"forward output": out,
+                **{f"d{k}": g for k, g in zip(self.arg_names, grads)}}
+
+    def expected(self, inputs):
+        gate = self.reference()
+        args = [inputs[k] for k in self.arg_names]
+        out = gate.forward(*args)
+        grads = gate.backward(inputs["upstream"])
+        return {"forward output": out, **{f"d{k}": g for k, g in zip(self.arg_names, grads)}}
+
+
+def _rng_cases(seed: int, make) -> list:
+    rng = np.random.default_rng(seed)
+    return make(rng)
+
+
+class MultiplyGateTask(GateTask):
+    id, name, reference, arg_names = "ps1.multiply_gate", "MultiplyGate", G.MultiplyGate, ("x", "y")
+
+    def cases(self, hidden):
+        cases = [("x = -4, y = 3, upstream 2 (seed 001's multiply gate)",
+                  {"x": -4.0, "y": 3.0, "upstream": 2.0})]
+        if hidden:
+            cases += _rng_cases(101, lambda r: [
+                ("random numbers", {"x": float(r.normal()), "y": float(r.normal()),
+                                    "upstream": float(r.normal())}),
+                ("random (3, 4) arrays", {"x": r.normal(size=(3, 4)), "y": r.normal(size=(3, 4)),
+                                          "upstream": r.normal(size=(3, 4))})])
+        return cases
+
+    def mistakes(self, i):
+        x, y, up = i["x"], i["y"], i["upstream"]
+        missing = "looks like the upstream gradient was not multiplied in ({} = upstream · {})."
+        swap = "the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x."
+        return {"dx": [(missing.format("dx", "y"), y * np.ones_like(up)), (swap, up * x)],
+                "dy": [(missing.format("dy", "x"), x * np.ones_like(up)), (swap, up * y)]}
+
+
+class MaxGateTask(GateTask):
+    id, name, reference, arg_names = "ps1.max_gate", "MaxGate", G.MaxGate, ("x", "y")
+
+    def cases(self, hidden):
+        cases = [("x = 4, y = 2, upstream 2 (max routes to x)", {"x": 4.0, "y": 2.0, "upstream": 2.0}),
+                 ("x = -1, y = 5, upstream 3 (max routes to y)", {"x": -1.0, "y": 5.0, "upstream": 3.0})]
+        if hidden:
+            def make(r):
+                x, y = r.normal(size=(4, 3)), r.normal(size=(4, 3))
+                y[0, 0] = x[0, 0]             # a tie: only x gets the gradient
+                return [("a tie, x = y = 1.5, upstream -2", {"x": 1.5, "y": 1.5, "upstream": -2.0}),
+                        ("random (4, 3) arrays with a tie", {"x": x, "y": y,
+                                                             "upstream": r.normal(size=(4, 3))})]
+            cases += _rng_cases(102, make)
+        return cases
+
+    def mistakes(self, i):
+        x, y, up = np.asarray(i["x"]), np.asarray(i["y"]), np.asarray(i["upstream"])
+        missing = "looks like the upstream gradient was not multiplied in (routed, but as 1)."
+        smaller = "the max gate routes the gradient to the *larger* input, not the smaller one."
+        both = "only the larger input gets the gradient; the other one gets 0 (max routes)."
+        tie = ("at a tie (x == y) give the gradient to x only: counting it for both inputs "
+               "doubles it.")
+        return {"dx": [(missing, (x >= y) * 1.0), (smaller, up * (x < y)), (both, up * np.ones_like(x))],
+                "dy": [(missing, (y > x) * 1.0), (smaller, up * (y <= x)), (both, up * np.ones_like(y)),
+                       (tie, up * (y >= x))]}
+
+
+class SigmoidGateTask(GateTask):
+    id, name, reference, arg_names = "ps1.sigmoid_gate", "SigmoidGate", G.SigmoidGate, ("x",)
+
+    def cases(self, hidden):
+        cases = [("x = 0, upstream 1", {"x": 0.0, "upstream": 1.0}),
+                 ("x = 1, upstream 2 (seed 001's neuron: σ(1) = 0.73)", {"x": 1.0, "upstream": 2.0})]
+        if hidden:
+            cases += _rng_cases(103, lambda r: [
+                ("random (5, 2) array", {"x": r.uniform(-6, 6, size=(5, 2)),
+                                         "upstream": r.normal(size=(5, 2))})])
+        return cases
+
+    def mistakes(self, i):
+        x, up = np.asarray(i["x"]), np.asarray(i["upstream"])
+        s = 0.5 * (1 + np.tanh(0.5 * x))
+        return {"dx": [("looks like the upstream gradient was not multiplied in (dx = upstream · σ(1 − σ)).",
+                        s * (1 - s)),
+                       ("the local gradient is σ(x)·(1 − σ(x)), not σ(x).", up * s),
+                       ("the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x).", up * (1 - s)),
+                       ("σ(1 − σ) uses the *output* σ(x), not the input x.", up * x * (1 - x))]}
+
+
+class NeuronTask(Task):
+    id, student = "ps1.neuron_graph", ("neuron", "MultiplyGate", "SigmoidGate")
+    names = ("w0", "x0", "w1", "x1", "w2")
+
+    def cases(self, hidden):
+        cases = [("seed 001's neuron: w = [2, -3, -3], x = [-1, -2]",
+                  dict(zip(self.names, (2.0, -1.0, -3.0, -2.0, -3.0))))]
+        if hidden:
+            cases += _rng_cases(104, lambda r: [
+                ("random weights and inputs", dict(zip(self.names, map(float, r.normal(size=5)))))])
+        return cases
+
+    def run(self, student, inputs):
+        leaves = {k: var(v, name=k) for k, v in inputs.items()}
+        out = student["neuron"](*leaves.values())
+        if not isinstance(out, Node):
+            raise GradingError(f"neuron(...) must return the output Node of the graph, got "
+                               f"{type(out).__name__}.")
+        graph = Graph(out)
+        used = {type(n.gate) for n in graph.nodes if n.gate is not None}
+        for cls in ("MultiplyGate", "SigmoidGate"):
+            if student[cls] not in used:
+                raise GradingError(
+                    f"neuron(...) must build the graph with your {cls} "
+                    f"(bl.graph.apply({cls}(), a, b) runs your gate inside the graph).")
+        grads = graph.backward()
+        return {"output": out.value, **{f"d{k}": grads.get(k) for k in self.names}}
+
+    def expected(self, inputs):
+        def build(w0, x0, w1, x1, w2):
+            from .graph import sigmoid
+            return sigmoid(w0 * x0 + w1 * x1 + w2)
+        value, grads = engine_gradients(build, inputs)
+        return {"output": value, **{f"d{k}": grads[k] for k in self.names}}
+
+
+def _staged_f(x, y):
+    from .graph import sigmoid
+    return (x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)
+
+
+def _subset_sums(parts: list) -> list:
+    """Sums of every non-empty proper subset of ``parts`` (the 'a branch was overwritten' values)."""
+    sums = []
+    n = len(parts)
+    for mask in range(1, 2 ** n - 1):
+        sums.append(sum(p for k, p in enumerate(parts) if mask >> k & 1))
+    return sums
+
+
+class StagedTask(Task):
+    id, student = "ps1.staged_backward", ("staged_f",)
+    overwrite = ("some of x's branches were overwritten instead of added: x is used in the "
+                 "numerator, in σ(x) and in x + y — use += for every branch after the first.")
+
+    def cases(self, hidden):
+        cases = [("x = 3, y = -4 (seed 001)", {"x": 3.0, "y": -4.0})]
+        if hidden:
+            cases += _rng_cases(105, lambda r: [
+                (f"random point {k}", {"x": float(r.uniform(-3, 3)), "y": float(r.uniform(-3, 3))})
+                for k in range(2)])
+        return cases
+
+    def run(self, student, inputs):
+        f, dx, dy = _pair(student["staged_f"](inputs["x"], inputs["y"]), "staged_f(x, y)", 3)
+        return {"f": f, "dx": dx, "dy": dy}
+
+    def expected(self, inputs):
+        value, grads = engine_gradients(_staged_f, inputs)
+        return {"f": value, "dx": grads["x"], "dy": grads["y"]}
+
+    def mistakes(self, i):
+        x, y = i["x"], i["y"]
+        sig = lambda v: 1.0 / (1.0 + math.exp(-v))
+        sx, sy, xpy = sig(x), sig(y), x + y
+        num, den = x + sy, sx + xpy ** 2
+        dnum, dden = 1.0 / den, -num / den ** 2
+        dxpy = 2 * xpy * dden
+        x_parts = [dnum, sx * (1 - sx) * dden, dxpy]
+        y_parts = [sy * (1 - sy) * dnum, dxpy]
+        y_hint = self.overwrite.replace("x is used in the numerator, in σ(x) and in x + y",
+                                        "y is used in σ(y) and in x + y")
+        return {"dx": [(self.overwrite, v) for v in _subset_sums(x_parts)],
+                "dy": [(y_hint, v) for v in _subset_sums(y_parts)]}
+
+
+class FanOutTask(Task):
+    id, student = "ps1.fanout", ("fanout_f",)
+
+    def cases(self, hidden):
+        cases = [("a = 2, b = -1", {"a": 2.0, "b": -1.0}), ("a = -1, b = 3", {"a": -1.0, "b": 3.0})]
+        if hidden:
+            cases += _rng_cases(106, lambda r: [
+                (f"random point {k}", {"a": float(v[0]), "b": float(v[1])})
+                for k, v in enumerate(r.uniform(-3, 3, size=(3, 2)))])
+        return cases
+
+    def run(self, student, inputs):
+        f, da, db = _pair(student["fanout_f"](inputs["a"], inputs["b"]), "fanout_f(a, b)", 3)
+        return {"f": f, "da": da, "db": db}
+
+    def expected(self, inputs):
+        from .graph import maximum
+        value, grads = engine_gradients(lambda a, b: a * b + maximum(a, b) * a, inputs)
+        return {"f": value, "da": grads["a"], "db": grads["b"]}
+
+    def mistakes(self, i):
+        a, b = i["a"], i["b"]
+        hint = ("a is used three times (in a·b, in max(a, b) and as the factor of max): the "
+                "gradients of all its uses add up (+=); one of them was lost.")
+        return {"da": [(hint, v) for v in _subset_sums([b, max(a, b), a * (a >= b)])],
+                "db": [(hint.replace("a is used three times (in a·b, in max(a, b) and as the "
+                                     "factor of max)", "b is used twice (in a·b and in max(a, b))"), v)
+                       for v in _subset_sums([a, a * (b > a)])]}
+
+
+# ---------------------------------------------------------------- problem set 2
+class AffineTask(Task):
+    id, student = "ps2.affine", ("Affine",)
+
+    def cases(self, hidden):
+        x = np.array([[1.0, 2.0, -1.0], [0.5, -2.0, 3.0]])
+        W = np.arange(12.0).reshape(3, 4) / 10 - 0.5
+        cases = [("x (2, 3), W (3, 4), b (4,)", {"x": x, "W": W, "b": np.array([0.1, -0.2, 0.3, 0.0]),
+                                                   "dout": np.ones((2, 4))})]
+        if hidden:
+            cases += _rng_cases(201, lambda r: [
+                ("random x (5, 4), W (4, 3)", {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
+                                               "b": r.normal(size=3), "dout": r.normal(size=(5, 3))}),
+                ("a batch of one, x (1, 6), W (6, 2)", {"x": r.normal(size=(1, 6)), "W": r.normal(size=(6, 2)),
+                                                        "b": r.normal(size=2), "dout": r.normal(size=(1, 2))})])
+        return cases
+
+    def run(self, student, i):
+        layer = student["Affine"](i["W"], i["b"])
+        out = layer.forward(i["x"])
+        dx = layer.backward(i["dout"])
+        return {"forward output": out, "dx": dx, "dW": getattr(layer, "dW", None),
+                "db": getattr(layer, "db", None)}
+
+    def expected(self, i):
+        out, grads = engine_gradients(lambda x, W, b: x @ W + b,
+                                      {"x": i["x"], "W": i["W"], "b": i["b"]}, seed=i["dout"])
+        return {"forward output": out, "dx": grads["x"], "dW": grads["W"], "db": grads["b"]}
+
+    def batch(self, i):
+        return i["x"].shape[0]
+
+
+class ActivationTask(Task):
+    id, student = "ps2.activations", ("ReLU", "Sigmoid")
+
+    def cases(self, hidden):
+        cases = [("x = [[-1, 0, 2]], dout = [[5, 5, 5]]",
+                  {"x": np.array([[-1.0, 0.0, 2.0]]), "dout": np.full((1, 3), 5.0)})]
+        if hidden:
+            def make(r):
+                x = r.normal(size=(4, 5))
+                x[1, 2] = 0.0                 # the kink: ReLU passes no gradient at 0
+                return [("random (4, 5) with a zero", {"x": x, "dout": r.normal(size=(4, 5))})]
+            cases += _rng_cases(202, make)
+        return cases
+
+    def run(self, student, i):
+        results = {}
+        for name in self.student:
+            layer = student[name]()
+            results[f"{name} forward"] = layer.forward(i["x"])
+            results[f"{name} dx"] = layer.backward(i["dout"])
+        return results
+
+    def expected(self, i):
+        from .graph import relu, sigmoid
+        out = {}
+        for name, fn in (("ReLU", relu), ("Sigmoid", sigmoid)):
+            value, grads = engine_gradients(lambda x: fn(x), {"x": i["x"]}, seed=i["dout"])
+            out[f"{name} forward"], out[f"{name} dx"] = value, grads["x"]
+        return out
+
+    def mistakes(self, i):
+        x, dout = i["x"], i["dout"]
+        s = 0.5 * (1 + np.tanh(0.5 * x))
+        missing = "looks like the upstream gradient (dout) was not multiplied in."
+        return {"ReLU dx": [(missing, (x > 0) * 1.0),
+                            ("at x = 0 ReLU passes no gradient: use the mask x > 0, not x >= 0.",
+                             dout * (x >= 0))],
+                "Sigmoid dx": [(missing, s * (1 - s)),
+                               ("the local gradient is σ(x)·(1 − σ(x)), not σ(x).", dout * s)]}
+
+
+class SoftmaxTask(Task):
+    id, student = "ps2.softmax_ce", ("softmax_cross_entropy",)
+
+    def cases(self, hidden):
+        cases = [("2 examples, 3 classes", {"scores": np.array([[1.0, 2.0, 3.0], [1.0, -1.0, 0.0]]),
+                                            "y": np.array([2, 0])})]
+        if hidden:
+            cases += _rng_cases(203, lambda r: [
+                ("random (6, 4) scores", {"scores": r.normal(size=(6, 4)), "y": r.integers(0, 4, 6)}),
+                ("large scores (the max trick)", {"scores": 500 + 50 * r.normal(size=(3, 5)),
+                                                  "y": r.integers(0, 5, 3)})])
+        return cases
+
+    def run(self, student, i):
+        loss, dscores = _pair(student["softmax_cross_entropy"](i["scores"], i["y"]),
+                              "softmax_cross_entropy(scores, y)", 2)
+        return {"loss": loss, "dscores": dscores}
+
+    @staticmethod
+    def _onehot(i):
+        onehot = np.zeros_like(i["scores"])
+        onehot[np.arange(len(i["y"])), i["y"]] = 1.0
+        return onehot
+
+    def expected(self, i):
+        from .graph import exp, log
+        n = i["scores"].shape[0]
+        onehot = self._onehot(i)
+        shift = constant(np.max(i["scores"], axis=1, keepdims=True))
+
+        def build(s):
+            z = s - shift
+            log_probs = z - log(exp(z).sum(axis=1, keepdims=True))
+            return -(log_probs * onehot).sum() * (1.0 / n)
+        loss, grads = engine_gradients(build, {"s": i["scores"]})
+        return {"loss": loss, "dscores": grads["s"]}
+
+    def mistakes(self, i):
+        s = i["scores"] - i["scores"].max(axis=1, keepdims=True)
+        p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+        n = len(i["y"])
+        return {"dscores": [("subtract 1 at the correct class: dscores = (p − onehot(y)) / N.", p / n)]}
+
+    def batch(self, i):
+        return i["scores"].shape[0]
+
+
+class NumericalGradientTask(Task):
+    id, student = "ps2.numerical_gradient", ("numerical_gradient",)
+
+    @staticmethod
+    def f(x):
+        return float(np.sum(x ** 3) + x[0, 0] * x[-1, -1])
+
+    @staticmethod
+    def grad(x):
+        g = 3 * x ** 2
+        g[0, 0] += x[-1, -1]
+        g[-1, -1] += x[0, 0]
+        return g
+
+    def cases(self, hidden):
+        cases = [("f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]",
+                  {"x": np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 0.5]])})]
+        if hidden:
+            cases += _rng_cases(204, lambda r: [("random (3, 4)", {"x": r.normal(size=(3, 4))})])
+        return cases
+
+    def run(self, student, i):
+        x = i["x"].copy()
+        grad = student["numerical_gradient"](self.f, x)
+        return {"gradient": grad, "x after the call (must be restored)": x}
+
+    def expected(self, i):
+        return {"gradient": self.grad(i["x"]), "x after the call (must be restored)": i["x"]}
+
+    def mistakes(self, i):
+        x, h = i["x"], 1e-5
+        one_sided = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            plus = x.copy()
+            plus[idx] += h
+            one_sided[idx] = (self.f(plus) - self.f(x)) / h
+        return {"gradient": [("that is the one-sided difference (f(x+h) − f(x)) / h: use the "
+                              "centered one, (f(x+h) − f(x−h)) / 2h.", one_sided)]}
+
+    rtol = {"gradient": 1e-6, "x after the call (must be restored)": 0.0}
+
+
+class TrainingTask(Task):
+    id, student = "ps2.train", ("train_two_layer",)
+    target = 0.9
+
+    def cases(self, hidden):
+        return [("3-class spirals (100 points per class), 25 % held out", {"seed": 7})]
+
+    def run(self, student, i):
+        X_train, y_train, X_test, _ = spiral_split(i["seed"])
+        model = student["train_two_layer"](X_train, y_train)
+        if not hasattr(model, "predict"):
+            raise GradingError("train_two_layer must return the trained model (an object with "
+                               f".predict(X)); got {type(model).__name__}.")
+        return {"test predictions": model.predict(X_test)}
+
+    def expected(self, i):
+        return {"test predictions": spiral_split(i["seed"])[3]}
+
+    def judge(self, i, outputs):
+        truth = spiral_split(i["seed"])[3]
+        pred = _to_array(outputs.get("test predictions"))
+        if pred is None or pred.shape != truth.shape:
+            shape = None if pred is None else pred.shape
+            return [f"predict(X_test) must return one integer label per row: shape {truth.shape}, "
+                    f"got {shape}."]
+        accuracy = float(np.mean(pred == truth))
+        if accuracy >= self.target:
+            return []
+        return [f"test accuracy {accuracy:.1%} is below the target {self.target:.0%}. Hint: "
+                f"check your gradients first (the gradient checker), then the learning rate "
+                f"and the number of iterations; a hidden layer of 50–100 ReLUs is enough."]
+
+
+# ---------------------------------------------------------------- problem set 3
+def _full_correlate(d: np.ndarray, k: np.ndarray) -> np.ndarray:
+    hh, ww = k.shape
+    padded = np.pad(d, ((hh - 1, hh - 1), (ww - 1, ww - 1)))
+    return conv2d_valid(padded, k)
+
+
+class ConvTask(Task):
+    id, student = "ps3.conv_backward", ("conv2d_backward",)
+
+    def cases(self, hidden):
+        cases = [("seed 002: x 3×3 (1..9), w 2×2, dout 2×2",
+                  {"x": np.arange(1.0, 10.0).reshape(3, 3), "w": np.array([[1.0, 2.0], [3.0, 4.0]]),
+                   "dout": np.array([[1.0, -1.0], [2.0, 0.5]])})]
+        if hidden:
+            cases += _rng_cases(301, lambda r: [
+                ("random x 5×6, w 3×2", {"x": r.normal(size=(5, 6)), "w": r.normal(size=(3, 2)),
+                                         "dout": r.normal(size=(3, 5))})])
+        return cases
+
+    def run(self, student, i):
+        dx, dw = _pair(student["conv2d_backward"](i["dout"], i["x"], i["w"]),
+                       "conv2d_backward(dout, x, w)", 2)
+        return {"dx": dx, "dw": dw}
+
+    @staticmethod
+    def reference(i):
+        """Centered differences of the plain forward pass (exact up to rounding: conv is linear)."""
+        x, w, dout = i["x"].copy(), i["w"].copy(), i["dout"]
+        dx = numerical_gradient(lambda v: float(np.sum(conv2d_valid(v, w) * dout)), x)
+        dw = numerical_gradient(lambda v: float(np.sum(conv2d_valid(x, v) * dout)), w)
+        return dx, dw
+
+    def expected(self, i):
+        dx, dw = self.reference(i)
+        return {"dx": dx, "dw": dw}
+
+    def mistakes(self, i):
+        return {"dx": [("dx is the *full* convolution of dout with the kernel rotated by 180° "
+                        "(np.rot90(w, 2)); the kernel was not rotated.",
+                        _full_correlate(i["dout"], i["w"]))]}
+
+    rtol = 1e-6
+
+
+class RotatedConvTask(ConvTask):
+    id, student = "ps3.conv_rotated", ("conv_dx_rotated",)
+
+    def run(self, student, i):
+        return {"dx": student["conv_dx_rotated"](i["dout"], i["w"])}
+
+    def expected(self, i):
+        return {"dx": self.reference(i)[0]}
+
+
+def _rnn_step(x, h_prev, Wx, Wh, b):
+    from .graph import tanh
+    return tanh(x @ Wx + h_prev @ Wh + b)
+
+
+class RNNStepTask(Task):
+    id, student = "ps3.rnn_step", ("rnn_step_backward",)
+    labels = ("dx", "dh_prev", "dWx", "dWh", "db")
+
+    def cases(self, hidden):
+        def make(seed, n, d, h):
+            r = np.random.default_rng(seed)
+            return {"x": r.normal(size=(n, d)), "h_prev": r.normal(size=(n, h)),
+                    "Wx": 0.5 * r.normal(size=(d, h)), "Wh": 0.5 * r.normal(size=(h, h)),
+                    "b": 0.1 * r.normal(size=h), "dh": r.normal(size=(n, h))}
+        cases = [("N = 2, D = 3, H = 4", make(302, 2, 3, 4))]
+        if hidden:
+            cases += [("N = 4, D = 5, H = 3", make(303, 4, 5, 3))]
+        return cases
+
+    @staticmethod
+    def cache(i):
+        h = np.tanh(i["x"] @ i["Wx"] + i["h_prev"] @ i["Wh"] + i["b"])
+        return (i["x"], i["h_prev"], i["Wx"], i["Wh"], h)
+
+    def run(self, student, i):
+        grads = _pair(student["rnn_step_backward"](i["dh"], self.cache(i)),
+                      "rnn_step_backward(dh, cache)", 5)
+        return dict(zip(self.labels, grads))
+
+    def expected(self, i):
+        names = ("x", "h_prev", "Wx", "Wh", "b")
+        _, grads = engine_gradients(_rnn_step, {k: i[k] for k in names}, seed=i["dh"])
+        return {f"d{k}": grads[k] for k in names}
+
+    def mistakes(self, i):
+        x, hp, Wx, Wh, _, = i["x"], i["h_prev"], i["Wx"], i["Wh"], i["b"]
+        da = i["dh"]        # the mistake: tanh's local gradient (1 - h²) left out
+        hint = "multiply by tanh's local gradient (1 − h²) before the matrix products."
+        return {"dx": [(hint, da @ Wx.T)], "dh_prev": [(hint, da @ Wh.T)],
+                "dWx": [(hint, x.T @ da)], "dWh": [(hint, hp.T @ da)], "db": [(hint, da.sum(0))]}
+
+    def batch(self, i):
+        return i["x"].shape[0]
+
+
+class BPTTTask(RNNStepTask):
+    id, student = "ps3.bptt", ("rnn_backward",)
+    labels = ("dxs", "dh0", "dWx", "dWh", "db")
+
+    def cases(self, hidden):
+        def make(seed, t, n, d, h):
+            r = np.random.default_rng(seed)
+            return {"xs": r.normal(size=(t, n, d)), "h0": r.normal(size=(n, h)),
+                    "Wx": 0.5 * r.normal(size=(d, h)), "Wh": 0.5 * r.normal(size=(h, h)),
+                    "b": 0.1 * r.normal(size=h), "dhs": r.normal(size=(t, n, h))}
+        cases = [("T = 3, N = 2, D = 3, H = 4", make(304, 3, 2, 3, 4))]
+        if hidden:
+            cases += [("T = 5, N = 3, D = 2, H = 3", make(305, 5, 3, 2, 3))]
+        return cases
+
+    @staticmethod
+    def caches(i):
+        caches, h = [], i["h0"]
+        for x in i["xs"]:
+            h_next = np.tanh(x @ i["Wx"] + h @ i["Wh"] + i["b"])
+            caches.append((x, h, i["Wx"], i["Wh"], h_next))
+            h = h_next
+        return caches
+
+    def run(self, student, i):
+        grads = _pair(student["rnn_backward"](i["dhs"].copy(), self.caches(i)),
+                      "rnn_backward(dhs, caches)", 5)
+        return dict(zip(self.labels, grads))
+
+    def expected(self, i):
+        T = len(i["xs"])
+        names = ["h0", "Wx", "Wh", "b"] + [f"x{t}" for t in range(T)]
+        values = {"h0": i["h0"], "Wx": i["Wx"], "Wh": i["Wh"], "b": i["b"],
+                  **{f"x{t}": i["xs"][t] for t in range(T)}}
+
+        def build(h0, Wx, Wh, b, **xs):
+            h, loss = h0, None
+            for t in range(T):
+                h = _rnn_step(xs[f"x{t}"], h, Wx, Wh, b)
+                term = (h * i["dhs"][t]).sum()
+                loss = term if loss is None else loss + term
+            return loss
+        _, grads = engine_gradients(build, {k: values[k] for k in names})
+        return {"dxs": np.stack([grads[f"x{t}"] for t in range(T)]), "dh0": grads["h0"],
+                "dWx": grads["Wx"], "dWh": grads["Wh"], "db": grads["b"]}
+
+    def mistakes(self, i):
+        # the mistake: each step backpropagates only its own dhs[t], not what comes from t+1
+        step = RNNStepTask()
+        sums = {"dWx": 0.0, "dWh": 0.0, "db": 0.0}
+        dxs = []
+        for t, cache in enumerate(self.caches(i)):
+            x, h_prev, Wx, Wh, _ = cache
+            g = step.expected({"x": x, "h_prev": h_prev, "Wx": Wx, "Wh": Wh, "b": i["b"],
+                               "dh": i["dhs"][t]})
+            dxs.append(g["dx"])
+            for k in sums:
+                sums[k] = sums[k] + g[k]
+        hint = ("the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
+                "added to dhs[t] before backpropagating step t.")
+        return {"dxs": [(hint, np.stack(dxs))], **{k: [(hint, v)] for k, v in sums.items()}}
+
+    def batch(self, i):
+        return i["xs"].shape[1]
+
+
+class ClippingTask(Task):
+    id, student = "ps3.clipping", ("clip_by_global_norm",)
+
+    def cases(self, hidden):
+        cases = [("grads [3, 4] and [12], max_norm 6.5 (norm 13 → halved)",
+                  {"grads": [np.array([3.0, 4.0]), np.array([12.0])], "max_norm": 6.5})]
+        if hidden:
+            def make(r):
+                grads = [r.normal(size=(3, 2)), r.normal(size=4), r.normal(size=(2, 2, 2))]
+                return [("three arrays, norm above the threshold", {"grads": grads, "max_norm": 1.0}),
+                        ("three arrays, norm below the threshold (unchanged)",
+                         {"grads": [g.copy() for g in grads], "max_norm": 100.0})]
+            cases += _rng_cases(306, make)
+        return cases
+
+    def run(self, student, i):
+        clipped, norm = _pair(student["clip_by_global_norm"]([g.copy() for g in i["grads"]],
+                                                             i["max_norm"]),
+                              "clip_by_global_norm(grads, max_norm)", 2)
+        if not isinstance(clipped, (list, tuple)) or len(clipped) != len(i["grads"]):
+            raise GradingError("clip_by_global_norm must return (list of clipped arrays, "
+                               "global norm), one array per input gradient.")
+        return {"global norm": norm, **{f"clipped[{k}]": g for k, g in enumerate(clipped)}}
+
+    def expected(self, i):
+        norm = math.sqrt(sum(float(np.sum(g * g)) for g in i["grads"]))
+        scale = min(1.0, i["max_norm"] / norm)
+        return {"global norm": norm, **{f"clipped[{k}]": g * scale for k, g in enumerate(i["grads"])}}
+
+    def mistakes(self, i):
+        per_array = [g * min(1.0, i["max_norm"] / np.linalg.norm(g)) for g in i["grads"]]
+        hint = ("clip by the *global* norm of all gradients together (one scale factor for "
+                "all arrays), not each array by its own norm.")
+        return {f"clipped[{k}]": [(hint, g)] for k, g in enumerate(per_array)}
+
+
+def _orthogonal(rng, n: int) -> np.ndarray:
+    q, r = np.linalg.qr(rng.normal(size=(n, n)))
+    return q * np.sign(np.diag(r))
+
+
+class VanishingTask(Task):
+    id, student = "ps3.vanishing", ("gradient_norms", "growth_rate")
+    rtol = {"growth rate": 1e-2}
+
+    def cases(self, hidden):
+        def make(seed, rho, T, H=6):
+            r = np.random.default_rng(seed)
+            return {"W": rho * _orthogonal(r, H), "T": T, "g": r.normal(size=H), "rho": rho}
+        cases = [("W = 0.9·Q, T = 10", make(307, 0.9, 10))]
+        if hidden:
+            cases += [("W = 1.1·Q, T = 20", make(308, 1.1, 20)), ("W = 0.5·Q, T = 15", make(309, 0.5, 15))]
+        return cases
+
+    def run(self, student, i):
+        norms = student["gradient_norms"](i["W"].copy(), i["T"], i["g"].copy())
+        rate = student["growth_rate"](np.asarray(norms, dtype=np.float64).copy())
+        return {"norms": norms, "growth rate": rate}
+
+    def expected(self, i):
+        T = i["T"]
+        h0 = var(np.zeros(i["W"].shape[0]), name="h0")
+        hs = [h0]
+        for _ in range(T):
+            hs.append(hs[-1] @ i["W"])             # linear RNN, row-vector convention
+        hs[-1].backward(seed=i["g"])
+        norms = np.array([np.linalg.norm(hs[T - k].grad) for k in range(T + 1)])
+        return {"norms": norms, "growth rate": i["rho"]}
+
+    def mistakes(self, i):
+        return {"norms": [("the norms must run backwards from the last step: norms[0] is "
+                           "‖∂L/∂h_T‖, norms[k] is ‖∂L/∂h_(T−k)‖.",
+                           self.expected(i)["norms"][::-1])]}
+
+
+TASKS: dict[str, Task] = {task.id: task for task in (
+    MultiplyGateTask(), MaxGateTask(), SigmoidGateTask(), NeuronTask(), StagedTask(), FanOutTask(),
+    AffineTask(), ActivationTask(), SoftmaxTask(), NumericalGradientTask(), TrainingTask(),
+    ConvTask(), RotatedConvTask(), RNNStepTask(), BPTTTask(), ClippingTask(), VanishingTask())}
+
+
+def task_ids() -> list[str]:
+    return list(TASKS)
+
+
+def _task(task_id: str) -> Task:
+    try:
+        return TASKS[task_id]
+    except KeyError:
+        raise ValueError(f"grading: unknown task {task_id!r}; known tasks: {task_ids()}.") from None
+
+
+def _student(task: Task, given: dict) -> dict:
+    missing = [name for name in task.student if name not in given]
+    if missing:
+        raise ValueError(f"grading: task {task.id!r} needs {list(task.student)}; missing {missing}.")
+    return given
+
+
+def _run_case(task: Task, student: dict, inputs: dict):
+    """(outputs, None) or (None, message) when the student's code raised."""
+    try:
+        with np.errstate(all="ignore"):
+            return task.run(student, _copy(inputs)), None
+    except GradingError as error:
+        return None, str(error)
+    except Exception as error:                       # the student's code failed: report it
+        return None, f"your code raised {type(error).__name__}: {error}"
+
+
+def _judge_case(task: Task, description: str, inputs: dict, outputs, error) -> list[str]:
+    if error is not None:
+        return [f"[{description}] {error}"]
+    with np.errstate(all="ignore"):
+        return [f"[{description}] {m}" for m in task.judge(inputs, outputs)]
+
+
+def _raise_if(messages: list[str], header: str) -> None:
+    if messages:
+        shown = messages[:MAX_MESSAGES]
+        more = len(messages) - len(shown)
+        raise GradingError(header + "\n  " + "\n  ".join(shown)
+                           + (f"\n  ... and {more} more." if more else ""))
+
+
+# ============================================================== visible checks
+def check(task_id: str, **student) -> None:
+    """Visible test: the worked examples, in this kernel, with hints.  Raises GradingError."""
+    task = _task(task_id)
+    student = _student(task, student)
+    messages = []
+    for description, inputs in task.cases(hidden=False):
+        outputs, error = _run_case(task, student, inputs)
+        messages += _judge_case(task, description, inputs, outputs, error)
+    _raise_if(messages, f"{task_id}: not yet right.")
+    print(f"{task_id}: the worked examples pass.")
+
+
+# ============================================================== isolated (hidden) checks
+def _encode(value):
+    if isinstance(value, Node):
+        value = value.value
+    if value is None:
+        return {"kind": "none"}
+    array = _to_array(value)
+    if array is None:
+        return {"kind": "other", "type": type(value).__name__}
+    return {"kind": "array", "shape": list(array.shape),
+            "data": [float(v) for v in array.ravel().tolist()]}
+
+
+def _decode(item):
+    kind = item.get("kind") if isinstance(item, dict) else None
+    if kind == "none":
+        return None
+    if kind == "array":
+        data = np.array(item["data"], dtype=np.float64)
+        return data.reshape(tuple(int(n) for n in item["shape"]))
+    return _Opaque(item.get("type", "?") if isinstance(item, dict) else "?")
+
+
+class _Opaque:
+    """A non-numeric result the student returned (only its type name crosses over)."""
+
+    def __init__(self, type_name: str):
+        self.type_name = type_name
+
+
+def verify_isolated(task_id: str, **student) -> None:
+    """Hidden test: run the student's code here, judge it in a separate ``python -I``.
+
+    Raises GradingError unless the separate process answers exactly ``"passed": true``.
+    """
+    task = _task(task_id)
+    student = _student(task, student)
+    results = []
+    for _description, inputs in task.cases(hidden=True):
+        outputs, error = _run_case(task, student, inputs)
+        encoded = None if outputs is None else {k: _encode(v) for k, v in outputs.items()}
+        results.append({"outputs": encoded, "error": error})
+    payload = json.dumps({"task": task_id, "results": results})
+    process = subprocess.run([sys.executable, "-I", "-m", "backprop_lab.grading"],
+                             input=payload, capture_output=True, text=True, timeout=120)
+    lines = process.stdout.strip().splitlines()
+    try:
+        verdict = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        verdict = None
+    if not isinstance(verdict, dict) or process.returncode != 0:
+        raise GradingError(f"{task_id}: the hidden check could not run (exit code "
+                           f"{process.returncode}): {process.stderr.strip()[-500:]}")
+    if verdict.get("passed") is not True:
+        _raise_if(list(verdict.get("messages") or ["no verdict"]),
+                  f"{task_id}: hidden tests (checked in a separate Python process) failed.")
+    print(f"{task_id}: hidden tests pass.")
+
+
+def _isolated_main() -> None:
+    """Entry point of the separate process: JSON in on stdin, verdict out on stdout."""
+    request = json.loads(sys.stdin.read())
+    task = _task(request["task"])
+    cases = task.cases(hidden=True)
+    results = request.get("results") or []
+    messages = []
+    if len(results) != len(cases):
+        messages.append(f"expected results for {len(cases)} cases, got {len(results)}.")
+    else:
+        for (description, inputs), result in zip(cases, results):
+            outputs = result.get("outputs")
+            decoded = None if outputs is None else {k: _decode(v) for k, v in outputs.items()}
+            for label, value in (decoded or {}).items():
+                if isinstance(value, _Opaque):
+                    decoded[label] = None
+                    messages.append(f"[{description}] {label}: expected a number or a numpy "
+                                    f"array, got {value.type_name}.")
+            messages += _judge_case(task, description, inputs, decoded,
+                                    None if decoded is not None else str(result.get("error")))
+    print(json.dumps({"passed": not messages, "messages": messages}))
+
+
+def fresh():
+    """A new copy of this module, loaded again from its file (what hidden tests use).
+
+    Attributes the notebook reassigned on ``backprop_lab.grading`` do not exist in the copy.
+    """
+    spec = importlib.util.spec_from_file_location("backprop_lab._grading_fresh", _THIS_FILE,
+                                                  submodule_search_locations=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "backprop_lab"
+    spec.loader.exec_module(module)
+    return module
+
+
+_THIS_FILE = os.path.abspath(__file__)
+
+
+# ============================================================== display
+def interactive() -> bool:
+    """False while nbgrader validates or autogrades (it sets ``NBGRADER_EXECUTION``)."""
+    return not os.environ.get("NBGRADER_EXECUTION")
+
+
+def show(make, *args, **kwargs) -> None:
+    """Display ``make(*args, **kwargs)`` (or ``make`` itself when it is not callable) —
+    but do nothing, not even build it, while nbgrader executes the notebook."""
+    if not interactive():
+        return
+    from IPython.display import display
+    display(make(*args, **kwargs) if callable(make) else make)
+
+
+if __name__ == "__main__":
+    _isolated_main()
