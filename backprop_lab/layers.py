@@ -417,7 +417,14 @@ class SGD:
             if grad is None:
                 raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} has no "
                                  f"gradient yet; call backward() before step().")
-            value -= self.lr * grad
+            with np.errstate(over="ignore", invalid="ignore"):
+                updated = value - self.lr * grad
+            if not np.all(np.isfinite(updated)):
+                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} would "
+                                 f"become inf or NaN (lr={self.lr:g}, largest |gradient| "
+                                 f"{np.max(np.abs(grad)):.3g}); the learning rate is probably "
+                                 f"too large, or the gradients exploded.")
+            value[...] = updated
 
 
 # --------------------------------------------------------------- building, training
@@ -478,7 +485,4 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
             optimizer.step(model)
             total += value * len(X_batch)
         history.append(total / n)
-        if not math.isfinite(history[-1]):
-            raise ValueError(f"train: the loss became {history[-1]} in epoch {len(history)}; "
-                             f"the learning rate {getattr(optimizer, 'lr', lr)} is probably too large.")
     return history
