@@ -23,7 +23,7 @@ import numpy as np
 
 from ..graph import Graph, Node, var
 from ..render import format_value
-from .base import FigureView, number_rows, under_nbgrader
+from .base import FigureView, message_html, number_rows, under_nbgrader
 
 __all__ = ["NumericalVsAnalytic", "difference_errors"]
 
@@ -58,15 +58,18 @@ def difference_errors(function: _ScalarFunction, x: float, hs) -> tuple[np.ndarr
     fx = function.value(x)
     one_sided, centered = [], []
     for h in hs:
-        try:
-            plus, minus = function.value(x + h), function.value(x - h)
-            one_sided.append(float((plus - fx) / h))
-            centered.append(float((plus - minus) / (2 * h)))
-        except ValueError:
-            one_sided.append(np.nan)
-            centered.append(np.nan)
+        plus, minus = _value_or_nan(function, x + h), _value_or_nan(function, x - h)
+        one_sided.append((plus - fx) / h)
+        centered.append((plus - minus) / (2 * h))
     function.value(x)                       # leave the graph at x
     return analytic, np.array(one_sided), np.array(centered)
+
+
+def _value_or_nan(function: _ScalarFunction, x: float) -> float:
+    try:
+        return function.value(x)
+    except ValueError:          # outside the domain (log of a negative number, ...)
+        return float("nan")
 
 
 def _as_function(f, x, wrt) -> _ScalarFunction:
@@ -119,6 +122,7 @@ class NumericalVsAnalytic(widgets.VBox):
         self.plot = FigureView(figsize=(6.0, 3.6))
         self.readout = widgets.HTML()
         self.estimates: dict = {}
+        self.error = None
         self._setup_axes()
         self.h_slider.observe(lambda change: self.update_h(), names="value")
         self.x_slider.observe(lambda change: self.update_x(), names="value")
@@ -145,6 +149,13 @@ class NumericalVsAnalytic(widgets.VBox):
 
     def update_x(self) -> None:
         """New x: recompute both error curves, then the marker."""
+        try:
+            self.function.gradient(self.x_slider.value)
+        except ValueError as error:          # x outside the function's domain
+            self.error = str(error)
+            self.readout.value = message_html(f"Cannot evaluate here: {error}", error=True)
+            return
+        self.error = None
         self.function.x = self.x_slider.value
         analytic, one, centered = difference_errors(self.function, self.function.x, H_GRID)
         self._analytic = analytic
@@ -161,6 +172,8 @@ class NumericalVsAnalytic(widgets.VBox):
 
     def update_h(self) -> None:
         """New h: the two estimates at this h, the marker on the plot and the table."""
+        if self.error is not None:
+            return
         h, x = self.h_slider.value, self.function.x
         analytic, (one,), (centered,) = difference_errors(self.function, x, [h])
         one, centered = float(one), float(centered)
