@@ -285,7 +285,8 @@ def gradient_reverse(f, xs) -> tuple[np.ndarray, int]:
 def sum_of_products(xs):
     """The default f: Rⁿ → R for cost measurements: Σ_i sin(x_i)·x_(i+1 mod n) + tanh(x_i).
 
-    About 4n gates, every input used twice (fan-out), smooth everywhere.
+    5n gates (sin, ×, +, tanh, + per input), every input used three times (fan-out),
+    smooth everywhere.
     """
     n = len(xs)
     total = 0.0
