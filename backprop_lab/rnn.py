@@ -841,21 +841,29 @@ def plot_rnn_vs_lstm(steps: int = 50, hidden: int = 32, forget_bias: float = 3.0
     return fig
 
 
-def plot_training(runs: dict):
-    """Loss curves and gradient norms of :func:`train_adding_problem`'s runs (a Figure)."""
+def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
+    """Loss curves and gradient norms of :func:`train_adding_problem`'s runs (a Figure).
+
+    Curves (moving averages of 25 iterations) are cut at ``loss_top`` and ``norm_top``
+    so that a run that blows up does not flatten the others; an × marks where it did.
+    """
     fig, (left, right) = _figure(2)
+    lowest = ADDING_BASELINE
     for label, run in runs.items():
         losses = np.asarray(run.losses)
         window = max(1, min(25, len(losses) // 10))
         smooth = np.convolve(losses, np.ones(window) / window, mode="valid") if len(losses) \
             else losses
+        if len(smooth):
+            lowest = min(lowest, float(smooth.min()))
         line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5, label=label)
         if run.diverged_at is not None:
-            left.plot([len(losses) - 1 if len(losses) else 0],
-                      [losses[-1] if len(losses) else ADDING_BASELINE],
-                      marker="x", ms=10, mew=2, color=line.get_color(), ls="none",
+            left.plot([run.diverged_at], [loss_top], marker="x", ms=10, mew=2, ls="none",
+                      color=line.get_color(), clip_on=False,
                       label=f"{label}: blew up at iteration {run.diverged_at}")
         right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=label)
+    left.set_ylim(lowest / 2, loss_top)
+    right.set_ylim(top=norm_top)
     left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1, label="always answer 1: 1/6")
     left.set_xlabel("iteration")
     left.set_ylabel("mean squared error")
