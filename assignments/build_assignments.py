@@ -39,6 +39,7 @@ class Cell:
     points: int = 0
     task: str = ""       # tests: the grading task id
     names: tuple = ()    # tests: the student names passed to the checks
+    needs: tuple = ()    # tests: answer cells of earlier parts this part builds on
 
 
 @dataclass
@@ -48,6 +49,11 @@ class Part:
     answer_ids: tuple
     test_id: str
     points: int
+    needs: tuple = ()
+
+    def relies_on(self) -> set:
+        """Every answer cell whose breakage makes this part fail."""
+        return set(self.answer_ids) | set(self.needs)
 
 
 @dataclass
@@ -63,7 +69,7 @@ class ProblemSet:
             if cell.kind == "answer":
                 answers.append(cell.id)
             elif cell.kind == "tests":
-                parts.append(Part(tuple(answers), cell.id, cell.points))
+                parts.append(Part(tuple(answers), cell.id, cell.points, cell.needs))
                 answers = []
         return parts
 
@@ -79,14 +85,14 @@ class ProblemSet:
         return root / "source" / self.name / f"{self.name}.ipynb"
 
 
-def tests(cell_id: str, task: str, names: tuple, points: int, extra: str = "") -> Cell:
+def tests(cell_id: str, task: str, names: tuple, points: int, needs: tuple = ()) -> Cell:
     args = ", ".join(f"{n}={n}" for n in names)
-    source = (f"grading.check({task!r}, {args})\n{extra}"
+    source = (f"grading.check({task!r}, {args})\n"
               f"### BEGIN HIDDEN TESTS\n"
               f"import backprop_lab.grading as _grading_module\n"
               f"_grading_module.fresh().verify_isolated({task!r}, {args})\n"
               f"### END HIDDEN TESTS")
-    return Cell("tests", cell_id, source, points, task, names)
+    return Cell("tests", cell_id, source, points, task, names, needs)
 
 
 def md(cell_id, text):
@@ -228,7 +234,8 @@ def neuron(w0, x0, w1, x1, w2):
     return apply(SigmoidGate(), dot)
     ### END SOLUTION
 '''),
-    tests("q4_tests", "ps1.neuron_graph", ("neuron", "MultiplyGate", "SigmoidGate"), 2),
+    tests("q4_tests", "ps1.neuron_graph", ("neuron", "MultiplyGate", "SigmoidGate"), 2,
+          needs=("q1_multiply", "q3_sigmoid")),
     demo("q4_draw", '''
 # Draw your neuron: values in green above each wire, gradients in red below.
 if grading.interactive():
@@ -501,7 +508,8 @@ def train_two_layer(X, y, n_hidden=100, lr=1.0, steps=1500, seed=0):
     return model
     ### END SOLUTION
 '''),
-    tests("q5_tests", "ps2.train", ("train_two_layer",), 4),
+    tests("q5_tests", "ps2.train", ("train_two_layer",), 4,
+          needs=("q1_affine", "q2_activations", "q3_softmax")),
     *written("q6_written", 2, """
 ## 6. Written answer (2 points, graded by hand)
 
@@ -629,7 +637,7 @@ def rnn_backward(dhs, caches):
     return np.stack(dxs), dh_next, dWx, dWh, db
     ### END SOLUTION
 '''),
-    tests("q4_tests", "ps3.bptt", ("rnn_backward",), 4),
+    tests("q4_tests", "ps3.bptt", ("rnn_backward",), 4, needs=("q3_rnn_step",)),
     md("q5_text", """
 ## 5. Gradient clipping (2 points)
 

@@ -1102,5 +1102,67 @@ def show(make, *args, **kwargs) -> None:
     display(make(*args, **kwargs) if callable(make) else make)
 
 
+# ============================================================== nbgrader: kernel crashes
+KERNEL_DIED = ("The kernel died while running this cell (os._exit, a segfault, running out "
+               "of memory ...). It was restarted and the cells above were run again, so the "
+               "rest of the notebook is still graded.")
+
+
+def _crash_tolerant_execute():
+    """nbgrader's ``Execute`` preprocessor, except that a cell that kills the kernel does
+    not abort the notebook: the cell gets an error output (its part scores 0), a new
+    kernel replays the code cells above it, and execution goes on with the next cell.
+
+    Configured in ``assignments/nbgrader_config.py`` as the first autograde preprocessor
+    (``backprop_lab.grading.CrashTolerantExecute``); defined lazily so that importing this
+    module in a student's notebook does not import nbgrader.
+    """
+    import copy
+
+    import nbformat
+    from jupyter_core.utils import run_sync
+    from nbclient.exceptions import DeadKernelError
+    from nbgrader.preprocessors import Execute
+
+    class CrashTolerantExecute(Execute):
+        __doc__ = _crash_tolerant_execute.__doc__
+
+        def preprocess_cell(self, cell, resources, index):
+            try:
+                return super().preprocess_cell(cell, resources, index)
+            except DeadKernelError:
+                self.log.warning("cell %d killed the kernel; restarting and replaying", index)
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="DeadKernelError", evalue=KERNEL_DIED,
+                    traceback=[f"DeadKernelError: {KERNEL_DIED}"]))
+                self._restart_and_replay(index)
+                return cell, self.resources
+
+        def _restart_and_replay(self, index):
+            run_sync(self.km.restart_kernel)(now=True)
+            self.wait_for_reply(self.kc.kernel_info())
+            for i, earlier in enumerate(self.nb.cells[:index]):
+                if earlier.cell_type != "code":
+                    continue
+                try:      # on a copy: the graded outputs of the first run are kept
+                    self.execute_cell(copy.deepcopy(earlier), i, store_history=False)
+                except DeadKernelError:
+                    run_sync(self.km.restart_kernel)(now=True)
+                    self.wait_for_reply(self.kc.kernel_info())
+                finally:  # nbclient stores the executed cell at its index: put ours back
+                    self.nb.cells[i] = earlier
+
+    CrashTolerantExecute.__module__ = __name__
+    return CrashTolerantExecute
+
+
+def __getattr__(name):
+    if name == "CrashTolerantExecute":
+        cls = _crash_tolerant_execute()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 if __name__ == "__main__":
     _isolated_main()

@@ -1,0 +1,54 @@
+"""nbgrader configuration of the backprop_lab course.
+
+Run every ``nbgrader`` command from this directory (it is the course root).  On a
+JupyterHub with several courses, see README.md ("On JupyterHub") for the exchange
+settings that go into each user's ``~/.jupyter/nbgrader_config.py`` instead.
+"""
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+# --- the course -------------------------------------------------------------------
+c.CourseDirectory.course_id = "backprop_lab"
+c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+
+# --- release: what replaces the solutions ------------------------------------------
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
+c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
+
+# --- autograding -------------------------------------------------------------------
+# Every cell gets at most this many seconds; then the kernel is interrupted, the cell
+# records a CellTimeoutError (the part scores 0) and the remaining cells still run.
+# The slowest reference cell (training the two-layer network, twice) takes under 1 s.
+c.Execute.timeout = 30
+c.Execute.interrupt_on_timeout = True
+c.Execute.startup_timeout = 120                   # kernel start on a busy grading machine
+
+# A cell that kills the kernel (os._exit, segfault, out of memory) must not make nbgrader
+# give up on the whole notebook: this Execute restarts the kernel, replays the cells
+# above, marks the cell as failed and goes on (the rest are nbgrader's defaults).
+c.Autograde.autograde_preprocessors = [
+    "backprop_lab.grading.CrashTolerantExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# A test cell a student deleted is put back (from the gradebook) and run, never
+# silently skipped; edited test cells are overwritten anyway (checksums).
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback shows students each hidden test's message (which result, which index, a hint)
+# but never the hidden test code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+]
+
+# --- the exchange (JupyterHub) -----------------------------------------------------
+# With several courses on one hub, keep each course's files apart in the exchange.
+c.Exchange.path_includes_course = True

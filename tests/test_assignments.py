@@ -1,0 +1,406 @@
+"""The nbgrader course, for real: the nbgrader CLI in a temporary copy of ``assignments/``.
+
+Per problem set, ONE batch: a class of scripted students is placed in
+``submitted/<student>/<ps>/`` and graded by a single ``nbgrader autograde`` run (kernel
+start dominates the cost, so one batch is much cheaper than one run per scenario):
+
+    full      the source notebook (all solutions)          -> every autograded point
+    release   the release notebook, untouched              -> 0
+    partial   only part 1 solved                           -> exactly part 1's points
+    loop      all solved, `while True: pass` in part 2     -> stopped by the timeout; all but part 2
+    edited    release, every test cell replaced by `pass`  -> cells restored, 0
+    deleted   part 1 solved, tests 1 and 2 deleted         -> both put back and run: part 1 only
+    monkey    release + monkeypatches (builtins.abs, numpy.allclose, grading helpers) -> 0
+    syntax    all solved, a syntax error in part 1         -> all but part 1
+    crash     all solved, the kernel killed in part 3      -> graded, batch goes on
+
+Then ``generate_feedback`` (HTML), ``export`` (CSV) and ``validate`` / ``validate --invert``.
+The batch runs once per problem set and is shared by pytest-xdist workers through a file
+lock, so the tests below only read its results.
+"""
+from __future__ import annotations
+
+import copy
+import csv
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = ROOT / "assignments"
+sys.path.insert(0, str(ASSIGNMENTS))
+import build_assignments as builder  # noqa: E402
+
+NBGRADER = Path(sys.executable).with_name("nbgrader")
+TIMEOUT = 10          # seconds per cell in the tests (the shipped config says 30)
+PS_NAMES = list(builder.PROBLEM_SETS)
+
+STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey", "syntax", "crash"]
+
+MONKEYPATCH = '''\
+import builtins, numpy, numpy.testing
+import backprop_lab.grading
+builtins.abs = lambda value: 0
+numpy.allclose = lambda *args, **kwargs: True
+numpy.testing.assert_allclose = lambda *args, **kwargs: None
+backprop_lab.grading.check = lambda *args, **kwargs: None
+backprop_lab.grading.verify_isolated = lambda *args, **kwargs: None
+backprop_lab.grading.compare = lambda *args, **kwargs: None
+grading = backprop_lab.grading
+def check(*args, **kwargs):
+    return None
+'''
+
+
+# ------------------------------------------------------------------ helpers
+def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([str(NBGRADER), *args], cwd=course, capture_output=True, text=True,
+                            timeout=900, env=env)     # nbgrader runs `alembic` from PATH
+    if check and result.returncode != 0:
+        raise AssertionError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def expected_code_score(ps: builder.ProblemSet, broken: set) -> int:
+    """Autograded points when the answer cells ``broken`` fail (and parts built on them)."""
+    return sum(p.points for p in ps.parts if not p.relies_on() & broken)
+
+
+def cells_by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def replace_source(nb, grade_id: str, source: str) -> None:
+    cells_by_id(nb)[grade_id].source = source
+
+
+def submissions(ps: builder.ProblemSet, source_nb, release_nb) -> dict:
+    """Every scripted student's notebook."""
+    parts = ps.parts
+    p1, p2, p3 = parts[0], parts[1], parts[2]
+    src = cells_by_id(source_nb)
+    subs = {"full": copy.deepcopy(source_nb), "release": copy.deepcopy(release_nb)}
+
+    partial = copy.deepcopy(release_nb)
+    for cid in p1.answer_ids:
+        replace_source(partial, cid, src[cid].source)
+    subs["partial"] = partial
+
+    loop = copy.deepcopy(source_nb)
+    cid = p2.answer_ids[0]
+    replace_source(loop, cid, "while True:\n    pass\n" + src[cid].source)
+    subs["loop"] = loop
+
+    edited = copy.deepcopy(release_nb)
+    for part in parts:
+        replace_source(edited, part.test_id, "pass  # the test is gone")
+    subs["edited"] = edited
+
+    deleted = copy.deepcopy(release_nb)
+    for cid in p1.answer_ids:
+        replace_source(deleted, cid, src[cid].source)
+    gone = {p1.test_id, p2.test_id}
+    deleted.cells = [c for c in deleted.cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") not in gone]
+    subs["deleted"] = deleted
+
+    monkey = copy.deepcopy(release_nb)
+    for part in parts:
+        cid = part.answer_ids[0]
+        replace_source(monkey, cid, MONKEYPATCH + cells_by_id(monkey)[cid].source)
+    subs["monkey"] = monkey
+
+    syntax = copy.deepcopy(source_nb)
+    replace_source(syntax, p1.answer_ids[0], "def broken(:\n" + src[p1.answer_ids[0]].source)
+    subs["syntax"] = syntax
+
+    crash = copy.deepcopy(source_nb)
+    cid = p3.answer_ids[0]
+    replace_source(crash, cid, src[cid].source + "\nimport os\nos._exit(1)\n")
+    subs["crash"] = crash
+    return subs
+
+
+def run_course(ps_name: str, course: Path) -> dict:
+    """The whole pipeline for one problem set; returns what the tests check."""
+    ps = builder.PROBLEM_SETS[ps_name]
+    course.mkdir(parents=True)
+    shutil.copy(ASSIGNMENTS / "nbgrader_config.py", course)
+    shutil.copytree(ASSIGNMENTS / "source" / ps_name, course / "source" / ps_name)
+    with open(course / "students.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "first_name", "last_name"])
+        writer.writerows([s, s.title(), "Student"] for s in STUDENTS)
+    nbgrader(course, "db", "student", "import", "students.csv")
+    generate = nbgrader(course, "generate_assignment", ps_name, "--force")
+
+    nb_name = f"{ps_name}.ipynb"
+    source_nb = nbformat.read(course / "source" / ps_name / nb_name, as_version=4)
+    release_nb = nbformat.read(course / "release" / ps_name / nb_name, as_version=4)
+    for student, nb in submissions(ps, source_nb, release_nb).items():
+        folder = course / "submitted" / student / ps_name
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / nb_name)
+        (folder / "timestamp.txt").write_text("2026-11-26 06:00:00.000000 UTC")
+
+    autograde = nbgrader(course, "autograde", ps_name, "--force",
+                         f"--Execute.timeout={TIMEOUT}")
+    nbgrader(course, "generate_feedback", ps_name, "--force")
+    nbgrader(course, "export")
+
+    from nbgrader.api import Gradebook
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in STUDENTS:
+            nb = gb.find_submission_notebook(ps_name, ps_name, student)
+            cells = {}
+            for part in ps.parts:
+                grade = gb.find_grade(part.test_id, ps_name, ps_name, student)
+                cells[part.test_id] = grade.score
+            scores[student] = {"total": nb.score, "code": nb.code_score, "cells": cells,
+                               "max": nb.max_score}
+
+    validate_ok = nbgrader(course, "validate", str(course / "source" / ps_name / nb_name),
+                           check=False)
+    validate_invert = nbgrader(course, "validate", "--invert",
+                               str(course / "release" / ps_name / nb_name), check=False)
+    return {"course": str(course), "scores": scores,
+            "generate_log": generate.stdout + generate.stderr,
+            "autograde_log": autograde.stdout + autograde.stderr,
+            "validate": [validate_ok.returncode, validate_ok.stdout + validate_ok.stderr],
+            "validate_invert": [validate_invert.returncode,
+                                validate_invert.stdout + validate_invert.stderr]}
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory) -> Path:
+    """A directory every xdist worker of this run sees (the parent of the workers' temps)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "nbgrader-course"
+    shared.mkdir(exist_ok=True)
+    return shared
+
+
+_RESULTS: dict = {}
+
+
+def pipeline(ps_name: str, shared: Path) -> dict:
+    if ps_name in _RESULTS:
+        return _RESULTS[ps_name]
+    result_file = shared / f"{ps_name}.json"
+    with open(shared / f"{ps_name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)      # one worker runs the batch, the others wait
+        if not result_file.exists():
+            result = run_course(ps_name, shared / ps_name)
+            result_file.write_text(json.dumps(result))
+    _RESULTS[ps_name] = json.loads(result_file.read_text())
+    return _RESULTS[ps_name]
+
+
+@pytest.fixture(params=PS_NAMES)
+def run(request, shared_dir):
+    name = request.param
+    return builder.PROBLEM_SETS[name], pipeline(name, shared_dir)
+
+
+def autograded_nb(run_result: dict, ps_name: str, student: str):
+    path = Path(run_result["course"]) / "autograded" / student / ps_name / f"{ps_name}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def error_text(cell) -> str:
+    return "\n".join("\n".join(o.get("traceback", [])) + o.get("evalue", "")
+                     for o in cell.get("outputs", []) if o.get("output_type") == "error")
+
+
+# ------------------------------------------------------------------ fast: the course itself
+def test_committed_notebooks_are_built_from_the_builder():
+    assert builder.main(["--check"]) == 0, "run python assignments/build_assignments.py"
+
+
+@pytest.mark.parametrize("ps_name", PS_NAMES)
+def test_notebook_metadata_is_consistent(ps_name):
+    ps = builder.PROBLEM_SETS[ps_name]
+    nb = nbformat.read(ps.path(), as_version=4)
+    nbformat.validate(nb)
+    metas = [c.metadata["nbgrader"] for c in nb.cells]
+    assert len({m["grade_id"] for m in metas}) == len(metas), "grade ids must be unique"
+    for cell, meta in zip(nb.cells, metas):
+        assert meta["schema_version"] == 3
+        assert cell.outputs == [] if cell.cell_type == "code" else True
+        if meta["solution"] and cell.cell_type == "code":
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+            assert not meta["locked"]
+        if meta["grade"] and cell.cell_type == "code":
+            assert meta["locked"] and meta["points"] > 0
+            assert "### BEGIN HIDDEN TESTS" in cell.source and "verify_isolated" in cell.source
+        if not meta["solution"]:
+            assert meta["locked"], f"{meta['grade_id']}: instructions and tests are read-only"
+    manual = [m for c, m in zip(nb.cells, metas) if c.cell_type == "markdown" and m["grade"]]
+    assert manual and all(m["solution"] and m["points"] > 0 for m in manual)
+    assert ps.auto_points == 18 and ps.manual_points == 2
+
+
+def test_config_sets_what_the_course_needs():
+    from traitlets.config import PyFileConfigLoader
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ASSIGNMENTS)).load_config()
+    assert config.CourseDirectory.course_id == "backprop_lab"
+    assert config.OverwriteCells.add_missing_cells is True
+    assert 0 < config.Execute.timeout <= 60 and config.Execute.interrupt_on_timeout is True
+    assert config.Exchange.path_includes_course is True
+
+
+def test_widget_and_drawing_cells_skip_while_nbgrader_executes():
+    for ps in builder.PROBLEM_SETS.values():
+        for cell in ps.cells:
+            if cell.kind == "demo":
+                assert cell.source.splitlines()[1].startswith("if grading.interactive():"), cell.id
+
+
+# ------------------------------------------------------------------ the real pipeline
+@pytest.mark.slow
+def test_generate_assignment_strips_solutions_and_hidden_tests(run):
+    ps, result = run
+    release = nbformat.read(Path(result["course"]) / "release" / ps.name / f"{ps.name}.ipynb",
+                            as_version=4)
+    text = "\n".join(c.source for c in release.cells)
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "verify_isolated" not in text
+    assert text.count("raise NotImplementedError()") >= len(ps.parts)
+
+
+@pytest.mark.slow
+def test_source_as_submission_gets_every_autograded_point(run):
+    ps, result = run
+    full = result["scores"]["full"]
+    assert full["code"] == ps.auto_points
+    assert full["max"] == ps.auto_points + ps.manual_points
+    assert all(full["cells"][p.test_id] == p.points for p in ps.parts)
+
+
+@pytest.mark.slow
+def test_untouched_release_scores_zero(run):
+    ps, result = run
+    assert result["scores"]["release"]["total"] == 0
+
+
+@pytest.mark.slow
+def test_one_part_right_scores_exactly_that_part(run):
+    ps, result = run
+    partial = result["scores"]["partial"]
+    first = ps.parts[0]
+    assert partial["total"] == first.points
+    assert partial["cells"] == {p.test_id: (p.points if p.test_id == first.test_id else 0)
+                                for p in ps.parts}
+
+
+@pytest.mark.slow
+def test_infinite_loop_is_stopped_by_the_timeout_and_the_rest_grades(run):
+    ps, result = run
+    looped = ps.parts[1]
+    loop = result["scores"]["loop"]
+    assert loop["cells"][looped.test_id] == 0
+    assert loop["code"] == expected_code_score(ps, set(looped.answer_ids))
+    nb = autograded_nb(result, ps.name, "loop")
+    cell = cells_by_id(nb)[looped.answer_ids[0]]
+    assert "CellTimeoutError" in error_text(cell) or "KeyboardInterrupt" in error_text(cell)
+
+
+@pytest.mark.slow
+def test_edited_test_cells_are_restored_and_gain_nothing(run):
+    ps, result = run
+    assert result["scores"]["edited"]["total"] == 0
+    nb = cells_by_id(autograded_nb(result, ps.name, "edited"))
+    for part in ps.parts:
+        assert "grading.check(" in nb[part.test_id].source
+        assert "### BEGIN HIDDEN TESTS" in nb[part.test_id].source
+        assert error_text(nb[part.test_id])
+
+
+@pytest.mark.slow
+def test_deleted_test_cells_are_put_back_and_run(run):
+    ps, result = run
+    p1, p2 = ps.parts[0], ps.parts[1]
+    deleted = result["scores"]["deleted"]
+    assert deleted["cells"][p1.test_id] == p1.points        # restored, ran, passed
+    assert deleted["cells"][p2.test_id] == 0                # restored, ran, failed
+    assert deleted["total"] == p1.points
+    nb = cells_by_id(autograded_nb(result, ps.name, "deleted"))
+    for part in (p1, p2):
+        assert "missing from the submission" in nb[part.test_id].source
+        assert nb[part.test_id].execution_count is not None
+    assert error_text(nb[p2.test_id]) and not error_text(nb[p1.test_id])
+
+
+@pytest.mark.slow
+def test_monkeypatching_gains_no_points(run):
+    ps, result = run
+    assert result["scores"]["monkey"]["total"] == 0
+    nb = cells_by_id(autograded_nb(result, ps.name, "monkey"))
+    for part in ps.parts:
+        # the patched visible check passed silently; the isolated hidden check failed
+        assert "hidden tests (checked in a separate Python process) failed" in error_text(
+            nb[part.test_id])
+
+
+@pytest.mark.slow
+def test_syntax_error_and_kernel_crash_do_not_stop_the_batch(run):
+    ps, result = run
+    scores = result["scores"]
+    assert set(scores) == set(STUDENTS)               # everyone graded in the one run
+    broken = ps.parts[0]
+    assert scores["syntax"]["cells"][broken.test_id] == 0
+    assert scores["syntax"]["code"] == expected_code_score(ps, set(broken.answer_ids))
+    crashed = ps.parts[2]
+    crash = scores["crash"]
+    assert crash["cells"][crashed.test_id] == 0          # the cell that killed the kernel
+    assert crash["code"] == expected_code_score(ps, set(crashed.answer_ids))
+    nb = cells_by_id(autograded_nb(result, ps.name, "crash"))
+    assert "DeadKernelError" in error_text(nb[crashed.answer_ids[0]])
+
+
+@pytest.mark.slow
+def test_feedback_is_html_with_the_messages_but_not_the_hidden_code(run):
+    ps, result = run
+    feedback = Path(result["course"]) / "feedback"
+    for student in STUDENTS:
+        assert (feedback / student / ps.name / f"{ps.name}.html").exists(), student
+    html = (feedback / "monkey" / ps.name / f"{ps.name}.html").read_text()
+    assert "<html" in html and "checked in a separate Python process" in html
+    assert "_grading_module" not in html                 # hidden test code stays hidden
+    full = (feedback / "full" / ps.name / f"{ps.name}.html").read_text()
+    assert f"{ps.auto_points}" in full
+
+
+@pytest.mark.slow
+def test_export_gives_the_expected_csv(run):
+    ps, result = run
+    with open(Path(result["course"]) / "grades.csv", newline="") as f:
+        rows = {row["student_id"]: row for row in csv.DictReader(f)}
+    assert set(rows) == set(STUDENTS)
+    for student, score in result["scores"].items():
+        row = rows[student]
+        assert row["assignment"] == ps.name
+        assert float(row["raw_score"]) == pytest.approx(score["total"])
+        assert float(row["max_score"]) == ps.auto_points + ps.manual_points
+    assert float(rows["full"]["raw_score"]) == ps.auto_points
+    assert float(rows["partial"]["raw_score"]) == ps.parts[0].points
+    assert float(rows["release"]["raw_score"]) == 0
+
+
+@pytest.mark.slow
+def test_validate_passes_the_solution_and_invert_confirms_the_release_fails(run):
+    ps, result = run
+    code, out = result["validate"]
+    assert code == 0 and "Success! Your notebook passes all the tests." in out, out[-2000:]
+    code, out = result["validate_invert"]
+    assert code == 0 and "Success! The notebook does not pass any tests." in out, out[-2000:]
