@@ -54,7 +54,8 @@ __all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine",
            "largest_singular_value", "gradient_norms", "fitted_rate", "theoretical_norms",
            "global_norm", "clip_by_global_norm", "clip_by_value", "clip_gradients",
            "ClippedSGD", "adding_problem", "TrainingRun", "train_adding_problem",
-           "ADDING_BASELINE", "DEFAULT_RHOS", "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
+           "ADDING_BASELINE", "DEFAULT_RHOS", "gradient_norm_curves", "draw_curves",
+           "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
            "plot_rnn_vs_lstm", "plot_training"]
 
 
@@ -721,41 +722,64 @@ def _demo_inputs(steps: int, batch: int, size: int, seed: int):
     return np.random.default_rng(seed).standard_normal((steps, batch, size))
 
 
-def draw_gradient_norms(ax, rho: float, activation: str = "tanh", steps: int = 50,
-                        hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
-                        input_scale: float = 0.1, seed: int = 0, color=None) -> dict:
-    """Draw ‖∂L/∂h_{T−k}‖ against k on ``ax`` (log scale) with its theoretical line.
+def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
+                         hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
+                         input_scale: float = 0.1, seed: int = 0) -> dict:
+    """The numbers behind a gradient-norm plot, for one RNN made by ``VanillaRNN.create``.
 
-    Linear RNN (identity): the line is ρ^k — exact for ``kind="orthogonal"``, the limit
-    rate for a random matrix.  Other activations: the bound (γσ)^k, σ = largest singular
-    value of Whh, γ = largest slope of the activation; the measured curve stays under it.
-    ``max_norm``: also draw the norms after clipping the parameter gradient to that
-    global norm — every step scaled by the same factor.  Returns the numbers drawn.
+    Keys: ``k`` (0 .. steps), ``norms`` (‖∂L/∂h_{T−k}‖, loss on the last step),
+    ``rate`` and ``theory`` (``norms[0]·rate^k``; rate = ρ for a linear RNN — exact for
+    ``kind="orthogonal"``, the limit for a random matrix — else the bound γσ, σ = largest
+    singular value of Whh, γ = largest slope of the activation: the norms stay under it),
+    ``theory_label``, ``fitted_rate``, ``parameter_norm`` (global norm of dWxh, dWhh, db).
+    With ``max_norm``: ``clip_factor`` = min(1, max_norm / parameter_norm) and ``clipped``
+    = norms · clip_factor — clipping the parameter gradient is the same as starting BPTT
+    from a scaled ∂L/∂h_T, so every step is scaled by that one factor.
     """
+    _check_activation("gradient_norm_curves", activation)
     model = VanillaRNN.create(4, hidden, rho, activation, kind=kind, input_scale=input_scale,
                               seed=seed)
     norms = gradient_norms(model, _demo_inputs(steps, 1, 4, seed), seed=seed)
-    k = np.arange(steps + 1)
     if activation == "identity":
-        rate, theory_label = rho, f"ρ^k = {rho:g}^k"
+        rate, theory_label = float(rho), f"ρ^k = {rho:g}^k"
     else:
         rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
         theory_label = f"bound (γσ)^k = {rate:.3g}^k"
-    theory = theoretical_norms(rate, steps, norms[0])
-    line, = ax.semilogy(k, np.maximum(norms, 1e-300), lw=2, color=color,
-                        label=f"{activation}, ρ = {rho:g}")
-    ax.semilogy(k, np.maximum(theory, 1e-300), ls="--", lw=1, color=line.get_color(),
-                label=theory_label)
-    result = {"k": k, "norms": norms, "theory": theory, "rate": rate,
-              "parameter_norm": global_norm(model.grads)}
+    result = {"k": np.arange(steps + 1), "norms": norms, "rate": rate,
+              "theory": theoretical_norms(rate, steps, norms[0]), "theory_label": theory_label,
+              "fitted_rate": fitted_rate(norms) if np.count_nonzero(norms) > 1 else 0.0,
+              "parameter_norm": global_norm(model.grads), "rho": float(rho),
+              "activation": activation}
     if max_norm is not None:
+        max_norm = _check_positive("gradient_norm_curves", "max_norm", max_norm)
         factor = min(1.0, max_norm / result["parameter_norm"])
-        result["clipped"] = norms * factor
         result["clip_factor"] = factor
-        ax.semilogy(k, np.maximum(result["clipped"], 1e-300), lw=2, ls=":",
-                    color=line.get_color(), label=f"clipped (×{factor:.2g})")
+        result["clipped"] = norms * factor
+    return result
+
+
+def draw_curves(ax, result: dict, color=None) -> None:
+    """Draw a :func:`gradient_norm_curves` result on ``ax``: measured (solid), theory
+    (dashed), clipped (dotted, if present); log scale."""
+    k, tiny = result["k"], 1e-300
+    line, = ax.semilogy(k, np.maximum(result["norms"], tiny), lw=2, color=color,
+                        label=f"{result['activation']}, ρ = {result['rho']:g}")
+    ax.semilogy(k, np.maximum(result["theory"], tiny), ls="--", lw=1, color=line.get_color(),
+                label=result["theory_label"])
+    if "clipped" in result:
+        ax.semilogy(k, np.maximum(result["clipped"], tiny), lw=2, ls=":",
+                    color=line.get_color(), label=f"clipped (×{result['clip_factor']:.2g})")
     ax.set_xlabel("k, steps back in time")
     ax.set_ylabel(NORM_LABEL)
+
+
+def draw_gradient_norms(ax, rho: float, activation: str = "tanh", steps: int = 50,
+                        hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
+                        input_scale: float = 0.1, seed: int = 0, color=None) -> dict:
+    """Compute :func:`gradient_norm_curves` and draw them on ``ax``; returns the numbers."""
+    result = gradient_norm_curves(rho, activation, steps, hidden, kind, max_norm, input_scale,
+                                  seed)
+    draw_curves(ax, result, color)
     return result
 
 

@@ -1,0 +1,142 @@
+"""RNNGradientExplorer: exploding and vanishing gradients through time, live.
+
+    from backprop_lab.widgets import RNNGradientExplorer
+    RNNGradientExplorer()                       # linear RNN, Whh = ρ·Q, 40 steps
+    RNNGradientExplorer(activation="tanh", rho=2.0)
+
+Sliders set the spectral radius ρ of Whh, the sequence length T, the activation and the
+clipping threshold.  On every change a fresh :class:`backprop_lab.rnn.VanillaRNN` (same
+random Q and inputs, only scaled by ρ) runs forward and BPTT with a loss on the last
+step; the plot shows ‖∂L/∂h_{T−k}‖ against k on a log scale with the theoretical line
+(ρ^k for the linear RNN, the bound (γσ)^k otherwise) and, with clipping on, the curve
+after clipping the parameter gradient to the threshold.  The table gives the fitted rate
+per step, the theory, ‖∂L/∂h_0‖ / ‖∂L/∂h_T‖ and the parameter gradient's norm before and
+after clipping.
+
+Sliders update on release (``continuous_update=False``): one update is a forward and
+backward pass of T steps (milliseconds) and one PNG render.  Under nbgrader
+(``NBGRADER_EXECUTION`` set) the numbers are still computed, the drawing is skipped.
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from .. import rnn
+from .base import FigureView, number_rows, under_nbgrader
+
+__all__ = ["RNNGradientExplorer", "verdict"]
+
+
+def verdict(fitted_rate: float, steps: int) -> str:
+    """'exploding', 'vanishing' or 'stable' from the fitted rate per step over ``steps``.
+
+    Over T steps the gradient changes by about rate^T: beyond ×10 or ÷10 we call it
+    exploding or vanishing.
+    """
+    change = fitted_rate ** steps if fitted_rate > 0 else 0.0
+    if change > 10.0:
+        return "exploding"
+    if change < 0.1:
+        return "vanishing"
+    return "stable"
+
+
+class RNNGradientExplorer(widgets.VBox):
+    """Sliders for ρ, T, activation and clipping; the gradient-norm plot redrawn in place.
+
+    ``rho``: spectral radius of Whh (``kind="orthogonal"``: Whh = ρ·Q, every singular value
+    ρ); ``steps``: sequence length T; ``activation``: tanh, sigmoid, relu or identity;
+    ``max_norm``: clipping threshold (global norm of the parameter gradient), applied
+    when ``clip`` is True; ``hidden``, ``kind``, ``input_scale``, ``seed``: the RNN.
+    ``numbers`` holds what the last update computed (see
+    :func:`backprop_lab.rnn.gradient_norm_curves`, plus ``verdict``).
+    """
+
+    def __init__(self, rho: float = 1.05, steps: int = 40, activation: str = "identity",
+                 max_norm: float = 1.0, clip: bool = False, hidden: int = 32,
+                 kind: str = "orthogonal", input_scale: float = 0.1, seed: int = 0,
+                 max_steps: int = 100):
+        if activation not in rnn.ACTIVATIONS:
+            raise ValueError(f"RNNGradientExplorer: unknown activation {activation!r}; choose "
+                             f"one of {list(rnn.ACTIVATIONS)}.")
+        if kind not in rnn.MATRIX_KINDS:
+            raise ValueError(f"RNNGradientExplorer: unknown kind {kind!r}; choose one of "
+                             f"{list(rnn.MATRIX_KINDS)}.")
+        if not 2 <= steps <= max_steps:
+            raise ValueError(f"RNNGradientExplorer: steps must lie in [2, {max_steps}] "
+                             f"(max_steps), got {steps!r}.")
+        if not 0.0 < rho <= 4.0:
+            raise ValueError(f"RNNGradientExplorer: rho must lie in (0, 4], got {rho!r}.")
+        if not 1e-3 <= max_norm <= 1e3:
+            raise ValueError(f"RNNGradientExplorer: max_norm must lie in [1e-3, 1e3], got "
+                             f"{max_norm!r}.")
+        self.hidden, self.kind, self.input_scale, self.seed = hidden, kind, input_scale, seed
+        self.rho_slider = widgets.FloatSlider(value=rho, min=0.1, max=4.0, step=0.01,
+                                              description="ρ (spectral radius)",
+                                              continuous_update=False,
+                                              style={"description_width": "initial"})
+        self.steps_slider = widgets.IntSlider(value=steps, min=2, max=max_steps,
+                                              description="T (steps)", continuous_update=False)
+        self.activation_dropdown = widgets.Dropdown(options=list(rnn.ACTIVATIONS),
+                                                    value=activation, description="activation")
+        self.clip_checkbox = widgets.Checkbox(value=clip, description="clip by global norm",
+                                              indent=False)
+        self.max_norm_slider = widgets.FloatLogSlider(value=max_norm, base=10, min=-3, max=3,
+                                                      step=0.1, description="threshold",
+                                                      readout_format=".2g",
+                                                      continuous_update=False)
+        self.plot = FigureView(figsize=(6.0, 3.8))
+        # fixed margins instead of constrained layout: a redraw costs half as much
+        self.plot.figure.set_layout_engine(None)
+        self.plot.figure.subplots_adjust(left=0.14, right=0.97, bottom=0.13, top=0.92)
+        self.readout = widgets.HTML()
+        self.numbers: dict = {}
+        for control in (self.rho_slider, self.steps_slider, self.activation_dropdown,
+                        self.clip_checkbox, self.max_norm_slider):
+            control.observe(lambda change: self.update(), names="value")
+        super().__init__([
+            widgets.HBox([self.rho_slider, self.steps_slider, self.activation_dropdown]),
+            widgets.HBox([self.clip_checkbox, self.max_norm_slider]),
+            widgets.HBox([self.plot, self.readout]),
+        ])
+        self.add_class("backprop-lab-rnn-explorer")
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the norms for the current controls, then the table and the plot."""
+        clip = self.clip_checkbox.value
+        self.max_norm_slider.disabled = not clip
+        steps = self.steps_slider.value
+        result = rnn.gradient_norm_curves(
+            self.rho_slider.value, self.activation_dropdown.value, steps, self.hidden,
+            self.kind, self.max_norm_slider.value if clip else None, self.input_scale,
+            self.seed)
+        result["verdict"] = verdict(result["fitted_rate"], steps)
+        self.numbers = result
+        norms = result["norms"]
+        rows = [
+            ("fitted rate per step", f"{result['fitted_rate']:.4g}"),
+            ("theory: " + ("ρ" if result["activation"] == "identity" else "bound γσ"),
+             f"{result['rate']:.4g}"),
+            ("‖∂L/∂h_0‖ / ‖∂L/∂h_T‖", f"{norms[-1] / norms[0]:.3e}"),
+            ("verdict", result["verdict"]),
+            ("‖∂L/∂θ‖ (parameters)", f"{result['parameter_norm']:.3e}"),
+        ]
+        if clip:
+            rows.append(("after clipping", f"{result['parameter_norm'] * result['clip_factor']:.3e}"))
+            rows.append(("clip factor", f"{result['clip_factor']:.3g}"))
+        self.readout.value = number_rows(rows, caption=f"T = {steps}")
+        if under_nbgrader():
+            return
+        ax = self.plot.ax
+        ax.clear()                           # same figure and axes, new curves
+        rnn.draw_curves(ax, result)
+        if clip:
+            ax.set_title(f"clipping scales all steps by {result['clip_factor']:.2g}",
+                         fontsize=10)
+        else:
+            ax.set_title(f"{result['activation']} RNN, ρ = {result['rho']:g}: "
+                         f"{result['verdict']}", fontsize=10)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.legend(fontsize=8)
+        self.plot.refresh()
