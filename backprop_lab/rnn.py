@@ -54,7 +54,7 @@ __all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine",
            "largest_singular_value", "gradient_norms", "fitted_rate", "theoretical_norms",
            "global_norm", "clip_by_global_norm", "clip_by_value", "clip_gradients",
            "ClippedSGD", "adding_problem", "TrainingRun", "train_adding_problem",
-           "ADDING_BASELINE", "DEFAULT_RHOS", "gradient_norm_curves", "draw_curves",
+           "ADDING_BASELINE", "DEFAULT_RHOS", "MATRIX_KINDS", "gradient_norm_curves", "draw_curves",
            "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
            "plot_rnn_vs_lstm", "plot_training"]
 
@@ -665,7 +665,7 @@ def train_adding_problem(steps: int = 40, iterations: int = 1500, batch: int = 3
     ``models`` picks among ``"rnn"``, ``"rnn+clip"``, ``"lstm"``, ``"lstm+clip"`` (tanh RNN
     with orthogonal Whh, or LSTM; ``+clip``: gradients clipped to global norm
     ``max_norm``).  Every model sees the same batches (``seed``).  With the defaults
-    (about 15 s on one core): the unclipped RNN blows up, the clipped RNN stays stable but
+    (15–20 s on one core): the unclipped RNN blows up, the clipped RNN stays stable but
     stalls at the baseline 1/6 (clipping caps exploding gradients, it cannot bring back
     vanished ones), and the clipped LSTM learns the task.  ``quick=True`` shrinks it
     (steps 20, 300 iterations) for tests and lessons that must run in a couple of seconds.
@@ -729,8 +729,9 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
 
     Keys: ``k`` (0 .. steps), ``norms`` (‖∂L/∂h_{T−k}‖, loss on the last step),
     ``rate`` and ``theory`` (``norms[0]·rate^k``; rate = ρ for a linear RNN — exact for
-    ``kind="orthogonal"``, the limit for a random matrix — else the bound γσ, σ = largest
-    singular value of Whh, γ = largest slope of the activation: the norms stay under it),
+    ``kind="orthogonal"``, the limit for ``"spectral_radius"`` — else the bound γσ,
+    σ = largest singular value of Whh, γ = largest slope of the activation (γ = 1 for the
+    identity): the norms stay under it),
     ``theory_label``, ``fitted_rate``, ``parameter_norm`` (global norm of dWxh, dWhh, db).
     With ``max_norm``: ``clip_factor`` = min(1, max_norm / parameter_norm) and ``clipped``
     = norms · clip_factor — clipping the parameter gradient is the same as starting BPTT
@@ -740,8 +741,9 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
     model = VanillaRNN.create(4, hidden, rho, activation, kind=kind, input_scale=input_scale,
                               seed=seed)
     norms = gradient_norms(model, _demo_inputs(steps, 1, 4, seed), seed=seed)
-    if activation == "identity":
-        rate, theory_label = float(rho), f"ρ^k = {rho:g}^k"
+    if activation == "identity" and kind != "singular_value":
+        rate = float(rho)
+        theory_label = f"ρ^k = {rho:g}^k" + (" (exact)" if kind == "orthogonal" else " (limit)")
     else:
         rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
         theory_label = f"bound (γσ)^k = {rate:.3g}^k"

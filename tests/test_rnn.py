@@ -269,7 +269,8 @@ def test_full_training_demo_lstm_learns_what_the_rnn_cannot():
     assert plain.diverged_at is not None
     assert clipped.final_loss > 0.15                       # stalls near the baseline 1/6
     assert lstm.final_loss < 0.05                          # solves the task
-    assert sum(run.seconds for run in runs.values()) < 30
+    # the demo takes 15-20 s alone; the margin keeps a busy shared machine from failing it
+    assert sum(run.seconds for run in runs.values()) < 60
 
 
 # ------------------------------------------------------------------------ figures
@@ -286,6 +287,17 @@ def test_gradient_norm_figures():
     assert raw.get_ydata().max() > 1.0 and after.get_ydata().max() <= 1.0
     fig = rnn.plot_rnn_vs_lstm(steps=10, hidden=8)
     assert len(fig.axes[0].get_lines()) == 4
+
+
+@pytest.mark.parametrize("kind,label", [("orthogonal", "(exact)"), ("spectral_radius", "(limit)"),
+                                        ("singular_value", "bound")])
+def test_theory_line_says_what_it_is(kind, label):
+    result = rnn.gradient_norm_curves(0.9, "identity", steps=30, hidden=8, kind=kind)
+    assert label in result["theory_label"] and result["rate"] == pytest.approx(0.9, rel=1e-12)
+    if kind == "orthogonal":                         # ρ^k exactly
+        np.testing.assert_allclose(result["norms"], result["theory"], rtol=1e-10)
+    elif kind == "singular_value":                   # σ^k bounds every step
+        assert np.all(result["norms"] <= result["theory"] * (1 + 1e-9))
 
 
 def test_draw_gradient_norms_clipping_scales_every_step_alike():
