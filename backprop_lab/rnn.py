@@ -12,10 +12,11 @@ that reaches h_{t−1} is the one at h_t times the step's local Jacobian::
 so going k steps back multiplies by Whhᵀ (and by act') k times.  For a linear RNN with
 ``Whh = ρ·Q`` (Q orthogonal) every step scales the norm by exactly ρ:
 ``‖∂L/∂h_{T−k}‖ = ρ^k · ‖∂L/∂h_T‖``.  Above 1 it explodes, below 1 it vanishes.  For a
-random Whh of spectral radius ρ the rate per step tends to ρ.  With tanh (slope γ ≤ 1)
-each step shrinks the norm at least by the largest singular value σ of Whh, so
-``‖∂L/∂h_{T−k}‖ ≤ (γσ)^k ‖∂L/∂h_T‖``: if σ < 1/γ the gradient is *guaranteed* to vanish
-(Pascanu, Mikolov & Bengio 2013).  Exploding is possible only above it.
+random Whh of spectral radius ρ the rate per step tends to ρ.  With an activation whose
+slope is at most γ (tanh: γ = 1, sigmoid: γ = 1/4) each step multiplies the norm by at
+most γσ, σ the largest singular value of Whh, so ``‖∂L/∂h_{T−k}‖ ≤ (γσ)^k ‖∂L/∂h_T‖``:
+if σ < 1/γ the gradient is *guaranteed* to vanish (Pascanu, Mikolov & Bengio 2013).
+Exploding is possible only above it.
 
 What is here:
 
@@ -54,8 +55,8 @@ __all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine",
            "largest_singular_value", "gradient_norms", "fitted_rate", "theoretical_norms",
            "global_norm", "clip_by_global_norm", "clip_by_value", "clip_gradients",
            "ClippedSGD", "adding_problem", "TrainingRun", "train_adding_problem",
-           "ADDING_BASELINE", "DEFAULT_RHOS", "MATRIX_KINDS", "gradient_norm_curves", "draw_curves",
-           "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
+           "ADDING_BASELINE", "DEFAULT_RHOS", "MATRIX_KINDS", "gradient_norm_curves",
+           "draw_curves", "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
            "plot_rnn_vs_lstm", "plot_training"]
 
 
@@ -167,7 +168,7 @@ class LSTMStep:
         return h, c
 
     def backward(self, dh, dc_next):
-        """``(dx, dh_prev, dc_prev, dWxh, dWhh, db, dc)``; ``dc`` is the total ∂L/∂c of this step."""
+        """``(dx, dh_prev, dc_prev, dWxh, dWhh, db, dc)``; dc: the total ∂L/∂c of this step."""
         do, dtanh_c = self.emit.backward(dh)
         (dc_through_h,) = self.cell_tanh.backward(dtanh_c)
         dc = dc_next + dc_through_h                     # c feeds h and the next cell: add

@@ -132,7 +132,8 @@ def test_maxpool_tie_goes_to_the_first_entry_once():
 def test_maxpool_loop_and_windows_agree(n, c, h, w, size, stride, ties, seed):
     assume(not (size > h or size > w))
     rng = np.random.default_rng(seed)
-    x = rng.integers(0, 3, (n, c, h, w)).astype(float) if ties else rng.standard_normal((n, c, h, w))
+    shape = (n, c, h, w)
+    x = rng.integers(0, 3, shape).astype(float) if ties else rng.standard_normal(shape)
     loop, fast = conv.MaxPool2D(size, stride, "loop"), conv.MaxPool2D(size, stride, "windows")
     out = loop.forward(x)
     np.testing.assert_array_equal(fast.forward(x), out)
@@ -171,7 +172,10 @@ def test_direct_and_full_convolution_agree_with_numerical_gradient(h, w, kh, kw,
     rng = np.random.default_rng(seed)
     x, kernel = rng.standard_normal((h, w)), rng.standard_normal((kh, kw))
     dout = rng.standard_normal((h - kh + 1, w - kw + 1))
-    numeric = numerical_gradient(lambda v: float(np.sum(conv.correlate2d_valid(v, kernel) * dout)), x)
+    def loss(v):
+        return float(np.sum(conv.correlate2d_valid(v, kernel) * dout))
+
+    numeric = numerical_gradient(loss, x)
     direct = conv.input_gradient_direct(dout, kernel)
     assert rel_error(direct, numeric) < 1e-7
     np.testing.assert_allclose(conv.input_gradient_full_convolution(dout, kernel), direct,

@@ -123,7 +123,8 @@ class RNNGradientExplorer(widgets.VBox):
             ("‖∂L/∂θ‖ (parameters)", f"{result['parameter_norm']:.3e}"),
         ]
         if clip:
-            rows.append(("after clipping", f"{result['parameter_norm'] * result['clip_factor']:.3e}"))
+            clipped = result["parameter_norm"] * result["clip_factor"]
+            rows.append(("after clipping", f"{clipped:.3e}"))
             rows.append(("clip factor", f"{result['clip_factor']:.3g}"))
         self.readout.value = number_rows(rows, caption=f"T = {steps}")
         if under_nbgrader():
