@@ -89,6 +89,7 @@ class Gate:
 
     symbol = "?"
     formulas: tuple = ()
+    cache = None          # what forward saved; None until forward has run
 
     # -- caching -------------------------------------------------------------------
     def save(self, *values) -> None:
@@ -97,7 +98,7 @@ class Gate:
 
     def saved(self) -> tuple:
         """The values cached by forward, or a ValueError if forward has not run yet."""
-        cache = getattr(self, "cache", None)
+        cache = self.cache
         if cache is None:
             raise ValueError(
                 f"{self.name}.backward() was called before forward(): call "
@@ -170,6 +171,8 @@ class AddGate(ElementwiseGate):
 
     def backward(self, upstream):
         x, y = self.saved()
+        if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
+            return upstream, upstream
         return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
 
 
@@ -206,6 +209,8 @@ class MultiplyGate(ElementwiseGate):
 
     def backward(self, upstream):
         x, y = self.saved()
+        if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
+            return upstream * y, upstream * x
         return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))
 
 

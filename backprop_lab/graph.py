@@ -120,37 +120,37 @@ class Node:
 
     # -- operators: each one applies a gate -----------------------------------------
     def __add__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return apply(G.AddConstGate(other), self)
         return apply(G.AddGate(), self, other)
 
     def __radd__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return apply(G.AddConstGate(other), self)
         return apply(G.AddGate(), other, self)
 
     def __sub__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return apply(G.AddConstGate(-other), self)
         return apply(G.SubtractGate(), self, other)
 
     def __rsub__(self, other):
-        if isinstance(other, Real):          # c - x = c + (-1)·x
+        if type(other) is not Node and isinstance(other, Real):   # c - x = c + (-1)·x
             return apply(G.AddConstGate(other), -self)
         return apply(G.SubtractGate(), other, self)
 
     def __mul__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return apply(G.ScaleGate(other), self)
         return apply(G.MultiplyGate(), self, other)
 
     def __rmul__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return apply(G.ScaleGate(other), self)
         return apply(G.MultiplyGate(), other, self)
 
     def __truediv__(self, other):
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             if other == 0:
                 raise ValueError(f"division by zero: {self!r} / 0")
             return apply(G.ScaleGate(1.0 / other), self)
@@ -158,7 +158,7 @@ class Node:
 
     def __rtruediv__(self, other):
         inverse = apply(G.ReciprocalGate(), self)
-        if isinstance(other, Real):
+        if type(other) is not Node and isinstance(other, Real):
             return inverse if other == 1 else apply(G.ScaleGate(other), inverse)
         return apply(G.MultiplyGate(), other, inverse)
 
@@ -235,13 +235,22 @@ def _as_node(operand, gate) -> Node:
 
 def apply(gate, *operands) -> Node:
     """Run ``gate.forward`` on the operands' values and return the output Node."""
-    inputs = tuple(_as_node(o, gate) for o in operands)
+    inputs = operands
+    for operand in operands:
+        if not isinstance(operand, Node):     # numbers and arrays become constant leaves
+            inputs = tuple(_as_node(o, gate) for o in operands)
+            break
     return Node(_checked_forward(gate, inputs), gate, inputs)
 
 
 def _checked_forward(gate, inputs):
     """``gate.forward`` on the inputs' values; a non-finite result is an error, not a value."""
-    value = gate.forward(*[n.value for n in inputs])
+    if len(inputs) == 2:              # spelled out for the common cases: the scalar engine
+        value = gate.forward(inputs[0].value, inputs[1].value)   # runs this per number
+    elif len(inputs) == 1:
+        value = gate.forward(inputs[0].value)
+    else:
+        value = gate.forward(*[n.value for n in inputs])
     if type(value) is float:
         if math.isfinite(value):
             return value
@@ -408,32 +417,34 @@ def _backprop_steps(nodes, output, seed, record):
     index = 0
     for node in reversed(nodes):
         gate = node.gate
-        if gate is None:
+        if gate is None:              # a leaf: every node using it came later in `nodes`, so
+            if node.grad is not None:     # its gradient is complete; check it once
+                _check_gradient(node, node.grad)
             continue
         upstream = node.grad
         if upstream is None:          # not on a path to the output (cannot happen for a
             continue                  # Graph's own nodes, but keeps the loop safe)
-        _check_gradient(node, upstream)
+        if not (type(upstream) is float and type(node.value) is float
+                and math.isfinite(upstream)):   # scalars are checked inline (it is faster);
+            _check_gradient(node, upstream)     # arrays, and any problem, get the full check
         received = gate.backward(upstream)
-        if len(received) != len(node.inputs):
+        inputs = node.inputs
+        if len(received) != len(inputs):
             raise ValueError(f"{gate.name}.backward returned {len(received)} gradients for "
-                             f"{len(node.inputs)} inputs; return one gradient per input.")
-        accumulated = []
-        for child, grad in zip(node.inputs, received):
+                             f"{len(inputs)} inputs; return one gradient per input.")
+        accumulated = []              # for the step record: which inputs got a +=
+        for child, grad in zip(inputs, received):
+            if record:
+                accumulated.append(child.grad is not None)
             if child.grad is None:
                 child.grad = grad
-                accumulated.append(False)
             else:                     # fan-out: gradients from several branches add up
                 child.grad = child.grad + grad
-                accumulated.append(True)
         if record:
             yield BackwardStep(index, node, upstream, tuple(gate.local_gradients()),
                                tuple(received), tuple(accumulated),
                                tuple(child.grad for child in node.inputs))
         index += 1
-    for node in nodes:
-        if node.gate is None and node.grad is not None:
-            _check_gradient(node, node.grad)
 
 
 # ------------------------------------------------------------------------ Graph

@@ -418,13 +418,12 @@ class SGD:
                 raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} has no "
                                  f"gradient yet; call backward() before step().")
             with np.errstate(over="ignore", invalid="ignore"):
-                updated = value - self.lr * grad
-            if not np.all(np.isfinite(updated)):
-                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} would "
-                                 f"become inf or NaN (lr={self.lr:g}, largest |gradient| "
+                value -= self.lr * grad
+            if not np.isfinite(value).all():
+                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} became "
+                                 f"inf or NaN (lr={self.lr:g}, largest |gradient| "
                                  f"{np.max(np.abs(grad)):.3g}); the learning rate is probably "
                                  f"too large, or the gradients exploded.")
-            value[...] = updated
 
 
 # --------------------------------------------------------------- building, training

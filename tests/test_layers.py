@@ -398,7 +398,7 @@ def test_model_and_optimizer_errors():
         train(mlp([2, 1]), MSELoss(), X, y[:3])
     with pytest.raises(ValueError, match="train: epochs must be a positive integer"):
         train(mlp([2, 1]), MSELoss(), X, y, epochs=0)
-    with pytest.raises(ValueError, match=r"SGD.step: parameter '0.W' of Sequential would become "
+    with pytest.raises(ValueError, match=r"SGD.step: parameter '0.W' of Sequential became "
                                          r"inf or NaN \(lr=1e\+300.*learning rate"):
         train(mlp([2, 1]), MSELoss(), X * 1e10, y, lr=1e300, epochs=5)
 

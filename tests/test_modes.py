@@ -126,8 +126,8 @@ def test_functions_on_nodes_build_gates_that_pass_the_gradient_check():
 
 # ------------------------------------------------------------------------ costs
 def test_measure_costs_forward_mode_needs_n_passes_reverse_one():
-    rows = M.measure_costs(ns=[1, 4, 16], repeats=1)
-    assert [r.n for r in rows] == [1, 4, 16]
+    rows = M.measure_costs(ns=[1, 4, 32], repeats=3)
+    assert [r.n for r in rows] == [1, 4, 32]
     for r in rows:
         assert r.forward_passes == r.n and r.reverse_passes == 1
         assert r.gates == 5 * r.n               # per input: sin, ×, +, tanh, +
@@ -135,10 +135,10 @@ def test_measure_costs_forward_mode_needs_n_passes_reverse_one():
         assert r.reverse_gate_evaluations == 2 * r.gates
         assert r.max_difference < 1e-12
         assert r.forward_seconds > 0 and r.reverse_seconds > 0
-    assert rows[-1].speedup > 2                 # 16 passes against one: reverse mode wins
+    assert rows[-1].speedup > 2                 # 32 passes against one: reverse mode wins
     table = M.costs_as_arrays(rows)
-    np.testing.assert_array_equal(table["n"], [1, 4, 16])
-    np.testing.assert_array_equal(table["forward_passes"], [1, 4, 16])
+    np.testing.assert_array_equal(table["n"], [1, 4, 32])
+    np.testing.assert_array_equal(table["forward_passes"], [1, 4, 32])
     np.testing.assert_array_equal(table["reverse_passes"], [1, 1, 1])
     assert table["speedup"].shape == (3,)
 
