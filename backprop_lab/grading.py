@@ -107,22 +107,23 @@ def _generic_hints(got: np.ndarray, expected: np.ndarray, batch: int | None) -> 
     if not np.any(expected) or expected.size == 0:
         return None
     if not np.any(got):
-        return ("it is all zeros: did you return the gradient you computed (or overwrite it "
+        return ("it is all zeros: did you return the value you computed (or overwrite it "
                 "with zeros)?")
     if np.all(_close(got, -expected)):
         return "the sign is flipped: check the sign of the local gradient."
+    if batch and batch > 1:           # before the factor-2 hints: the batch may be 2
+        if np.all(_close(got, batch * expected)):
+            return (f"it is {batch}× too large — exactly the batch size: the loss is a mean "
+                    f"over the {batch} examples, so its gradient carries a 1/{batch}.")
+        if np.all(_close(got, expected / batch)):
+            return (f"it is {batch}× too small — exactly the batch size: a parameter's "
+                    f"gradient sums over the examples (or the 1/{batch} of a mean loss is "
+                    f"applied twice).")
     if np.all(_close(got, 2.0 * expected)):
         return ("it is exactly twice the right value: is a contribution counted twice, "
                 "or a factor 2 too many?")
     if np.all(_close(got, 0.5 * expected)):
         return "it is exactly half the right value: is a factor 2 (e.g. from x²) missing?"
-    if batch and batch > 1:
-        if np.all(_close(got, batch * expected)):
-            return (f"it is {batch}× too large — exactly the batch size: the loss is a mean "
-                    f"over the {batch} examples, so its gradient carries a 1/{batch}.")
-        if np.all(_close(got, expected / batch)):
-            return (f"it is {batch}× too small — exactly the batch size: is the 1/{batch} of "
-                    f"the mean applied twice (or applied to a sum that is already a mean)?")
     return None
 
 
@@ -969,6 +970,7 @@ def _judge_case(task: Task, description: str, inputs: dict, outputs, error) -> l
 
 
 def _raise_if(messages: list[str], header: str) -> None:
+    __tracebackhide__ = True          # IPython shows the student the message, not our frames
     if messages:
         shown = messages[:MAX_MESSAGES]
         more = len(messages) - len(shown)
@@ -979,6 +981,7 @@ def _raise_if(messages: list[str], header: str) -> None:
 # ============================================================== visible checks
 def check(task_id: str, **student) -> None:
     """Visible test: the worked examples, in this kernel, with hints.  Raises GradingError."""
+    __tracebackhide__ = True
     task = _task(task_id)
     student = _student(task, student)
     messages = []
@@ -1024,6 +1027,7 @@ def verify_isolated(task_id: str, **student) -> None:
 
     Raises GradingError unless the separate process answers exactly ``"passed": true``.
     """
+    __tracebackhide__ = True
     task = _task(task_id)
     student = _student(task, student)
     results = []

@@ -376,9 +376,12 @@ def test_feedback_is_html_with_the_messages_but_not_the_hidden_code(run):
         assert (feedback / student / ps.name / f"{ps.name}.html").exists(), student
     html = (feedback / "monkey" / ps.name / f"{ps.name}.html").read_text()
     assert "<html" in html and "checked in a separate Python process" in html
-    assert "_grading_module" not in html                 # hidden test code stays hidden
+    # the hidden test code is graded (it is in the autograded notebook) but not shown
     full = (feedback / "full" / ps.name / f"{ps.name}.html").read_text()
-    assert f"{ps.auto_points}" in full
+    graded = autograded_nb(result, ps.name, "full")
+    assert "BEGIN HIDDEN TESTS" in "".join(c.source for c in graded.cells)
+    assert "BEGIN HIDDEN TESTS" not in full and "_grading_module" not in full
+    assert f"Score: {ps.auto_points:.1f} / {ps.auto_points + ps.manual_points:.1f}" in full
 
 
 @pytest.mark.slow

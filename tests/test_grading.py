@@ -1,0 +1,454 @@
+"""backprop_lab.grading: messages that teach, references from the engine, isolated hidden checks.
+
+The reference solutions are the answer cells of the course's source notebooks (read from
+``assignments/build_assignments.py``), executed here in-process: every task must accept
+them, reject the untouched release stubs, and recognise the typical mistakes below.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop_lab import grading
+from backprop_lab.grading import GradingError, compare
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "assignments"))
+import build_assignments as builder  # noqa: E402
+
+
+# ------------------------------------------------------------------ the notebooks' code
+def namespace(ps_name: str, *, release: bool = False) -> dict:
+    """Run a problem set's setup and answer cells (the source, or release stubs)."""
+    ns: dict = {}
+    for cell in builder.PROBLEM_SETS[ps_name].cells:
+        if cell.kind not in ("setup", "answer"):
+            continue
+        source = cell.source
+        if release and cell.kind == "answer":
+            source = re.sub(r"( *)### BEGIN SOLUTION\n.*?### END SOLUTION",
+                            lambda m: f"{m.group(1)}# YOUR CODE HERE\n{m.group(1)}raise NotImplementedError()",
+                            source, flags=re.S)
+        exec(compile(source, cell.id, "exec"), ns)
+    return ns
+
+
+@pytest.fixture(scope="module")
+def solutions():
+    return {name: namespace(name) for name in builder.PROBLEM_SETS}
+
+
+def task_cells():
+    for ps in builder.PROBLEM_SETS.values():
+        for cell in ps.cells:
+            if cell.kind == "tests":
+                yield pytest.param(ps.name, cell.task, cell.names, id=cell.task)
+
+
+def student_code(ns: dict, names) -> dict:
+    return {name: ns[name] for name in names}
+
+
+# ------------------------------------------------------------------ compare: the messages
+def test_equal_values_pass():
+    assert compare("dx", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12])) is None
+    assert compare("f", 0.5, 0.5) is None
+
+
+def test_wrong_entry_message_names_the_index_expected_and_got():
+    expected = np.arange(12.0).reshape(3, 4)
+    got = expected.copy()
+    got[1, 2] = 99.0
+    msg = compare("dW", got, expected)
+    assert "dW: wrong at index (1, 2): expected 6, got 99 (1 of 12 entries differ)." in msg
+
+
+def test_message_never_prints_the_whole_reference():
+    rng = np.random.default_rng(0)
+    expected = rng.normal(size=(10, 10))
+    msg = compare("dW", rng.normal(size=(10, 10)), expected)
+    numbers = re.findall(r"-?\d+\.\d+", msg)
+    assert len(numbers) <= 2
+
+
+@pytest.mark.parametrize("got_shape, expected_shape, words", [
+    ((3, 2), (2, 3), "shape (3, 2) should be (2, 3): did you forget a transpose"),
+    ((5, 4), (4,), "not summed over the batch"),
+    ((4,), (5, 4), "summed over the batch, but every example"),
+    ((2, 2), (), "should be a single number"),
+])
+def test_shape_hints(got_shape, expected_shape, words):
+    assert words in compare("g", np.ones(got_shape), np.ones(expected_shape))
+
+
+@pytest.mark.parametrize("factor, words", [
+    (-1.0, "the sign is flipped"),
+    (2.0, "exactly twice"),
+    (0.5, "exactly half"),
+    (0.0, "all zeros"),
+    (8.0, "8× too large — exactly the batch size"),
+    (1 / 8, "8× too small"),
+])
+def test_value_hints(factor, words):
+    expected = np.random.default_rng(1).normal(size=(8, 3))
+    assert words in compare("dscores", factor * expected, expected, batch=8)
+
+
+def test_known_mistake_hint_wins_over_generic_hints():
+    expected = np.array([1.0, 2.0])
+    msg = compare("dx", np.array([3.0, 4.0]), expected,
+                  mistakes=[("forgot upstream", np.array([3.0, 4.0]))])
+    assert msg.endswith("Hint: forgot upstream")
+
+
+@pytest.mark.parametrize("got, words", [
+    (None, "got None — did you forget to `return` it"),
+    ("abc", "expected a number or a numpy array, got str"),
+    (np.array([1.0, np.nan]), "contains NaN or inf at index (1,)"),
+])
+def test_bad_results(got, words):
+    assert words in compare("dx", got, np.array([1.0, 2.0]))
+
+
+def test_unknown_task_and_missing_names_are_clear_errors():
+    with pytest.raises(ValueError, match="unknown task 'ps9.x'"):
+        grading.check("ps9.x")
+    with pytest.raises(ValueError, match=r"needs \['MultiplyGate'\]; missing \['MultiplyGate'\]"):
+        grading.check("ps1.multiply_gate")
+
+
+# ------------------------------------------------------------------ every task
+@pytest.mark.parametrize("ps_name, task, names", list(task_cells()))
+def test_reference_solution_passes_visible_and_isolated_checks(solutions, ps_name, task, names,
+                                                               capsys):
+    code = student_code(solutions[ps_name], names)
+    grading.check(task, **code)
+    grading.fresh().verify_isolated(task, **code)
+    out = capsys.readouterr().out
+    assert "the worked examples pass" in out and "hidden tests pass" in out
+
+
+@pytest.mark.parametrize("ps_name, task, names", list(task_cells()))
+def test_release_stubs_fail_both_checks(ps_name, task, names):
+    code = student_code(namespace(ps_name, release=True), names)
+    with pytest.raises(GradingError, match="NotImplementedError"):
+        grading.check(task, **code)
+    with pytest.raises(GradingError, match="separate Python process"):
+        grading.verify_isolated(task, **code)
+
+
+def test_every_task_is_used_by_exactly_one_test_cell():
+    used = [cell.task for ps in builder.PROBLEM_SETS.values() for cell in ps.cells
+            if cell.kind == "tests"]
+    assert sorted(used) == sorted(grading.task_ids())
+
+
+# ------------------------------------------------------------------ typical mistakes
+def mistaken(solutions, ps_name, **replacements) -> dict:
+    ns = dict(solutions[ps_name])
+    ns.update(replacements)
+    return ns
+
+
+def failure(task, **code) -> str:
+    with pytest.raises(GradingError) as info:
+        grading.check(task, **code)
+    return str(info.value)
+
+
+def test_multiply_gate_without_upstream(solutions):
+    Gate = solutions["ps1_gates"]["Gate"]
+
+    class MultiplyGate(Gate):
+        def forward(self, x, y):
+            self.save(x, y)
+            return x * y
+
+        def backward(self, upstream):
+            x, y = self.saved()
+            return y, x
+    msg = failure("ps1.multiply_gate", MultiplyGate=MultiplyGate)
+    assert "dx: expected 6, got 3. Hint: looks like the upstream gradient was not multiplied in" in msg
+
+
+def test_max_gate_counting_a_tie_twice(solutions):
+    Base = solutions["ps1_gates"]["MaxGate"]
+
+    class MaxGate(Base):
+        def backward(self, upstream):
+            x, y = self.saved()
+            return upstream * np.asarray(x >= y, float), upstream * np.asarray(y >= x, float)
+    with pytest.raises(GradingError, match="at a tie"):
+        grading.verify_isolated("ps1.max_gate", MaxGate=MaxGate)
+
+
+def test_sigmoid_gate_using_sigma_instead_of_its_derivative(solutions):
+    Base = solutions["ps1_gates"]["SigmoidGate"]
+
+    class SigmoidGate(Base):
+        def backward(self, upstream):
+            return (upstream * self.out,)
+    assert "not σ(x)" in failure("ps1.sigmoid_gate", SigmoidGate=SigmoidGate)
+
+
+def test_neuron_must_use_the_students_gates(solutions):
+    import backprop_lab as bl
+    ns = solutions["ps1_gates"]
+    msg = failure("ps1.neuron_graph", neuron=lambda w0, x0, w1, x1, w2: bl.sigmoid(w0 * x0 + w1 * x1 + w2),
+                  MultiplyGate=ns["MultiplyGate"], SigmoidGate=ns["SigmoidGate"])
+    assert "must build the graph with your MultiplyGate" in msg
+
+
+def test_staged_backward_with_overwritten_branch(solutions):
+    good = solutions["ps1_gates"]["staged_f"]
+
+    def staged_f(x, y):
+        f, dx, dy = good(x, y)
+        sigx = 1 / (1 + np.exp(-x))
+        num = x + 1 / (1 + np.exp(-y))
+        den = sigx + (x + y) ** 2
+        return f, dx - (1 / den), dy              # dropped the numerator's branch of x
+    assert "branches were overwritten instead of added" in failure("ps1.staged_backward",
+                                                                   staged_f=staged_f)
+
+
+def test_fanout_losing_a_use(solutions):
+    def fanout_f(a, b):
+        f = a * b + max(a, b) * a
+        return f, max(a, b) + (a if a >= b else 0.0), a + (a if b > a else 0.0)   # lost `b`
+    assert "gradients of all its uses add up" in failure("ps1.fanout", fanout_f=fanout_f)
+
+
+def test_affine_mistakes(solutions):
+    Base = solutions["ps2_layers"]["Affine"]
+
+    class TransposedDW(Base):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.dW = self.dW.T
+            return dx
+
+    class UnsummedDb(Base):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.db = dout
+            return dx
+
+    class MeanDb(Base):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.db = dout.mean(axis=0)
+            return dx
+    assert "shape (4, 3) should be (3, 4): did you forget a transpose" in failure(
+        "ps2.affine", Affine=TransposedDW)
+    assert "db: shape (2, 4) should be (4,): it is not summed over the batch" in failure(
+        "ps2.affine", Affine=UnsummedDb)
+    assert "exactly the batch size" in failure("ps2.affine", Affine=MeanDb)
+
+
+def test_relu_passing_gradient_at_zero(solutions):
+    ns = solutions["ps2_layers"]
+
+    class ReLU(ns["ReLU"]):
+        def backward(self, dout):
+            return dout * (self.x_seen >= 0)
+
+        def forward(self, x):
+            self.x_seen = x
+            return super().forward(x)
+    assert "use the mask x > 0" in failure("ps2.activations", ReLU=ReLU, Sigmoid=ns["Sigmoid"])
+
+
+def test_softmax_without_the_onehot(solutions):
+    def softmax_cross_entropy(scores, y):
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        return -np.log(p[np.arange(len(y)), y]).mean(), p / len(y)
+    assert "subtract 1 at the correct class" in failure("ps2.softmax_ce",
+                                                        softmax_cross_entropy=softmax_cross_entropy)
+
+
+def test_numerical_gradient_mistakes():
+    def one_sided(f, x, h=1e-5):
+        grad = np.zeros_like(x)
+        fx = f(x)
+        for idx in np.ndindex(x.shape):
+            old = x[idx]
+            x[idx] = old + h
+            grad[idx] = (f(x) - fx) / h
+            x[idx] = old
+        return grad
+
+    def not_restored(f, x, h=1e-5):
+        grad = one_sided(f, x, h)
+        x += 1.0
+        return grad
+    assert "centered one" in failure("ps2.numerical_gradient", numerical_gradient=one_sided)
+    assert "x after the call (must be restored)" in failure("ps2.numerical_gradient",
+                                                             numerical_gradient=not_restored)
+
+
+def test_training_below_target(solutions):
+    ns = solutions["ps2_layers"]
+
+    def lazy(X, y):
+        return ns["TwoLayerNet"](X.shape[1], 10, 3)        # never trained
+    assert "below the target 90%" in failure("ps2.train", train_two_layer=lazy)
+
+
+def test_conv_without_rotating_the_kernel(solutions):
+    forward = solutions["ps3_cnn_rnn"]["conv2d_forward"]
+
+    def conv_dx_rotated(dout, w):
+        hh, ww = w.shape
+        return forward(np.pad(dout, ((hh - 1, hh - 1), (ww - 1, ww - 1))), w)
+    assert "rotated by 180°" in failure("ps3.conv_rotated", conv_dx_rotated=conv_dx_rotated)
+
+
+def test_rnn_step_without_tanh_derivative():
+    def rnn_step_backward(dh, cache):
+        x, h_prev, Wx, Wh, h = cache
+        return dh @ Wx.T, dh @ Wh.T, x.T @ dh, h_prev.T @ dh, dh.sum(0)
+    assert "(1 − h²)" in failure("ps3.rnn_step", rnn_step_backward=rnn_step_backward)
+
+
+def test_bptt_without_the_gradient_from_the_future(solutions):
+    step = solutions["ps3_cnn_rnn"]["rnn_step_backward"]
+
+    def rnn_backward(dhs, caches):
+        dxs, dWx, dWh, db = [], 0, 0, 0
+        for t in reversed(range(len(caches))):
+            dx, dh_prev, a, b, c = step(dhs[t], caches[t])   # dh_prev never passed on
+            dxs.insert(0, dx)
+            dWx, dWh, db = dWx + a, dWh + b, db + c
+        return np.stack(dxs), dh_prev, dWx, dWh, db
+    assert "arriving at h_t from step t+1" in failure("ps3.bptt", rnn_backward=rnn_backward)
+
+
+def test_clipping_each_array_separately():
+    def clip_by_global_norm(grads, max_norm):
+        norm = float(np.sqrt(sum((g * g).sum() for g in grads)))
+        return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads], norm
+    assert "*global* norm" in failure("ps3.clipping", clip_by_global_norm=clip_by_global_norm)
+
+
+def test_gradient_norms_in_the_wrong_order(solutions):
+    ns = solutions["ps3_cnn_rnn"]
+    msg = failure("ps3.vanishing", gradient_norms=lambda W, T, g: ns["gradient_norms"](W, T, g)[::-1],
+                  growth_rate=ns["growth_rate"])
+    assert "must run backwards from the last step" in msg
+
+
+# ------------------------------------------------------------------ the isolated checks
+@pytest.fixture
+def wrong_multiply(solutions):
+    Gate = solutions["ps1_gates"]["Gate"]
+
+    class MultiplyGate(Gate):
+        def forward(self, x, y):
+            self.save(x, y)
+            return x * y
+
+        def backward(self, upstream):
+            return 0.0 * upstream, 0.0 * upstream
+    return MultiplyGate
+
+
+def test_monkeypatching_the_kernel_does_not_fool_the_isolated_check(monkeypatch, wrong_multiply):
+    monkeypatch.setattr(builtins, "abs", lambda v: 0)
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
+    monkeypatch.setattr(grading, "check", lambda *a, **k: None)
+    monkeypatch.setattr(grading, "compare", lambda *a, **k: None)
+    monkeypatch.setattr(grading, "verify_isolated", lambda *a, **k: None)
+    grading.check("ps1.multiply_gate", MultiplyGate=wrong_multiply)        # the patched no-op
+    with pytest.raises(AssertionError, match="separate Python process"):   # the copy's GradingError
+        grading.fresh().verify_isolated("ps1.multiply_gate", MultiplyGate=wrong_multiply)
+
+
+def test_correct_code_still_passes_with_patched_builtins(monkeypatch, solutions):
+    monkeypatch.setattr(builtins, "abs", lambda v: 0)
+    grading.fresh().verify_isolated("ps1.staged_backward",
+                                    staged_f=solutions["ps1_gates"]["staged_f"])
+
+
+def test_easier_inputs_in_the_kernel_do_not_fool_the_isolated_check(monkeypatch):
+    """The reference process regenerates the cases: zeroing them in the kernel gains nothing."""
+    fresh = grading.fresh()
+    original = fresh.MultiplyGateTask.cases
+
+    def zero_cases(self, hidden):
+        return [(d, {k: 0.0 * v for k, v in inputs.items()}) for d, inputs in original(self, hidden)]
+    monkeypatch.setattr(fresh.MultiplyGateTask, "cases", zero_cases)
+
+    class Zero(fresh.G.Gate):
+        def forward(self, x, y):
+            return 0.0 * x
+
+        def backward(self, upstream):
+            return 0.0 * upstream, 0.0 * upstream
+    fresh.check("ps1.multiply_gate", MultiplyGate=Zero)                     # fooled locally
+    with pytest.raises(AssertionError, match="hidden tests"):
+        fresh.verify_isolated("ps1.multiply_gate", MultiplyGate=Zero)
+
+
+def run_isolated(request: dict) -> dict:
+    process = subprocess.run([sys.executable, "-I", "-m", "backprop_lab.grading"],
+                             input=json.dumps(request), capture_output=True, text=True, timeout=60)
+    return json.loads(process.stdout.splitlines()[-1])
+
+
+def test_isolated_process_rejects_missing_and_non_numeric_results():
+    verdict = run_isolated({"task": "ps1.multiply_gate", "results": []})
+    assert verdict["passed"] is False and "expected results for 3 cases" in verdict["messages"][0]
+    junk = {"outputs": {"forward output": {"kind": "other", "type": "Fake"},
+                        "dx": {"kind": "none"}, "dy": {"kind": "array", "shape": [], "data": [1.0]}},
+            "error": None}
+    verdict = run_isolated({"task": "ps1.multiply_gate", "results": [junk] * 3})
+    assert verdict["passed"] is False
+    text = "\n".join(verdict["messages"])
+    assert "got Fake" in text and "dx: got None" in text
+
+
+def test_isolated_process_reports_the_students_exception():
+    failed = {"outputs": None, "error": "your code raised ZeroDivisionError: division by zero"}
+    verdict = run_isolated({"task": "ps1.fanout", "results": [failed] * 5})
+    assert verdict["passed"] is False and "ZeroDivisionError" in verdict["messages"][0]
+
+
+def test_fresh_copy_ignores_reassigned_helpers(monkeypatch):
+    monkeypatch.setattr(grading, "verify_isolated", lambda *a, **k: None)
+    assert grading.fresh().verify_isolated is not grading.verify_isolated
+
+
+# ------------------------------------------------------------------ display and nbgrader
+def test_show_does_nothing_while_nbgrader_executes(monkeypatch):
+    calls = []
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert grading.interactive() is False
+    grading.show(lambda: calls.append("built"))
+    assert calls == []
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    assert grading.interactive() is True
+    grading.show(lambda: calls.append("built") or "drawing")
+    assert calls == ["built"]
+
+
+def test_importing_grading_does_not_import_nbgrader():
+    code = "import sys, backprop_lab.grading; print('nbgrader' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_crash_tolerant_execute_is_an_nbgrader_execute():
+    from nbgrader.preprocessors import Execute
+    cls = grading.CrashTolerantExecute
+    assert issubclass(cls, Execute) and cls.__module__ == "backprop_lab.grading"
+    assert cls().timeout == 30        # nbgrader's Execute traits (and their config) apply
