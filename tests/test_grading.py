@@ -163,18 +163,18 @@ def failure(task, **code) -> str:
     return str(info.value)
 
 
-def test_multiply_gate_without_upstream(solutions):
-    Gate = solutions["ps1_gates"]["Gate"]
+def multiply_gate_with(backward, base=None):
+    """A student's MultiplyGate: the given forward of the notebook, this ``backward``."""
+    from backprop_lab.gates import Gate
+    return type("MultiplyGate", (base or Gate,), {
+        "forward": lambda self, x, y: (self.save(x, y), x * y)[1], "backward": backward})
 
-    class MultiplyGate(Gate):
-        def forward(self, x, y):
-            self.save(x, y)
-            return x * y
 
-        def backward(self, upstream):
-            x, y = self.saved()
-            return y, x
-    msg = failure("ps1.multiply_gate", MultiplyGate=MultiplyGate)
+def test_multiply_gate_without_upstream():
+    def backward(self, upstream):
+        x, y = self.saved()
+        return y, x                               # the local gradients, upstream forgotten
+    msg = failure("ps1.multiply_gate", MultiplyGate=multiply_gate_with(backward))
     assert "dx: expected 6, got 3. Hint: looks like the upstream gradient was not multiplied in" in msg
 
 
@@ -348,17 +348,8 @@ def test_gradient_norms_in_the_wrong_order(solutions):
 
 # ------------------------------------------------------------------ the isolated checks
 @pytest.fixture
-def wrong_multiply(solutions):
-    Gate = solutions["ps1_gates"]["Gate"]
-
-    class MultiplyGate(Gate):
-        def forward(self, x, y):
-            self.save(x, y)
-            return x * y
-
-        def backward(self, upstream):
-            return 0.0 * upstream, 0.0 * upstream
-    return MultiplyGate
+def wrong_multiply():
+    return multiply_gate_with(lambda self, upstream: (0.0 * upstream, 0.0 * upstream))
 
 
 def test_monkeypatching_the_kernel_does_not_fool_the_isolated_check(monkeypatch, wrong_multiply):
@@ -388,12 +379,7 @@ def test_easier_inputs_in_the_kernel_do_not_fool_the_isolated_check(monkeypatch)
         return [(d, {k: 0.0 * v for k, v in inputs.items()}) for d, inputs in original(self, hidden)]
     monkeypatch.setattr(fresh.MultiplyGateTask, "cases", zero_cases)
 
-    class Zero(fresh.G.Gate):
-        def forward(self, x, y):
-            return 0.0 * x
-
-        def backward(self, upstream):
-            return 0.0 * upstream, 0.0 * upstream
+    Zero = multiply_gate_with(lambda self, upstream: (0.0 * upstream, 0.0 * upstream), fresh.G.Gate)
     fresh.check("ps1.multiply_gate", MultiplyGate=Zero)                     # fooled locally
     with pytest.raises(AssertionError, match="hidden tests"):
         fresh.verify_isolated("ps1.multiply_gate", MultiplyGate=Zero)
