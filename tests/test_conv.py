@@ -23,8 +23,9 @@ def test_conv2d_matches_numerical_gradients(method, stride, pad):
     x = RNG.standard_normal((2, 3, 7, 6))
     layer = conv_layer(x.shape, 4, (3, 2), stride, pad, method)
     # the output is linear in x, W and b, so centered differences have no truncation
-    # error at any h; a larger h only shrinks the round-off on small gradient entries
-    report = check_layer(layer, x, h=1e-3)
+    # error at any h; a larger h only shrinks the round-off (~1e-16·|L|/h) that would
+    # otherwise dominate rel_error on the occasional tiny gradient entry
+    report = check_layer(layer, x, h=1e-2)
     assert report.passed, str(report)
     assert set(report.errors) == {"x", "W", "b"}
     assert layer.dW.shape == layer.W.shape and layer.db.shape == (4,)
@@ -175,7 +176,7 @@ def test_direct_and_full_convolution_agree_with_numerical_gradient(h, w, kh, kw,
     def loss(v):
         return float(np.sum(conv.correlate2d_valid(v, kernel) * dout))
 
-    numeric = numerical_gradient(loss, x)
+    numeric = numerical_gradient(loss, x, h=1e-2)      # linear in x: exact at any h
     direct = conv.input_gradient_direct(dout, kernel)
     assert rel_error(direct, numeric) < 1e-7
     np.testing.assert_allclose(conv.input_gradient_full_convolution(dout, kernel), direct,

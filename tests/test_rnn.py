@@ -21,8 +21,14 @@ def random_model(cell, D, H, activation="tanh", seed=0):
     return model
 
 
-def bptt_errors(model, T, N, seed=0, c0=False):
-    """Max relative error of every BPTT gradient against centered differences."""
+def scaled_error(a, b) -> float:
+    """max |a − b| over the entries, relative to the largest |a| + |b|."""
+    return float(np.max(np.abs(a - b)) / max(1e-300, np.max(np.abs(a) + np.abs(b))))
+
+
+def bptt_errors(model, T, N, seed=0, c0=False, scaled=False):
+    """Max relative error of every BPTT gradient against centered differences
+    (with ``scaled``: pairs of that and :func:`scaled_error`)."""
     rng = np.random.default_rng(seed + 100)
     D, H = model.input_size, model.hidden_size
     xs, h0 = rng.standard_normal((T, N, D)), rng.standard_normal((N, H))
@@ -38,8 +44,11 @@ def bptt_errors(model, T, N, seed=0, c0=False):
     if c0:
         analytic["c0"] = model.dc0
     inputs = {"xs": xs, "h0": h0, **model.params, **extra}
-    return {name: rel_error(analytic[name], numerical_gradient(loss, inputs[name]))
-            for name in analytic}
+    numeric = {name: numerical_gradient(loss, inputs[name]) for name in analytic}
+    if scaled:
+        return {name: (rel_error(analytic[name], numeric[name]),
+                       scaled_error(analytic[name], numeric[name])) for name in analytic}
+    return {name: rel_error(analytic[name], numeric[name]) for name in analytic}
 
 
 # ------------------------------------------------------------------ BPTT is right
@@ -60,8 +69,12 @@ def test_lstm_bptt_matches_numerical_gradients_including_the_cell_state():
 @given(cell=st.sampled_from(["rnn", "lstm"]), T=st.integers(1, 5), N=st.integers(1, 3),
        D=st.integers(1, 4), H=st.integers(1, 4), seed=st.integers(0, 2**16))
 def test_bptt_matches_numerical_gradients_over_random_shapes(cell, T, N, D, H, seed):
-    errors = bptt_errors(random_model(cell, D, H, seed=seed), T, N, seed)
-    assert max(errors.values()) < 1e-7, errors
+    # Over random draws some gradient entry is tiny (~1e-5) now and then; centered
+    # differences carry ~1e-12 of round-off, which is 1e-7 relative to such an entry.
+    # So: every entry within 1e-5 relative, and the error within 1e-8 of the largest entry.
+    errors = bptt_errors(random_model(cell, D, H, seed=seed), T, N, seed, scaled=True)
+    assert max(e for e, _ in errors.values()) < 1e-5, errors
+    assert max(s for _, s in errors.values()) < 1e-8, errors
 
 
 def test_backward_keeps_dl_dh_of_every_step():
