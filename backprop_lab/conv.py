@@ -47,7 +47,8 @@ from .layers import Layer, _as_array, _check_dout
 __all__ = ["Conv2D", "MaxPool2D", "output_size", "im2col", "col2im", "rotate180",
            "conv2d_forward_loop", "conv2d_backward_loop",
            "maxpool_forward_loop", "maxpool_backward_loop",
-           "correlate2d_valid", "input_gradient_direct", "input_gradient_full_convolution",
+           "correlate2d_valid", "dilate", "input_gradient_direct",
+           "input_gradient_full_convolution",
            "input_gradient_terms", "seed_example"]
 
 CONV_METHODS = ("im2col", "loop")
@@ -184,7 +185,7 @@ class Conv2D(Layer):
     Backward (both methods): ``db[f] = Σ_{n,i,j} dout[n, f, i, j]``;
     ``dW[f, c] = Σ_n x_pad[n, c] ⋆ dout[n, f]``;
     ``dx[n, c] = Σ_f full-convolution of dout[n, f] with rotate180(W[f, c])`` for stride 1
-    (for larger strides the same with zeros between the entries of dout).
+    (for larger strides the same with zeros between the entries of dout: :func:`dilate`).
 
     ``method="im2col"`` (default) runs the product through a ``MatMulGate`` and an
     ``AddGate`` (for b); ``method="loop"`` runs :func:`conv2d_forward_loop` and
@@ -370,40 +371,75 @@ def _check_plane(name: str, value, what: str) -> np.ndarray:
     return array
 
 
-def correlate2d_valid(x, kernel) -> np.ndarray:
+def correlate2d_valid(x, kernel, stride: int = 1) -> np.ndarray:
     """Slide ``kernel`` over ``x`` (no flip, no padding): the forward pass of one channel.
 
-    ``y[i, j] = Σ_{p,q} x[i + p, j + q] · kernel[p, q]``, shape (H − kh + 1, W − kw + 1).
+    ``y[i, j] = Σ_{p,q} x[i·s + p, j·s + q] · kernel[p, q]`` (s = stride), shape
+    ((H − kh) // s + 1, (W − kw) // s + 1).
     """
     x = _check_plane("correlate2d_valid", x, "x")
     kernel = _check_plane("correlate2d_valid", kernel, "kernel")
+    stride = _check_int("correlate2d_valid", "stride", stride, 1)
     if kernel.shape[0] > x.shape[0] or kernel.shape[1] > x.shape[1]:
         raise ValueError(f"correlate2d_valid: kernel {kernel.shape} is larger than x {x.shape}.")
-    windows = sliding_window_view(x, kernel.shape)
+    windows = sliding_window_view(x, kernel.shape)[::stride, ::stride]
     return np.einsum("ijpq,pq->ij", windows, kernel)
 
 
-def input_gradient_direct(dout, kernel) -> np.ndarray:
-    """dL/dx of ``y = correlate2d_valid(x, kernel)`` by the chain rule, output by output.
+def dilate(dout, stride: int) -> np.ndarray:
+    """Put ``stride − 1`` zeros between neighbouring entries of a 2-D array.
 
-    Output y[i, j] used x[i + p, j + q] with weight kernel[p, q], so it sends
+    With stride s the outputs sit s pixels apart on the input; dilating dout puts each
+    upstream gradient back at the position of its window, so that the stride-1 formula
+    (full convolution with the rotated kernel) works for any stride.
+    """
+    dout = np.asarray(dout, dtype=np.float64)
+    ho, wo = dout.shape
+    spread = np.zeros(((ho - 1) * stride + 1, (wo - 1) * stride + 1))
+    spread[::stride, ::stride] = dout
+    return spread
+
+
+def _input_shape(name: str, dout_shape: tuple, kernel_shape: tuple, stride: int,
+                 input_shape) -> tuple:
+    """The shape of x: given, or the smallest one whose windows give dout's shape."""
+    smallest = tuple((o - 1) * stride + k for o, k in zip(dout_shape, kernel_shape))
+    if input_shape is None:
+        return smallest
+    input_shape = tuple(int(n) for n in input_shape)
+    if len(input_shape) != 2 or any(output_size(n, k, stride) != o for n, k, o in
+                                    zip(input_shape, kernel_shape, dout_shape)):
+        raise ValueError(f"{name}: an input of shape {input_shape} with a {kernel_shape} kernel "
+                         f"and stride {stride} does not give an output of shape {dout_shape}.")
+    return input_shape
+
+
+def input_gradient_direct(dout, kernel, stride: int = 1, input_shape=None) -> np.ndarray:
+    """dL/dx of ``y = correlate2d_valid(x, kernel, stride)`` by the chain rule, output by output.
+
+    Output y[i, j] used x[i·s + p, j·s + q] with weight kernel[p, q], so it sends
     ``dout[i, j] · kernel[p, q]`` back to that input; each input adds up what it receives::
 
-        dx[r, s] = Σ_{i,j} dout[i, j] · kernel[r − i, s − j]   (over the windows holding x[r, s])
+        dx[r, c] = Σ_{i,j} dout[i, j] · kernel[r − i·s, c − j·s]
+                   (the sum runs over the windows that hold x[r, c])
 
-    x has shape (H, W) = (H' + kh − 1, W' + kw − 1) where dout has shape (H', W').
+    x has shape ((H' − 1)·s + kh, (W' − 1)·s + kw) for dout of shape (H', W'), or
+    ``input_shape`` if given (pixels that no window reaches get 0).
     """
     dout = _check_plane("input_gradient_direct", dout, "dout")
     kernel = _check_plane("input_gradient_direct", kernel, "kernel")
+    stride = _check_int("input_gradient_direct", "stride", stride, 1)
     (ho, wo), (kh, kw) = dout.shape, kernel.shape
-    dx = np.zeros((ho + kh - 1, wo + kw - 1))
+    dx = np.zeros(_input_shape("input_gradient_direct", dout.shape, kernel.shape, stride,
+                               input_shape))
     for i in range(ho):
         for j in range(wo):
-            dx[i:i + kh, j:j + kw] += dout[i, j] * kernel
+            dx[i * stride:i * stride + kh, j * stride:j * stride + kw] += dout[i, j] * kernel
     return dx
 
 
-def input_gradient_full_convolution(dout, kernel) -> np.ndarray:
+def input_gradient_full_convolution(dout, kernel, stride: int = 1,
+                                    input_shape=None) -> np.ndarray:
     """The same dL/dx as a *full* convolution of dout with the kernel rotated by 180°.
 
     Pad dout with ``kh − 1`` rows and ``kw − 1`` columns of zeros on every side ("full":
@@ -411,12 +447,20 @@ def input_gradient_full_convolution(dout, kernel) -> np.ndarray:
     kernel over it::
 
         dx = correlate2d_valid(pad(dout, kh − 1, kw − 1), rotate180(kernel))
+
+    For stride s > 1, dout is first spread out by :func:`dilate` (s − 1 zeros between
+    entries).
+    ``input_shape``: as in :func:`input_gradient_direct`.
     """
     dout = _check_plane("input_gradient_full_convolution", dout, "dout")
     kernel = _check_plane("input_gradient_full_convolution", kernel, "kernel")
+    stride = _check_int("input_gradient_full_convolution", "stride", stride, 1)
+    shape = _input_shape("input_gradient_full_convolution", dout.shape, kernel.shape, stride,
+                         input_shape)
     kh, kw = kernel.shape
-    padded = np.pad(dout, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
-    return correlate2d_valid(padded, rotate180(kernel))
+    padded = np.pad(dilate(dout, stride), ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    dx = correlate2d_valid(padded, rotate180(kernel))
+    return np.pad(dx, ((0, shape[0] - dx.shape[0]), (0, shape[1] - dx.shape[1])))
 
 
 def input_gradient_terms(input_shape: tuple, kernel_shape: tuple, x="x", y="y", w="w") -> dict:

@@ -77,21 +77,24 @@ def test_conv2d_loop_and_im2col_agree(n, c, f, h, w, kh, kw, stride, pad, seed):
     np.testing.assert_allclose(fast.db, loop.db, rtol=1e-12, atol=1e-12)
 
 
-@given(h=st.integers(2, 6), w=st.integers(2, 6), kh=st.integers(1, 3), kw=st.integers(1, 3),
-       seed=st.integers(0, 2**16))
-def test_conv2d_dx_is_full_convolution_with_rotated_kernel(h, w, kh, kw, seed):
-    """Conv2D's dx (stride 1) equals Σ_f full-conv(dout[n, f], rotate180(W[f, c]))."""
-    assume(not (kh > h or kw > w))
+@given(h=st.integers(2, 7), w=st.integers(2, 7), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.integers(1, 3), pad=st.integers(0, 2), seed=st.integers(0, 2**16))
+def test_conv2d_dx_is_full_convolution_with_rotated_kernel(h, w, kh, kw, stride, pad, seed):
+    """Conv2D's dx equals Σ_f full-conv(dilated dout[n, f], rotate180(W[f, c])), un-padded."""
+    assume(not (kh > h + 2 * pad or kw > w + 2 * pad))
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((2, 2, h, w))
-    layer = conv_layer(x.shape, 3, (kh, kw), 1, 0, "im2col", seed)
+    layer = conv_layer(x.shape, 3, (kh, kw), stride, pad, "im2col", seed)
     dout = rng.standard_normal(layer.forward(x).shape)
     dx = layer.backward(dout)
-    expected = np.zeros_like(x)
+    padded = (h + 2 * pad, w + 2 * pad)
+    expected = np.zeros((2, 2, *padded))
     for n in range(2):
         for c in range(2):
             for f in range(3):
-                expected[n, c] += conv.input_gradient_full_convolution(dout[n, f], layer.W[f, c])
+                expected[n, c] += conv.input_gradient_full_convolution(
+                    dout[n, f], layer.W[f, c], stride=stride, input_shape=padded)
+    expected = expected[:, :, pad:pad + h, pad:pad + w]
     np.testing.assert_allclose(dx, expected, rtol=1e-12, atol=1e-12)
 
 
@@ -183,6 +186,27 @@ def test_direct_and_full_convolution_agree_with_numerical_gradient(h, w, kh, kw,
                                rtol=1e-12, atol=1e-12)
 
 
+@given(h=st.integers(1, 9), w=st.integers(1, 9), kh=st.integers(1, 3), kw=st.integers(1, 3),
+       stride=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_both_ways_agree_with_stride(h, w, kh, kw, stride, seed):
+    assume(not (kh > h or kw > w))
+    rng = np.random.default_rng(seed)
+    x, kernel = rng.standard_normal((h, w)), rng.standard_normal((kh, kw))
+    y = conv.correlate2d_valid(x, kernel, stride)
+    assert y.shape == (conv.output_size(h, kh, stride), conv.output_size(w, kw, stride))
+    dout = rng.standard_normal(y.shape)
+    direct = conv.input_gradient_direct(dout, kernel, stride, input_shape=(h, w))
+    full = conv.input_gradient_full_convolution(dout, kernel, stride, input_shape=(h, w))
+    np.testing.assert_allclose(full, direct, rtol=1e-12, atol=1e-12)
+    # and both are the real gradient: <dout, y(x)> is linear in x, so this identity is exact
+    assert np.sum(direct * x) == pytest.approx(np.sum(dout * y), rel=1e-12, abs=1e-12)
+
+
+def test_dilate():
+    np.testing.assert_array_equal(conv.dilate([[1.0, 2.0], [3.0, 4.0]], 2),
+                                  [[1, 0, 2], [0, 0, 0], [3, 0, 4]])
+
+
 def test_rotate180():
     np.testing.assert_array_equal(conv.rotate180([[1, 2], [3, 4]]), [[4, 3], [2, 1]])
 
@@ -225,5 +249,11 @@ def test_maxpool_and_helpers_bad_input_get_clear_errors():
         conv.input_gradient_direct(np.ones((2, 2)), np.ones((1, 2, 2)))
     with pytest.raises(ValueError, match="kernel .* is larger than x"):
         conv.correlate2d_valid(np.ones((2, 2)), np.ones((3, 3)))
+    with pytest.raises(ValueError, match=r"an input of shape \(5, 5\) with a \(2, 2\) kernel "
+                                         r"and stride 1 does not give an output of shape"):
+        conv.input_gradient_full_convolution(np.ones((2, 2)), np.ones((2, 2)),
+                                             input_shape=(5, 5))
+    with pytest.raises(ValueError, match="input_gradient_direct: stride must be an integer"):
+        conv.input_gradient_direct(np.ones((2, 2)), np.ones((2, 2)), stride=0)
     with pytest.raises(ValueError, match="input_gradient_terms"):
         conv.input_gradient_terms((2, 2), (3, 1))
