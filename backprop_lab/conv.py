@@ -393,7 +393,8 @@ def dilate(dout, stride: int) -> np.ndarray:
     upstream gradient back at the position of its window, so that the stride-1 formula
     (full convolution with the rotated kernel) works for any stride.
     """
-    dout = np.asarray(dout, dtype=np.float64)
+    dout = _check_plane("dilate", dout, "dout")
+    stride = _check_int("dilate", "stride", stride, 1)
     ho, wo = dout.shape
     spread = np.zeros(((ho - 1) * stride + 1, (wo - 1) * stride + 1))
     spread[::stride, ::stride] = dout

@@ -205,6 +205,9 @@ def test_both_ways_agree_with_stride(h, w, kh, kw, stride, seed):
 def test_dilate():
     np.testing.assert_array_equal(conv.dilate([[1.0, 2.0], [3.0, 4.0]], 2),
                                   [[1, 0, 2], [0, 0, 0], [3, 0, 4]])
+    np.testing.assert_array_equal(conv.dilate([[5.0, 6.0]], 1), [[5.0, 6.0]])
+    with pytest.raises(ValueError, match="dilate: dout must be a non-empty 2-D array"):
+        conv.dilate(np.ones(3), 2)
 
 
 def test_rotate180():
