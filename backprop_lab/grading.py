@@ -43,6 +43,7 @@ import math
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 
@@ -954,7 +955,10 @@ def _student(task: Task, given: dict) -> dict:
 def _run_case(task: Task, student: dict, inputs: dict):
     """(outputs, None) or (None, message) when the student's code raised."""
     try:
-        with np.errstate(all="ignore"):
+        # a warning printed on stderr would make nbgrader score the test cell 0 even when
+        # the results are right: results are judged, not warnings
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             return task.run(student, _copy(inputs)), None
     except GradingError as error:
         return None, str(error)

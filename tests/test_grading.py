@@ -438,3 +438,17 @@ def test_crash_tolerant_execute_is_an_nbgrader_execute():
     cls = grading.CrashTolerantExecute
     assert issubclass(cls, Execute) and cls.__module__ == "backprop_lab.grading"
     assert cls().timeout == 30        # nbgrader's Execute traits (and their config) apply
+
+
+def test_warnings_from_correct_code_do_not_reach_stderr(capsys):
+    """nbgrader scores a test cell 0 when it writes to stderr: right results must not lose points."""
+    import warnings
+
+    def backward(self, upstream):
+        warnings.warn("a harmless warning from the student's code")
+        x, y = self.saved()
+        return upstream * y, upstream * x
+    gate = multiply_gate_with(backward)
+    grading.check("ps1.multiply_gate", MultiplyGate=gate)
+    grading.verify_isolated("ps1.multiply_gate", MultiplyGate=gate)
+    assert capsys.readouterr().err == ""
