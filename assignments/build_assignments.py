@@ -244,6 +244,7 @@ if grading.interactive():
     f = neuron(*leaves)
     print(bl.Graph(f).backward())
     grading.show(bl.draw, f)
+    grading.show(bl.widgets.BackwardStepper, f)     # step through backward, gate by gate
 '''),
     md("q5_text", """
 ## 5. Staged backpropagation by hand (4 points)
@@ -703,6 +704,8 @@ if grading.interactive():
     ax.set_ylabel("‖∂L/∂h(T−k)‖")
     ax.legend()
     plt.show()
+    # the same live, with tanh and clipping: sliders for ρ, T, activation, threshold
+    grading.show(bl.widgets.RNNGradientExplorer)
 '''),
     *written("q7_written", 2, """
 ## 7. Written answer (2 points, graded by hand)

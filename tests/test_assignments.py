@@ -266,6 +266,22 @@ def test_widget_and_drawing_cells_skip_while_nbgrader_executes():
                 assert cell.source.splitlines()[1].startswith("if grading.interactive():"), cell.id
 
 
+@pytest.mark.slow
+def test_demo_cells_draw_for_a_person(monkeypatch):
+    """Outside nbgrader the drawing/widget cells run and display (here: collected)."""
+    import IPython.display
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj: shown.append(obj))
+    for ps in builder.PROBLEM_SETS.values():
+        ns: dict = {}
+        for cell in ps.cells:
+            if cell.kind in ("setup", "answer", "demo"):
+                exec(compile(cell.source, cell.id, "exec"), ns)
+    kinds = {type(obj).__name__ for obj in shown}
+    assert {"BackwardStepper", "RNNGradientExplorer"} <= kinds, kinds
+
+
 # ------------------------------------------------------------------ the real pipeline
 @pytest.mark.slow
 def test_generate_assignment_strips_solutions_and_hidden_tests(run):
