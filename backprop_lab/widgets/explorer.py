@@ -19,11 +19,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..graph import Graph, Node, var
-from ..render import format_value
+from ..render import GRAD_COLOR, VALUE_COLOR, format_value
 from .base import CircuitView, message_html, number_rows
 
 __all__ = ["GraphExplorer", "graph_from_function", "slider_range"]
 
+LEGEND = (f"<div style='font-size:12px;margin-top:4px'>"
+          f"<span style='color:{VALUE_COLOR}'>green: values (forward)</span> · "
+          f"<span style='color:{GRAD_COLOR}'>red: gradients (backward)</span></div>")
 CONTINUOUS_LIMIT = 100     # graphs above this many nodes update on release, not while dragging
 
 
@@ -57,9 +60,9 @@ def graph_from_function(function, values: dict) -> Graph:
             f"GraphExplorer: the function returned {type(output).__name__} {output!r}, not a "
             f"Node. Build it from its inputs with backprop_lab operations (+ - * / ** @, "
             f"bl.exp, bl.sigmoid, ... rather than math.exp or numpy functions).")
-    name = getattr(function, "__name__", "f")
-    if output.name is None and name.isidentifier():
-        output.name = name
+    if output.name is None:
+        name = getattr(function, "__name__", "")
+        output.name = name if name.isidentifier() else "f"       # a lambda's output is f
     return Graph(output)
 
 
@@ -92,6 +95,10 @@ class GraphExplorer(widgets.VBox):
         else:
             self.graph = graph_from_function(expression, values)
             values = {}
+        # sliders in the function's parameter order (else the graph's leaf order)
+        order = (list(inspect.signature(expression).parameters)
+                 if callable(expression) and not isinstance(expression, (Node, Graph))
+                 else self.graph.names)
         if not self.graph.names:
             raise ValueError("GraphExplorer: the graph has no named leaves to vary; make its "
                              "inputs with bl.var(value, name='x').")
@@ -100,7 +107,7 @@ class GraphExplorer(widgets.VBox):
         self.precision = precision
         self.rankdir = rankdir
         self.controls = {name: self._control(name, (ranges or {}).get(name), step)
-                         for name in self.graph.names}
+                         for name in order if name in self.graph.names}
         self.circuit = CircuitView()
         self.readout = widgets.HTML()
         self.status = widgets.HTML()
@@ -177,7 +184,8 @@ class GraphExplorer(widgets.VBox):
         try:
             values = {name: self._read(name) for name in self.controls}
             self.value = self.graph.forward(**values)
-            self.gradients = self.graph.backward()
+            gradients = self.graph.backward()
+            self.gradients = {name: gradients[name] for name in self.controls}
         except (ValueError, TypeError) as error:
             self.error = str(error)
             self.status.value = message_html(f"Cannot evaluate here: {error}", error=True)
@@ -189,7 +197,7 @@ class GraphExplorer(widgets.VBox):
         rows = [(output, format_value(self.value, self.precision))]
         rows += [(f"∂{output}/∂{name}", format_value(grad, self.precision))
                  for name, grad in self.gradients.items()]
-        self.readout.value = number_rows(rows)
+        self.readout.value = number_rows(rows) + LEGEND
 
     @property
     def svg(self) -> str:

@@ -1,0 +1,171 @@
+"""GraphExplorer in a real browser: JupyterLab headless + Playwright + Debian's Chromium.
+
+Starts JupyterLab on a free loopback port, opens a notebook that shows a GraphExplorer,
+runs it, moves the z slider with the keyboard and checks that the gradient labels of the
+rendered SVG change.  A screenshot goes to ``test-artifacts/graph_explorer.png``.
+
+Skips when Chromium or Playwright's Python package is missing, unless the environment
+variable ``BACKPROP_LAB_REQUIRE_BROWSER=1`` is set (CI sets it): then it fails.
+Chromium is found at ``$BACKPROP_LAB_CHROMIUM``, ``/usr/bin/chromium`` or on PATH.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+GRAD_COLOR = "#cf222e"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+NOTEBOOK_CELLS = [
+    "import backprop_lab as bl\n"
+    "from backprop_lab.widgets import GraphExplorer\n"
+    "explorer = GraphExplorer(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)\n"
+    "explorer",
+]
+
+
+def find_chromium():
+    candidates = [os.environ.get("BACKPROP_LAB_CHROMIUM"), "/usr/bin/chromium",
+                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+def need(condition, reason):
+    if condition:
+        return
+    if os.environ.get("BACKPROP_LAB_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"BACKPROP_LAB_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_notebook(path: Path) -> None:
+    cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
+              "outputs": [], "source": source} for i, source in enumerate(NOTEBOOK_CELLS)]
+    notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
+                "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                            "language": "python"}}}
+    path.write_text(json.dumps(notebook))
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server on a free loopback port, serving ``tmp_path``; yields its URL."""
+    port, token = free_port(), "backprop-lab-test"
+    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    env.pop("JUPYTER_CONFIG_DIR", None)
+    log = open(tmp_path / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--allow-root",
+         f"--ServerApp.root_dir={tmp_path}", "--ServerApp.port_retries=0",
+         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.flush()
+                    pytest.fail("JupyterLab did not start:\n"
+                                + (tmp_path / "jupyterlab.log").read_text()[-3000:])
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def run_notebook(page, attempts: int = 3) -> None:
+    """Run all cells once the kernel is idle; retry if the widget does not appear."""
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    for attempt in range(attempts):
+        page.wait_for_function(
+            "() => /\\| Idle/.test(document.body.innerText)",     # the status bar's kernel state
+            timeout=60_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        try:
+            page.locator(".backprop-lab-graph-explorer").wait_for(timeout=30_000)
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+
+
+def gradient_labels(page):
+    texts = page.locator(f".backprop-lab-graph-explorer svg text[fill='{GRAD_COLOR}']")
+    return sorted(t.strip() for t in texts.all_text_contents())
+
+
+def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, jupyterlab):
+    chromium = find_chromium()
+    need(chromium is not None, "Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright's Python package is not installed (pip install playwright)")
+    base, token = jupyterlab
+    write_notebook(tmp_path / "explorer.ipynb")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900},
+                                    device_scale_factor=2)
+            page.goto(f"{base}/lab/tree/explorer.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            run_notebook(page)
+            explorer = page.locator(".backprop-lab-graph-explorer")
+            page.wait_for_selector(".backprop-lab-graph-explorer svg text", timeout=30_000)
+            # the seed circuit of seed 004: dx = dy = dq = -4, dz = 3, df/df = 1
+            assert gradient_labels(page) == sorted(["−4", "−4", "3", "−4", "1"])
+
+            handles = page.locator(".backprop-lab-graph-explorer .widget-slider .noUi-handle")
+            assert handles.count() == 3
+            handles.nth(2).focus()                         # the z slider
+            page.keyboard.press("ArrowRight")              # z: -4 -> -3.9
+            page.wait_for_function(
+                f"() => [...document.querySelectorAll(\".backprop-lab-graph-explorer svg "
+                f"text[fill='{GRAD_COLOR}']\")].some(t => t.textContent.trim() === '−3.9')",
+                timeout=30_000)
+            assert gradient_labels(page) == sorted(["−3.9", "−3.9", "3", "−3.9", "1"])
+            explorer.screenshot(path=str(ARTIFACTS / "graph_explorer.png"), timeout=20_000)
+            page.screenshot(path=str(ARTIFACTS / "jupyterlab_graph_explorer.png"),
+                            timeout=20_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "browser_failure.png"), timeout=20_000)
+            outputs = page.locator(".jp-OutputArea").all_text_contents()
+            raise AssertionError(f"browser test failed; screenshot in "
+                                 f"{ARTIFACTS / 'browser_failure.png'}; cell outputs: {outputs}")
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "graph_explorer.png").stat().st_size > 5_000
