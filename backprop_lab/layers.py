@@ -334,8 +334,7 @@ class Sequential(Layer):
     """
 
     def __init__(self, layers):
-        super().__init__()
-        self.layers = list(layers)
+        self.layers = list(layers)            # (no Layer.__init__: params come from the layers)
         for i, layer in enumerate(self.layers):
             if not (callable(getattr(layer, "forward", None))
                     and callable(getattr(layer, "backward", None))):
@@ -349,11 +348,6 @@ class Sequential(Layer):
     def params(self) -> dict:
         return {f"{i}.{key}": value for i, layer in enumerate(self.layers)
                 for key, value in getattr(layer, "params", {}).items()}
-
-    @params.setter
-    def params(self, value):       # Layer.__init__ assigns {}; the layers own the arrays
-        if value:
-            raise AttributeError("Sequential.params is computed from its layers.")
 
     def __getattr__(self, name):
         # d<index>.<param> → that layer's gradient (only called for missing attributes)

@@ -38,16 +38,20 @@ import backprop_lab as bl                                       # noqa: E402
 from backprop_lab.layers import SGD, MSELoss, mlp               # noqa: E402
 
 
+# With one thread, CPU time of this process (time other programs take on a shared machine
+# does not count); with several, wall time (CPU time would add up the threads).
+CLOCK = time.process_time if THREADS == 1 else time.perf_counter
+
+
 def best_of(function, repeats: int) -> float:
-    """Best CPU time of this process over ``repeats`` calls (``time.process_time``: time
-    other programs take on a shared machine does not count).  The garbage collector stays
-    on, as in real use, but starts each call empty."""
+    """Best time (``CLOCK``) over ``repeats`` calls.  The garbage collector stays on, as in
+    real use, but starts each call empty."""
     best = math.inf
     for _ in range(repeats):
         gc.collect()
-        start = time.process_time()
+        start = CLOCK()
         function()
-        best = min(best, time.process_time() - start)
+        best = min(best, CLOCK() - start)
     return best
 
 
