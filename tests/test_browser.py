@@ -6,7 +6,7 @@ rendered SVG change.  A screenshot goes to ``test-artifacts/graph_explorer.png``
 
 Skips when Chromium or Playwright's Python package is missing, unless the environment
 variable ``BACKPROP_LAB_REQUIRE_BROWSER=1`` is set (CI sets it): then it fails.
-Chromium is found at ``$BACKPROP_LAB_CHROMIUM``, ``/usr/bin/chromium`` or on PATH.
+Chromium is ``$BACKPROP_LAB_CHROMIUM`` when set, else ``/usr/bin/chromium`` or on PATH.
 """
 import json
 import os
@@ -37,8 +37,11 @@ NOTEBOOK_CELLS = [
 
 
 def find_chromium():
-    candidates = [os.environ.get("BACKPROP_LAB_CHROMIUM"), "/usr/bin/chromium",
-                  shutil.which("chromium"), shutil.which("chromium-browser")]
+    if os.environ.get("BACKPROP_LAB_CHROMIUM"):
+        candidates = [os.environ["BACKPROP_LAB_CHROMIUM"]]
+    else:
+        candidates = ["/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")]
     return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
@@ -66,7 +69,19 @@ def write_notebook(path: Path) -> None:
 
 
 @pytest.fixture
-def jupyterlab(tmp_path):
+def chromium():
+    """The Chromium executable and Playwright's sync API, or skip (fail when required)."""
+    executable = find_chromium()
+    need(executable is not None, "Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need(False, "Playwright's Python package is not installed (pip install playwright)")
+    return executable, sync_playwright
+
+
+@pytest.fixture
+def jupyterlab(tmp_path, chromium):
     """A JupyterLab server on a free loopback port, serving ``tmp_path``; yields its URL."""
     port, token = free_port(), "backprop-lab-test"
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
@@ -125,19 +140,14 @@ def gradient_labels(page):
     return sorted(t.strip() for t in texts.all_text_contents())
 
 
-def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, jupyterlab):
-    chromium = find_chromium()
-    need(chromium is not None, "Chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        need(False, "Playwright's Python package is not installed (pip install playwright)")
+def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, chromium, jupyterlab):
+    executable, sync_playwright = chromium
     base, token = jupyterlab
     write_notebook(tmp_path / "explorer.ipynb")
     ARTIFACTS.mkdir(exist_ok=True)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900},
                                     device_scale_factor=2)
