@@ -277,3 +277,44 @@ def test_available_engines_and_warm_up():
     engines = render.available_engines()
     assert engines["wasm"] is True
     assert engines["dot"] == (shutil.which("dot") is not None)
+
+
+# ------------------------------------------------------------- random expressions
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+OPERATIONS = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "max": lambda a, b: bl.maximum(a, b), "tanh": lambda a, b: bl.tanh(a),
+    "sigmoid": lambda a, b: bl.sigmoid(b), "scale": lambda a, b: 0.5 * a,
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(values=st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+       program=st.lists(st.tuples(st.sampled_from(sorted(OPERATIONS)), st.integers(0, 50),
+                                  st.integers(0, 50)), min_size=1, max_size=12))
+def test_random_expressions_draw_one_value_and_one_gradient_per_wire(values, program):
+    nodes = [bl.var(v, name=n) for v, n in zip(values, "abc")]
+    for op, i, j in program:
+        nodes.append(OPERATIONS[op](nodes[i % len(nodes)], nodes[j % len(nodes)]))
+    out = nodes[-1]
+    graph = bl.Graph(out)
+    graph.backward()
+    svg = bl.render_svg(graph)
+    texts = svg_texts(svg)
+    for leaf in graph.leaves:
+        assert leaf.name in texts
+    uses = {id(n): 0 for n in graph.nodes}
+    for n in graph.nodes:
+        for child in n.inputs:
+            uses[id(child)] += 1
+    uses[id(out)] += 1
+    fan_out = sum(1 for n in graph.nodes if uses[id(n)] > 1)
+    input_wires = sum(len(n.inputs) for n in graph.nodes)
+    plain_wires = sum(1 for n in graph.nodes for c in n.inputs if uses[id(c)] == 1)
+    red, green = texts_with_color(svg, render.GRAD_COLOR), texts_with_color(svg, render.VALUE_COLOR)
+    assert len(red) == input_wires + 1 + fan_out          # every wire carries its gradient
+    assert len(green) == plain_wires + fan_out + 1        # every value once, before any split
+    assert format_value(out.value) in green and format_value(out.grad) in red
+    for leaf in graph.leaves:                             # each leaf's total gradient is shown
+        assert format_value(leaf.grad) in red
