@@ -257,7 +257,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     dot.attr("node", fontname=FONT, fontsize="14")
     dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
              fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
-             labelangle="-30", labeldistance="2.6")
+             labelangle="-45", labeldistance="2.5")
 
     ids = {id(node): f"n{k}" for k, node in enumerate(graph.nodes)}
     unnamed = 0
