@@ -179,3 +179,38 @@ def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, chromium,
         finally:
             browser.close()
     assert (ARTIFACTS / "graph_explorer.png").stat().st_size > 5_000
+
+
+OVERLAPS_JS = """() => {
+  const boxes = [...document.querySelectorAll('svg text')]
+    .map(t => ({text: t.textContent.trim(), box: t.getBBox()}));
+  const clashes = [];
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].box, b = boxes[j].box;
+      if (a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 &&
+          a.y < b.y + b.height - 2 && b.y < a.y + a.height - 2)
+        clashes.push([boxes[i].text, boxes[j].text]);
+    }
+  return clashes;
+}"""
+
+
+def test_seed_circuits_labels_do_not_overlap(chromium):
+    """In Chromium, no two labels of the seeds' circuits cover each other."""
+    import backprop_lab as bl
+    from test_render import seed_001_neuron, seed_004_circuit, staged_function
+
+    executable, sync_playwright = chromium
+    circuits = [seed_004_circuit(), seed_001_neuron(), staged_function()]
+    for f in circuits:
+        f.backward()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            for f in circuits:
+                page.set_content(f"<html><body>{bl.render_svg(f, inline=True)}</body></html>")
+                assert page.evaluate(OVERLAPS_JS) == [], f"labels overlap in {f!r}"
+        finally:
+            browser.close()
