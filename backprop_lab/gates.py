@@ -170,7 +170,7 @@ class AddGate(ElementwiseGate):
         return 1.0, 1.0
 
     def backward(self, upstream):
-        x, y = self.saved()
+        x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
         if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
             return upstream, upstream
         return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
@@ -208,7 +208,7 @@ class MultiplyGate(ElementwiseGate):
         return y, x
 
     def backward(self, upstream):
-        x, y = self.saved()
+        x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
         if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
             return upstream * y, upstream * x
         return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))

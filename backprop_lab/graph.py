@@ -432,7 +432,7 @@ def _backprop_steps(nodes, output, seed, record):
         if len(received) != len(inputs):
             raise ValueError(f"{gate.name}.backward returned {len(received)} gradients for "
                              f"{len(inputs)} inputs; return one gradient per input.")
-        accumulated = []              # for the step record: which inputs got a +=
+        accumulated = [] if record else None    # for the record: which inputs got a +=
         for child, grad in zip(inputs, received):
             if record:
                 accumulated.append(child.grad is not None)
