@@ -318,3 +318,14 @@ def test_random_expressions_draw_one_value_and_one_gradient_per_wire(values, pro
     assert format_value(out.value) in green and format_value(out.grad) in red
     for leaf in graph.leaves:                             # each leaf's total gradient is shown
         assert format_value(leaf.grad) in red
+
+
+def test_title_output_name_and_a_lone_leaf():
+    x = bl.var(2.0, name="x")
+    x.backward()
+    svg = bl.render_svg(x, title="just a leaf", output_name="result")
+    texts = svg_texts(svg)
+    assert "just a leaf" in texts and "result" in texts and "x" in texts
+    assert texts_with_color(svg, render.VALUE_COLOR) == ["2"]
+    assert texts_with_color(svg, render.GRAD_COLOR) == ["1"]
+    assert 'size="3,2"' in bl.draw(x, size="3,2").source

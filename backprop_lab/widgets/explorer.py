@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -28,6 +29,7 @@ LEGEND = (f"<div style='font-size:12px;margin-top:4px'>"
           f"<span style='color:{VALUE_COLOR}'>green: values (forward)</span> · "
           f"<span style='color:{GRAD_COLOR}'>red: gradients (backward)</span></div>")
 CONTINUOUS_LIMIT = 100     # graphs above this many nodes update on release, not while dragging
+SLOW_UPDATE_SECONDS = 0.1  # an update slower than this also switches to update-on-release
 
 
 def graph_from_function(function, values: dict) -> Graph:
@@ -180,7 +182,18 @@ class GraphExplorer(widgets.VBox):
 
     # -- the one update: engine forward + backward, then draw ---------------------------
     def update(self) -> None:
-        """Forward and backward through the engine with the controls' values; redraw."""
+        """Forward and backward through the engine with the controls' values; redraw.
+
+        If one update takes longer than ``SLOW_UPDATE_SECONDS``, sliders stop updating
+        while being dragged and update when released (slow work never runs per tick).
+        """
+        start = time.perf_counter()
+        self._update()
+        if time.perf_counter() - start > SLOW_UPDATE_SECONDS:
+            for control in self.controls.values():
+                control.continuous_update = False
+
+    def _update(self) -> None:
         try:
             values = {name: self._read(name) for name in self.controls}
             self.value = self.graph.forward(**values)

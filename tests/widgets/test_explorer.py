@@ -124,3 +124,13 @@ def test_big_graph_updates_on_release_only():
     assert len(e.graph.nodes) > 100 and e.controls["x"].continuous_update is False
     small = GraphExplorer(seed_circuit())
     assert small.controls["x"].continuous_update is True
+
+
+def test_slow_updates_switch_sliders_to_update_on_release(monkeypatch):
+    from backprop_lab.widgets import explorer as module
+    e = GraphExplorer(lambda x, y: x * y, x=1.0, y=2.0)
+    assert all(c.continuous_update for c in e.controls.values())
+    monkeypatch.setattr(module, "SLOW_UPDATE_SECONDS", 0.0)
+    e.set(x=1.5)
+    assert not any(c.continuous_update for c in e.controls.values())
+    assert e.value == 3.0
