@@ -1,7 +1,7 @@
 """Small synthetic data sets made in numpy: seeded, instant, no downloads.
 
     X, y = regression(n_samples=200, n_features=3)      # y: (N, 1) floats, for MSELoss
-    X, y = spirals(n_per_class=100, n_classes=3)        # y: (N,) int labels, for SoftmaxCrossEntropy
+    X, y = spirals(n_per_class=100, n_classes=3)        # y: (N,) int labels, for softmax
     X, y = blobs(n_per_class=100, n_classes=3)
     X, y = xor()                                        # the 4 points no linear model separates
 

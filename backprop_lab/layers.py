@@ -198,7 +198,7 @@ class ReLU(_Activation):
 
 
 class Sigmoid(_Activation):
-    """out = σ(x) = 1/(1 + e^(−x)) elementwise.  dx = dout · σ(x)(1 − σ(x)) (a SigmoidGate)."""
+    """out = σ(x) = 1/(1 + e^(−x)) elementwise.  dx = dout · σ(x)(1 − σ(x)) (SigmoidGate)."""
 
     gate_class = G.SigmoidGate
 
@@ -399,7 +399,8 @@ class SGD:
 
     def __init__(self, lr: float = 0.1):
         if not isinstance(lr, Real) or isinstance(lr, bool) or not lr > 0 or not math.isfinite(lr):
-            raise ValueError(f"SGD: the learning rate must be a positive finite number, got {lr!r}.")
+            raise ValueError(f"SGD: the learning rate must be a positive finite number, "
+                             f"got {lr!r}.")
         self.lr = float(lr)
 
     def __repr__(self) -> str:
@@ -465,7 +466,8 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
     n = len(X)
     size = n if batch_size is None else int(batch_size)
     if size < 1:
-        raise ValueError(f"train: batch_size must be a positive integer or None, got {batch_size!r}.")
+        raise ValueError(f"train: batch_size must be a positive integer or None, "
+                         f"got {batch_size!r}.")
     optimizer = SGD(lr) if optimizer is None else optimizer
     rng = np.random.default_rng(seed)
     history = []

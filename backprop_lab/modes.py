@@ -16,8 +16,9 @@ The example of the supplement, e = (a + b)·(b + 1) at a = 2, b = 1::
 
     colah_example().describe()      # forward mode: 2 passes, reverse mode: 1
 
-Functions here (``sin``, ``cos``, ``exp``, ``log``, ``tanh``, ``sigmoid``, ``sqrt``) accept a
-Dual, a graph Node or a plain number, so one Python function ``f`` can run in either mode::
+Functions here (``sin``, ``cos``, ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``,
+``sqrt``) accept a Dual, a graph Node or a plain number, so one Python function ``f`` can
+run in either mode::
 
     def f(xs):                                  # f: Rⁿ → R
         return sum(sin(x) * x for x in xs)
@@ -37,7 +38,8 @@ import numpy as np
 from . import gates as G
 from .graph import Graph, Node, apply, var
 
-__all__ = ["Dual", "SinGate", "CosGate", "sin", "cos", "exp", "log", "tanh", "sigmoid", "sqrt",
+__all__ = ["Dual", "SinGate", "CosGate", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu",
+           "sqrt",
            "derivative", "gradient_forward", "gradient_reverse", "ModeCost", "measure_costs",
            "costs_as_arrays", "plot_costs", "sum_of_products", "ModesExample", "colah_example"]
 
@@ -211,6 +213,7 @@ exp = _function(G.ExpGate, "exp")
 log = _function(G.LogGate, "log")
 tanh = _function(G.TanhGate, "tanh")
 sigmoid = _function(G.SigmoidGate, "sigmoid")
+relu = _function(G.ReLUGate, "relu")
 
 
 def sqrt(x):
@@ -302,7 +305,7 @@ class ModeCost:
     ``*_passes``: sweeps over the whole computation that each mode needs to get all n
     partial derivatives (forward: n; reverse: 1 backward, after 1 forward to build the
     graph); ``gates``: gates in one evaluation of f; ``*_gate_evaluations``: gate
-    forward/backward calls in total; ``*_seconds``: best CPU time over the repeats.
+    forward/backward calls in total; ``*_seconds``: best time over the repeats.
     """
 
     n: int
@@ -321,23 +324,25 @@ class ModeCost:
         return self.forward_seconds / self.reverse_seconds
 
 
-def _best_time(function, repeats: int) -> float:
-    """Best CPU time of this process over ``repeats`` calls: other programs running on the
-    same machine do not inflate it the way they inflate wall-clock time."""
+def _best_time(function, repeats: int, clock) -> float:
     best = math.inf
     for _ in range(repeats):
-        start = time.process_time()
+        start = clock()
         function()
-        best = min(best, time.process_time() - start)
+        best = min(best, clock() - start)
     return best
 
 
 def measure_costs(f=sum_of_products, ns=(1, 2, 4, 8, 16, 32, 64), repeats: int = 3,
-                  seed: int = 0) -> list[ModeCost]:
+                  seed: int = 0, clock=time.perf_counter) -> list[ModeCost]:
     """For each n in ``ns``: the passes, gate evaluations and wall time each mode needs for
     the full gradient of ``f`` at a random point of Rⁿ.  Also checks the two gradients agree
     (``max_difference``).  Forward mode grows like n × (cost of f), reverse mode like a
     constant × (cost of f): plot ``costs_as_arrays(rows)`` or call :func:`plot_costs`.
+
+    Times are the best of ``repeats`` runs on ``clock`` (wall time by default; pass
+    ``time.process_time`` for CPU time, which other programs on a busy machine do not
+    inflate).
     """
     ns = [int(n) for n in ns]
     if not ns or min(ns) < 1:
@@ -357,8 +362,8 @@ def measure_costs(f=sum_of_products, ns=(1, 2, 4, 8, 16, 32, 64), repeats: int =
             n=n, gates=gates, forward_passes=forward_passes, reverse_passes=reverse_passes,
             forward_gate_evaluations=forward_passes * gates,
             reverse_gate_evaluations=2 * gates,          # one forward + one backward per gate
-            forward_seconds=_best_time(lambda: gradient_forward(f, xs), repeats),
-            reverse_seconds=_best_time(lambda: gradient_reverse(f, xs), repeats),
+            forward_seconds=_best_time(lambda: gradient_forward(f, xs), repeats, clock),
+            reverse_seconds=_best_time(lambda: gradient_reverse(f, xs), repeats, clock),
             max_difference=float(np.max(np.abs(g_forward - g_reverse)))))
     return rows
 

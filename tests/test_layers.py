@@ -49,7 +49,7 @@ def test_seed003_affine_chain_dF_dw1_equals_w2_x():
 
 
 def test_seed003_squared_error_chain():
-    """E = (y − t)²/2: ∂E/∂w2 = (y − t)·x2 (the seed's line B), ∂E/∂x2 = (y − t)·w2 (line A)."""
+    """E = (y − t)²/2: ∂E/∂w2 = (y − t)·x2 (seed line B), ∂E/∂x2 = (y − t)·w2 (line A)."""
     x, w1, b1, w2, b2, t = 0.5, 2.0, -1.0, -3.0, 0.25, 4.0
     first, second = Affine(_scalar(w1), np.array([b1])), Affine(_scalar(w2), np.array([b2]))
     x2 = first.forward(_scalar(x))
