@@ -262,24 +262,9 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     ids = {id(node): f"n{k}" for k, node in enumerate(graph.nodes)}
     unnamed = 0
     for node in graph.nodes:
-        attrs = {}
-        if node.gate is None:
-            if node.is_constant:
-                attrs = dict(label=format_value(node.value, precision), shape="box",
-                             style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
-                             fontsize="11", height="0.3")
-            else:
-                if node.name is None:
-                    unnamed += 1
-                attrs = dict(label=node.name or f"input {unnamed}", shape="plaintext")
-        else:
-            symbol = node.gate.symbol
-            attrs = dict(label=symbol, shape="circle", fixedsize="true",
-                         width=str(max(0.5, 0.14 * len(symbol) + 0.2)),
-                         fontsize="16" if len(symbol) <= 2 else "12")
-            if id(node) in lit:
-                attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5", style="filled",
-                             fillcolor=HIGHLIGHT_FILL)
+        if node.gate is None and not node.is_constant and node.name is None:
+            unnamed += 1
+        attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=f"input {unnamed}")
         dot.node(ids[id(node)], **attrs)
         if consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
@@ -309,6 +294,25 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
              **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
                      named=False))
     return dot
+
+
+def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
+    """A leaf is its name (a constant: its value in a grey box); a gate a circle with its
+    symbol, orange when ``lit``.  ``fallback`` names a leaf that has no name."""
+    if node.gate is None:
+        if node.is_constant:
+            return dict(label=format_value(node.value, precision), shape="box",
+                        style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
+                        fontsize="11", height="0.3")
+        return dict(label=node.name or fallback, shape="plaintext")
+    symbol = node.gate.symbol
+    attrs = dict(label=symbol, shape="circle", fixedsize="true",
+                 width=str(max(0.5, 0.14 * len(symbol) + 0.2)),
+                 fontsize="16" if len(symbol) <= 2 else "12")
+    if lit:
+        attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5", style="filled",
+                     fillcolor=HIGHLIGHT_FILL)
+    return attrs
 
 
 def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True) -> dict:

@@ -329,3 +329,9 @@ def test_title_output_name_and_a_lone_leaf():
     assert texts_with_color(svg, render.VALUE_COLOR) == ["2"]
     assert texts_with_color(svg, render.GRAD_COLOR) == ["1"]
     assert 'size="3,2"' in bl.draw(x, size="3,2").source
+
+
+def test_unnamed_leaves_are_numbered():
+    a, b = bl.var(1.0), bl.var(2.0)
+    svg = bl.render_svg(a * b)
+    assert "input 1" in svg_texts(svg) and "input 2" in svg_texts(svg)
