@@ -215,7 +215,11 @@ ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 # ------------------------------------------------------------------------- losses
 class _Loss:
     """A loss: ``forward(scores, targets) -> float`` builds a small graph on ``scores``;
-    ``backward(dout=1.0) -> dscores`` runs the graph engine's backward on it."""
+    ``backward(dout=1.0) -> dscores`` runs the graph engine's backward on it.
+
+    After forward, ``graph`` is that ``bl.Graph`` (its leaf ``"scores"`` holds the scores):
+    ``bl.draw(loss.graph.output)`` draws the loss as a circuit.
+    """
 
     def __init__(self):
         self.graph = None
@@ -277,6 +281,10 @@ class SoftmaxCrossEntropy(_Loss):
     row's max (a constant shift: softmax does not change when a row is shifted, so
     neither does its gradient).  ``probabilities`` holds p after forward.
     """
+
+    def __init__(self):
+        super().__init__()
+        self.probabilities = None
 
     def forward(self, scores, targets):
         scores = _as_array(scores, "SoftmaxCrossEntropy", "scores")

@@ -405,3 +405,18 @@ def test_model_and_optimizer_errors():
 
 def test_layers_are_reachable_from_the_package():
     assert bl.layers.Affine is Affine and bl.datasets.regression is datasets.regression
+
+
+def test_losses_are_small_graphs_built_from_gates():
+    scores = np.array([[1.0, 2.0], [0.5, -1.0]])
+    mse = MSELoss()
+    mse.forward(scores, np.zeros((2, 2)))
+    np.testing.assert_array_equal(mse.graph.leaf("scores").value, scores)
+    symbols = [node.gate.symbol for node in mse.graph.nodes if node.gate is not None]
+    assert symbols == ["−", "x²", "Σ", "×0.25"]
+    ce = SoftmaxCrossEntropy()
+    assert ce.probabilities is None
+    ce.forward(scores, [1, 0])
+    gates = {node.gate.name for node in ce.graph.nodes if node.gate is not None}
+    assert {"ExpGate", "LogGate", "SumGate", "SubtractGate", "MultiplyGate"} <= gates
+    np.testing.assert_allclose(ce.probabilities.sum(axis=1), 1.0, rtol=1e-15)
