@@ -158,3 +158,19 @@ def test_lesson_runs_clean_and_fast(path):
         displayed = sum(1 for cell in nb.cells if cell.cell_type == "code"
                         for output in cell.outputs if WIDGET_MIME in output.get("data", {}))
         assert displayed >= 1, f"{path.name} imports widgets but displays none"
+
+
+def test_readme_links_and_pictures_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#?\s]+)\)", readme)
+    local = [t for t in targets if not t.startswith(("http://", "https://"))]
+    assert "docs/images/graph_explorer.png" in local and "assignments/README.md" in local
+    missing = [t for t in local if not (ROOT / t).exists()]
+    assert not missing, f"README links to missing files: {missing}"
+
+
+def test_readme_has_exactly_the_two_setup_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^python3 course\.py \w+", section, re.M)
+    assert commands == ["python3 course.py lab", "python3 course.py test"]
