@@ -171,8 +171,8 @@ class AddGate(ElementwiseGate):
 
     def backward(self, upstream):
         x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
-        if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
-            return upstream, upstream
+        if type(x) is float and type(y) is float and type(upstream) is float:
+            return upstream, upstream            # all scalars: nothing to un-broadcast
         return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
 
 
@@ -209,8 +209,8 @@ class MultiplyGate(ElementwiseGate):
 
     def backward(self, upstream):
         x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
-        if type(x) is float and type(y) is float:        # scalars: nothing to un-broadcast
-            return upstream * y, upstream * x
+        if type(x) is float and type(y) is float and type(upstream) is float:
+            return upstream * y, upstream * x    # all scalars: nothing to un-broadcast
         return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))
 
 
