@@ -19,6 +19,7 @@ import os
 import ipywidgets as widgets
 
 from .. import render
+from ..graph import Graph
 
 __all__ = ["NBGRADER_VARIABLE", "under_nbgrader", "skip_when_grading", "CircuitView",
            "FigureView", "number_rows", "message_html", "SKIPPED_NOTE"]
@@ -43,14 +44,21 @@ def skip_when_grading(method):
     return wrapper
 
 
+FIT_LIMIT = 60     # circuits up to this many nodes shrink to the width; bigger ones scroll
+
+
 class CircuitView(widgets.HTML):
     """Shows the circuit of a graph (inline SVG); ``show(graph, **draw_options)`` redraws it.
 
     ``svg`` holds the last SVG text ("" when nothing is drawn, e.g. under nbgrader).
+    ``fit``: shrink the picture to the available width (True), keep its size and scroll
+    (False), or ``"auto"``: shrink circuits of up to ``FIT_LIMIT`` nodes, scroll bigger ones
+    (whose labels would become too small to read).
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, fit="auto", **kwargs):
         super().__init__(**kwargs)
+        self.fit = fit
         self.svg = ""
         if not under_nbgrader():
             render.warm_up(background=True)
@@ -62,8 +70,15 @@ class CircuitView(widgets.HTML):
             self.value = SKIPPED_NOTE
             return
         self.svg = render.render_svg(graph, inline=True, **draw_options)
+        fit = self.fit if self.fit != "auto" else _node_count(graph) <= FIT_LIMIT
+        picture = (self.svg.replace("<svg ", "<svg style='max-width:100%;height:auto' ", 1)
+                   if fit else self.svg)
         self.value = ("<div class='backprop-lab-circuit' style='overflow-x:auto;"
-                      f"max-width:100%'>{self.svg}</div>")
+                      f"max-width:100%'>{picture}</div>")
+
+
+def _node_count(graph) -> int:
+    return len(graph.nodes) if hasattr(graph, "nodes") else len(Graph(graph).nodes)
 
 
 class FigureView(widgets.Image):

@@ -52,10 +52,12 @@ class BackwardStepper(widgets.VBox):
         self.play = widgets.Play(value=0, min=0, max=count, step=1, interval=interval_ms,
                                  description="Play")
         widgets.link((self.play, "value"), (self.slider, "value"))
-        self.back_button = widgets.Button(description="◀ Back", tooltip="one step back")
-        self.step_button = widgets.Button(description="Step ▶", tooltip="one gate further",
-                                          button_style="primary")
-        self.reset_button = widgets.Button(description="⏮ Reset", tooltip="back to the seed")
+        self.back_button = widgets.Button(description="Back", icon="step-backward",
+                                          tooltip="one step back")
+        self.step_button = widgets.Button(description="Step", icon="step-forward",
+                                          tooltip="one gate further", button_style="primary")
+        self.reset_button = widgets.Button(description="Reset", icon="undo",
+                                           tooltip="back to the seed")
         self.back_button.on_click(lambda _: self.back())
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())

@@ -32,7 +32,7 @@ def test_under_nbgrader_follows_the_variable(monkeypatch):
 def test_circuit_view_draws_inline_svg():
     view = CircuitView()
     view.show(circuit(), grads=False)
-    assert view.svg.startswith("<svg") and view.svg in view.value
+    assert view.svg.startswith("<svg") and view.svg[4:] in view.value
     assert ">×<" in view.svg
 
 
@@ -73,3 +73,18 @@ def test_lazy_exports():
     assert "RNNGradientExplorer" in dir(bw)
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         bw.Nope
+
+
+def test_circuit_view_fits_small_circuits_and_scrolls_big_ones():
+    small = CircuitView()
+    small.show(circuit())
+    assert "max-width:100%;height:auto" in small.value
+    h = bl.var(0.1, name="x")
+    for _ in range(40):
+        h = bl.tanh(h) * 1.5
+    big = CircuitView()
+    big.show(h)
+    assert "height:auto" not in big.value and "overflow-x:auto" in big.value
+    forced = CircuitView(fit=True)
+    forced.show(h)
+    assert "height:auto" in forced.value
