@@ -134,3 +134,17 @@ def test_slow_updates_switch_sliders_to_update_on_release(monkeypatch):
     e.set(x=1.5)
     assert not any(c.continuous_update for c in e.controls.values())
     assert e.value == 3.0
+
+
+def test_staged_function_of_seed_001():
+    """f(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x=3, y=-4: dx = 2.059, dy = 1.586."""
+    e = GraphExplorer(lambda x, y: (x + bl.sigmoid(y)) / (bl.sigmoid(x) + (x + y) ** 2),
+                      x=3.0, y=-4.0)
+    sx, sy = 1 / (1 + np.exp(-3.0)), 1 / (1 + np.exp(4.0))
+    num, den = 3.0 + sy, sx + 1.0
+    dx = 1 / den + num * -1 / den ** 2 * (sx * (1 - sx) + 2 * (3.0 - 4.0))
+    dy = sy * (1 - sy) / den + num * -1 / den ** 2 * (2 * (3.0 - 4.0))
+    assert e.value == pytest.approx(num / den, rel=1e-14)
+    assert e.gradients["x"] == pytest.approx(dx, rel=1e-12)
+    assert e.gradients["y"] == pytest.approx(dy, rel=1e-12)
+    assert "2.06" in red_texts(e.svg) and "1.59" in red_texts(e.svg)
