@@ -420,3 +420,18 @@ def test_losses_are_small_graphs_built_from_gates():
     gates = {node.gate.name for node in ce.graph.nodes if node.gate is not None}
     assert {"ExpGate", "LogGate", "SumGate", "SubtractGate", "MultiplyGate"} <= gates
     np.testing.assert_allclose(ce.probabilities.sum(axis=1), 1.0, rtol=1e-15)
+
+
+def test_train_uses_a_given_optimizer_and_minibatches():
+    class CountingSGD(SGD):
+        steps = 0
+
+        def step(self, model):
+            CountingSGD.steps += 1
+            super().step(model)
+
+    X, y = datasets.regression(n_samples=50, n_features=2, seed=1)
+    history = train(mlp([2, 4, 1], "tanh"), MSELoss(), X, y, epochs=3, batch_size=20,
+                    optimizer=CountingSGD(0.05))
+    assert CountingSGD.steps == 3 * 3                 # 50 rows in batches of 20: 3 per epoch
+    assert len(history) == 3 and all(np.isfinite(history))
