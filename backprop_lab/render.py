@@ -107,7 +107,8 @@ class CircuitDigraph(graphviz.Digraph):
     """A ``graphviz.Digraph`` that renders through :func:`render_svg`.
 
     Jupyter displays it as SVG made by the embedded Graphviz (no system ``dot`` needed);
-    ``.svg()`` returns that text, ``.pipe(format="svg")`` too.  Every other use of the
+    ``.svg()`` returns that text, ``.pipe(format="svg")`` too, ``.save_svg(path)`` writes
+    it to a file.  Every other use of the
     ``graphviz`` package's API (``.source``, ``.render`` to other formats, ...) is unchanged.
     """
 
@@ -116,6 +117,12 @@ class CircuitDigraph(graphviz.Digraph):
     def svg(self, engine: str | None = None) -> str:
         """The SVG text of this graph (``engine``: ``"auto"``, ``"wasm"`` or ``"dot"``)."""
         return render_svg(self, engine=engine or self.renderer_engine)
+
+    def save_svg(self, path, engine: str | None = None) -> str:
+        """Write the SVG to ``path`` (no system Graphviz needed); returns the path."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(self.svg(engine))
+        return str(path)
 
     def _repr_image_svg_xml(self) -> str:
         return self.svg()

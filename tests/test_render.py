@@ -335,3 +335,12 @@ def test_unnamed_leaves_are_numbered():
     a, b = bl.var(1.0), bl.var(2.0)
     svg = bl.render_svg(a * b)
     assert "input 1" in svg_texts(svg) and "input 2" in svg_texts(svg)
+
+
+def test_save_svg_writes_the_picture(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", "")
+    f = seed_004_circuit()
+    f.backward()
+    path = bl.draw(f).save_svg(tmp_path / "circuit.svg")
+    text = (tmp_path / "circuit.svg").read_text(encoding="utf-8")
+    assert path.endswith("circuit.svg") and "q = 3" in svg_texts(text)
