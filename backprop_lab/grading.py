@@ -34,6 +34,15 @@ sandbox.  These checks stop the cheap tricks and every accidental pass.
 
 :func:`show` displays a drawing or widget unless nbgrader is executing the notebook
 (``NBGRADER_EXECUTION`` set), so grading never waits for rendering.
+
+``CrashTolerantExecute`` (imported lazily, configured in ``assignments/nbgrader_config.py``)
+is nbgrader's executor made to survive a cell that kills the kernel.
+
+The tasks (``TASKS``, one per test cell): ``ps1.multiply_gate``, ``ps1.max_gate``,
+``ps1.sigmoid_gate``, ``ps1.neuron_graph``, ``ps1.staged_backward``, ``ps1.fanout``,
+``ps2.affine``, ``ps2.activations``, ``ps2.softmax_ce``, ``ps2.numerical_gradient``,
+``ps2.train``, ``ps3.conv_backward``, ``ps3.conv_rotated``, ``ps3.rnn_step``, ``ps3.bptt``,
+``ps3.clipping``, ``ps3.vanishing``.
 """
 from __future__ import annotations
 
