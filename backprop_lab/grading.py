@@ -972,7 +972,11 @@ def _run_case(task: Task, student: dict, inputs: dict):
     except GradingError as error:
         return None, str(error)
     except Exception as error:                       # the student's code failed: report it
-        return None, f"your code raised {type(error).__name__}: {error}"
+        if isinstance(error, NotImplementedError):
+            return None, ("your code raised NotImplementedError: write your solution where it "
+                          "says `# YOUR CODE HERE` and delete the `raise NotImplementedError()`.")
+        detail = f": {error}" if str(error) else ""
+        return None, f"your code raised {type(error).__name__}{detail}"
 
 
 def _judge_case(task: Task, description: str, inputs: dict, outputs, error) -> list[str]:
@@ -982,26 +986,24 @@ def _judge_case(task: Task, description: str, inputs: dict, outputs, error) -> l
         return [f"[{description}] {m}" for m in task.judge(inputs, outputs)]
 
 
-def _raise_if(messages: list[str], header: str) -> None:
-    __tracebackhide__ = True          # IPython shows the student the message, not our frames
-    if messages:
-        shown = messages[:MAX_MESSAGES]
-        more = len(messages) - len(shown)
-        raise GradingError(header + "\n  " + "\n  ".join(shown)
-                           + (f"\n  ... and {more} more." if more else ""))
+def _report(header: str, messages: list[str]) -> str:
+    shown = messages[:MAX_MESSAGES]
+    more = len(messages) - len(shown)
+    return (header + "\n  " + "\n  ".join(shown)
+            + (f"\n  ... and {more} more." if more else ""))
 
 
 # ============================================================== visible checks
 def check(task_id: str, **student) -> None:
     """Visible test: the worked examples, in this kernel, with hints.  Raises GradingError."""
-    __tracebackhide__ = True
     task = _task(task_id)
     student = _student(task, student)
     messages = []
     for description, inputs in task.cases(hidden=False):
         outputs, error = _run_case(task, student, inputs)
         messages += _judge_case(task, description, inputs, outputs, error)
-    _raise_if(messages, f"{task_id}: not yet right.")
+    if messages:
+        raise GradingError(_report(f"{task_id}: not yet right.", messages))
     print(f"{task_id}: the worked examples pass.")
 
 
@@ -1040,7 +1042,6 @@ def verify_isolated(task_id: str, **student) -> None:
 
     Raises GradingError unless the separate process answers exactly ``"passed": true``.
     """
-    __tracebackhide__ = True
     task = _task(task_id)
     student = _student(task, student)
     results = []
@@ -1060,8 +1061,9 @@ def verify_isolated(task_id: str, **student) -> None:
         raise GradingError(f"{task_id}: the hidden check could not run (exit code "
                            f"{process.returncode}): {process.stderr.strip()[-500:]}")
     if verdict.get("passed") is not True:
-        _raise_if(list(verdict.get("messages") or ["no verdict"]),
-                  f"{task_id}: hidden tests (checked in a separate Python process) failed.")
+        raise GradingError(_report(
+            f"{task_id}: hidden tests (checked in a separate Python process) failed.",
+            list(verdict.get("messages") or ["no verdict"])))
     print(f"{task_id}: hidden tests pass.")
 
 
