@@ -13,8 +13,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from backprop_lab import grading
 from backprop_lab.grading import GradingError, compare
@@ -99,6 +102,33 @@ def test_shape_hints(got_shape, expected_shape, words):
 def test_value_hints(factor, words):
     expected = np.random.default_rng(1).normal(size=(8, 3))
     assert words in compare("dscores", factor * expected, expected, batch=8)
+
+
+shapes = st.lists(st.integers(1, 5), min_size=0, max_size=3).map(tuple)
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@given(hnp.arrays(np.float64, shapes, elements=finite))
+def test_any_array_matches_itself(expected):
+    assert compare("x", expected.copy(), expected) is None
+
+
+@given(hnp.arrays(np.float64, shapes, elements=st.floats(0.1, 10) | st.floats(-10, -0.1)),
+       st.sampled_from([-1.0, 2.0, 0.5, 1.01, 0.0]))
+def test_any_scaled_array_is_reported_at_a_real_index(expected, factor):
+    msg = compare("x", factor * expected, expected)
+    assert msg is not None
+    if expected.ndim:
+        index = tuple(int(i) for i in re.search(r"index \(([\d, ]*)\)", msg).group(1)
+                      .replace(" ", "").split(",") if i)
+        assert np.all(np.array(index) < np.array(expected.shape))
+
+
+@given(st.integers(1, 6), st.integers(1, 6))
+def test_any_transposed_matrix_gets_the_transpose_hint(n, m):
+    assume(n != m)
+    msg = compare("dW", np.ones((m, n)), np.ones((n, m)))
+    assert f"shape ({m}, {n}) should be ({n}, {m}): did you forget a transpose" in msg
 
 
 def test_known_mistake_hint_wins_over_generic_hints():
