@@ -181,6 +181,9 @@ def test_fresh_venv_from_binder_files_runs_lesson_00(tmp_path):
     disabled = {name for name, off in page_config.get("disabledExtensions", {}).items() if off}
     assert {f"@jupyter/nbgrader:{p}" for p in INSTRUCTOR_PLUGINS} <= disabled
     assert not {f"@jupyter/nbgrader:{p}" for p in STUDENT_PLUGINS} & disabled
+    overrides = json.loads((venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json")
+                           .read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     config = (home / ".jupyter" / "nbgrader_config.py").read_text()
     exchange = Path(re.search(r'c\.Exchange\.root = "([^"]+)"', config).group(1))
     assert exchange.is_dir() and os.access(exchange, os.W_OK)
