@@ -65,7 +65,7 @@ __all__ = ["GradingError", "compare", "check", "verify_isolated", "fresh", "show
 
 RTOL = 1e-6
 ATOL = 1e-8
-MAX_MESSAGES = 4
+MAX_MESSAGES = 6
 
 
 class GradingError(AssertionError):
@@ -230,7 +230,6 @@ class Task:
 
     id = ""
     student: tuple = ()
-    batch_axis = False
     rtol = RTOL
 
     def cases(self, hidden: bool) -> list:
@@ -245,25 +244,69 @@ class Task:
     def mistakes(self, inputs: dict) -> dict:
         return {}
 
-    def judge(self, inputs: dict, outputs: dict) -> list[str]:
-        """Messages for every wrong result (empty when all are right)."""
+    def failures(self, inputs: dict, outputs: dict) -> dict:
+        """``{label: message}`` for every wrong result (empty when all are right)."""
         expected = self.expected(inputs)
         mistakes = self.mistakes(inputs)
         batch = self.batch(inputs)
-        messages = []
+        failures = {}
         for label, value in expected.items():
             if label not in outputs:
-                messages.append(f"{label}: missing from your results.")
+                failures[label] = f"{label}: missing from your results."
                 continue
             rtol = self.rtol if not isinstance(self.rtol, dict) else self.rtol.get(label, RTOL)
             msg = compare(label, outputs[label], value, mistakes=mistakes.get(label, ()),
                           batch=batch, rtol=rtol)
             if msg:
-                messages.append(msg)
-        return messages
+                failures[label] = msg
+        return failures
+
+    def judge(self, inputs: dict, outputs: dict) -> list[str]:
+        """Messages for every wrong result (empty when all are right)."""
+        return list(self.failures(inputs, outputs).values())
 
     def batch(self, inputs: dict) -> int | None:
         return None
+
+    def numerical(self, student: dict, inputs: dict) -> dict:
+        """``{gradient label: centered differences of the student's own forward}`` where
+        that is well defined (smooth gates and layers); empty otherwise."""
+        return {}
+
+
+def _numerical_wrt(loss_of_args, args: dict) -> dict:
+    """``{"d<name>": numerical gradient}`` of ``loss_of_args(**args)`` for every argument."""
+    grads = {}
+    for name, value in args.items():
+        def loss(v, name=name):
+            return loss_of_args(**{**args, name: v})
+        start = value.copy() if isinstance(value, np.ndarray) else float(value)
+        grads[f"d{name}"] = numerical_gradient(loss, start)
+    return grads
+
+
+def consistency_notes(task: Task, student: dict, inputs: dict, outputs: dict) -> list[str]:
+    """For each wrong gradient: does it at least match the numerical gradient of the
+    student's own forward?  That tells a wrong backward from a wrong forward."""
+    failing = task.failures(inputs, outputs)
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            numeric = task.numerical(student, _copy(inputs))
+    except Exception:             # the student's forward fails: the messages say so already
+        return []
+    notes = []
+    for label, value in numeric.items():
+        got = _to_array(outputs.get(label))
+        if label not in failing or got is None or got.shape != np.shape(value):
+            continue
+        if np.all(_close(got, np.asarray(value), 1e-5)):
+            notes.append(f"{label} does match the numerical gradient of *your* forward pass, so "
+                         f"backward is consistent with it: look for the mistake in forward.")
+        else:
+            notes.append(f"{label} does not match the numerical gradient of your own forward "
+                         f"pass either: the mistake is in backward.")
+    return notes
 
 
 def _copy(inputs: dict) -> dict:
@@ -297,6 +340,13 @@ class GateTask(Task):
         grads = _pair(gate.backward(inputs["upstream"]), f"{self.name}.backward", len(args))
         return {"forward output": out,
                 **{f"d{k}": g for k, g in zip(self.arg_names, grads)}}
+
+    def numerical(self, student, inputs):
+        if self.reference is G.MaxGate:           # not differentiable at ties
+            return {}
+        cls, upstream = student[self.name], inputs["upstream"]
+        return _numerical_wrt(lambda **a: float(np.sum(cls().forward(*a.values()) * upstream)),
+                              {k: inputs[k] for k in self.arg_names})
 
     def expected(self, inputs):
         gate = self.reference()
@@ -523,6 +573,11 @@ class AffineTask(Task):
         return {"forward output": out, "dx": dx, "dW": getattr(layer, "dW", None),
                 "db": getattr(layer, "db", None)}
 
+    def numerical(self, student, i):
+        Affine, dout = student["Affine"], i["dout"]
+        return _numerical_wrt(lambda x, W, b: float(np.sum(Affine(W, b).forward(x) * dout)),
+                              {"x": i["x"], "W": i["W"], "b": i["b"]})
+
     def expected(self, i):
         out, grads = engine_gradients(lambda x, W, b: x @ W + b,
                                       {"x": i["x"], "W": i["W"], "b": i["b"]}, seed=i["dout"])
@@ -553,6 +608,11 @@ class ActivationTask(Task):
             results[f"{name} forward"] = layer.forward(i["x"])
             results[f"{name} dx"] = layer.backward(i["dout"])
         return results
+
+    def numerical(self, student, i):          # ReLU has a kink at 0: sigmoid only
+        Sigmoid, dout = student["Sigmoid"], i["dout"]
+        grads = _numerical_wrt(lambda x: float(np.sum(Sigmoid().forward(x) * dout)), {"x": i["x"]})
+        return {"Sigmoid dx": grads["dx"]}
 
     def expected(self, i):
         from .graph import relu, sigmoid
@@ -1001,7 +1061,11 @@ def check(task_id: str, **student) -> None:
     messages = []
     for description, inputs in task.cases(hidden=False):
         outputs, error = _run_case(task, student, inputs)
-        messages += _judge_case(task, description, inputs, outputs, error)
+        found = _judge_case(task, description, inputs, outputs, error)
+        if found and error is None:
+            found += [f"[{description}] {note}"
+                      for note in consistency_notes(task, student, inputs, outputs)]
+        messages += found
     if messages:
         raise GradingError(_report(f"{task_id}: not yet right.", messages))
     print(f"{task_id}: the worked examples pass.")

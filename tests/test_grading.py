@@ -482,3 +482,38 @@ def test_warnings_from_correct_code_do_not_reach_stderr(capsys):
     grading.check("ps1.multiply_gate", MultiplyGate=gate)
     grading.verify_isolated("ps1.multiply_gate", MultiplyGate=gate)
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ numerical cross-check
+def sigmoid_gate_with(forward_fn, local_fn):
+    from backprop_lab.gates import Gate
+
+    def forward(self, x):
+        self.save(x)
+        self.out = forward_fn(x)
+        return self.out
+    return type("SigmoidGate", (Gate,), {
+        "forward": forward, "backward": lambda self, up: (up * local_fn(self.out),)})
+
+
+def test_wrong_backward_is_told_apart_from_wrong_forward():
+    import backprop_lab as bl
+    wrong_backward = sigmoid_gate_with(bl.sigmoid, lambda s: s)                 # σ instead of σ(1-σ)
+    wrong_forward = sigmoid_gate_with(bl.tanh, lambda t: 1.0 - t * t)          # tanh, consistently
+    assert "does not match the numerical gradient of your own forward pass either: the " \
+           "mistake is in backward" in failure("ps1.sigmoid_gate", SigmoidGate=wrong_backward)
+    assert "does match the numerical gradient of *your* forward pass" in failure(
+        "ps1.sigmoid_gate", SigmoidGate=wrong_forward)
+
+
+def test_affine_backward_checked_against_its_own_forward(solutions):
+    Base = solutions["ps2_layers"]["Affine"]
+
+    class SwappedBackward(Base):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.db = 2 * self.db
+            return dx
+    msg = failure("ps2.affine", Affine=SwappedBackward)
+    assert "db does not match the numerical gradient of your own forward pass either" in msg
+    assert "dW does not match" not in msg                                        # dW is right
