@@ -10,6 +10,9 @@ Two kinds of check, used together in every test cell of ``assignments/``:
     in", "shape (3, 2) should be (2, 3): did you forget a transpose?", sign flipped,
     factor of 2, summed vs not summed over the batch, a branch overwritten instead of
     added (``+=``) ...  Only the one wrong entry is shown, never a whole reference array.
+    For gates and layers, a wrong gradient is also compared with the centered numerical
+    gradient of the student's *own* forward pass (:func:`consistency_notes`), which tells
+    a wrong backward from a wrong forward.
 
 ``verify_isolated(task_id, **student_code)``  (hidden tests)
     Runs the student's code on fresh random cases in the kernel, then sends *only the
