@@ -20,7 +20,7 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".backprop_lab-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-EXTRAS = "test,bench"
+EXTRAS = "test"
 
 
 def _fingerprint() -> str:

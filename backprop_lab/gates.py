@@ -442,10 +442,18 @@ class PowerGate(ElementwiseGate):
             raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
                              f"got an input equal to 0.")
         self.save(x)
-        try:
-            return x ** self.p
-        except OverflowError:
-            raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for x = {x:g}.") from None
+        if type(x) is float:
+            try:
+                return x ** self.p
+            except OverflowError:
+                raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for x = {x:g}."
+                                 ) from None
+        with np.errstate(over="ignore"):     # an overflow becomes inf, reported just below
+            out = x ** self.p
+        if not np.all(np.isfinite(out)):
+            raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for inputs up to "
+                             f"{np.max(np.abs(x)):g} in magnitude.")
+        return out
 
     def local_gradients(self):
         (x,) = self.saved()
