@@ -56,15 +56,25 @@ def ensure_installed() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def _venv_environment() -> dict:
+    """The environment of an activated venv: nbgrader runs tools such as alembic from PATH."""
+    env = dict(os.environ, VIRTUAL_ENV=str(VENV))
+    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
+    return env
+
+
 def lab(args: list[str]) -> int:
     ensure_installed()
     return subprocess.call([str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT / "lessons"),
-                            *args], cwd=ROOT)
+                            *args], cwd=ROOT, env=_venv_environment())
 
 
 def test(args: list[str]) -> int:
     ensure_installed()
-    return subprocess.call([str(PYTHON), "-m", "pytest", *args], cwd=ROOT)
+    # one pytest worker per core (pytest-xdist): notebooks and nbgrader batches run side by side
+    parallel = [] if any(a.startswith("-n") for a in args) else ["-n", "auto"]
+    return subprocess.call([str(PYTHON), "-m", "pytest", *parallel, *args], cwd=ROOT,
+                           env=_venv_environment())
 
 
 def main(argv: list[str]) -> int:

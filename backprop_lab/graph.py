@@ -251,6 +251,8 @@ def _checked_forward(gate, inputs):
         value = gate.forward(inputs[0].value)
     else:
         value = gate.forward(*[n.value for n in inputs])
+    if type(value) is not float and isinstance(value, (np.floating, np.integer, int)):
+        value = float(value)          # e.g. np.exp(1.0) in a student's gate: a numpy scalar
     if type(value) is float:
         if math.isfinite(value):
             return value

@@ -494,3 +494,23 @@ def test_wrong_number_of_gradients_from_a_gate():
 def test_operand_of_unsupported_type():
     with pytest.raises(TypeError, match="AddGate: cannot use str"):
         bl.var(1.0) + "a"
+
+
+def test_student_gate_returning_numpy_scalars_runs_in_the_graph():
+    class NumpySigmoid(G.ElementwiseGate):
+        symbol = "σ"
+
+        def forward(self, x):
+            self.save(x)
+            self.out = 1 / (1 + np.exp(-x))       # np.float64 for a float x
+            return self.out
+
+        def local_gradients(self):
+            return (self.out * (1 - self.out),)
+
+    from backprop_lab.graph import apply
+    x = bl.var(1.0, name="x")
+    out = apply(NumpySigmoid(), x) * 2.0
+    assert type(out.value) is float
+    out.backward()
+    assert x.grad == pytest.approx(2 * sig(1.0) * (1 - sig(1.0)), rel=1e-12)
