@@ -65,6 +65,8 @@ def _venv_environment() -> dict:
 
 def lab(args: list[str]) -> int:
     ensure_installed()
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        args = ["--allow-root", *args]      # containers and cloud machines often run as root
     return subprocess.call([str(BIN / "jupyter"), "lab", "--notebook-dir", str(ROOT / "lessons"),
                             *args], cwd=ROOT, env=_venv_environment())
 
