@@ -193,20 +193,18 @@ class _Gradients:
                             f"(from graph.backward_steps()), got {type(grads).__name__}.")
 
     def _from_nodes(self, graph: Graph) -> None:
-        consumers = _consumer_counts(graph)
+        """Each wire carries its branch's share: the gate's backward of its node's gradient
+        (upstream × local), input i.  Not the input's ``.grad``: that is the total over all
+        branches, and after a backward from a larger graph it includes branches not drawn.
+        """
         for node in graph.nodes:
             if node.grad is not None:
                 self.node[id(node)] = node.grad
         for node in graph.nodes:
             if node.gate is None or node.grad is None:
                 continue
-            shares = None
-            for i, child in enumerate(node.inputs):
-                if consumers[id(child)] == 1:
-                    self.wire[(id(node), i)] = child.grad
-                    continue
-                if shares is None:   # fan-out: this branch's upstream × local, from the gate
-                    shares = node.gate.backward(node.grad)
+            shares = node.gate.backward(node.grad)
+            for i in range(len(node.inputs)):
                 self.wire[(id(node), i)] = shares[i]
 
     def _from_steps(self, graph: Graph, steps) -> None:

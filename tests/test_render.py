@@ -120,6 +120,23 @@ def test_fan_out_shows_branches_and_their_sum():
     assert svg.count('class="node"') == len(bl.Graph(f).nodes) + 1 + 2   # + output + 2 junctions
 
 
+def test_sub_expression_after_a_larger_backward_shows_branch_shares():
+    """Each wire shows its branch's share, not the input's total from a larger graph."""
+    x, y = bl.var(2.0, name="x"), bl.var(3.0, name="y")
+    a = (x * y).named("a")
+    b = (a + 1.0).named("b")
+    L = (b + a * 3.0).named("L")
+    L.backward()
+    assert a.grad == 4.0 and b.grad == 1.0           # a reaches L through b (1) and 3a (3)
+    source = bl.draw(b).source
+    wire = next(line for line in source.splitlines() if 'label=" a = 6 "' in line)
+    assert "taillabel=1]" in wire                     # the a -> (+1) branch carries 1, not 4
+    red = texts_with_color(bl.render_svg(b), render.GRAD_COLOR)
+    # a -> (+1) carries 1, b -> out 1; x and y get the (×) gate's backward of a's gradient
+    # (4 · 3, 4 · 2): every wire is its gate's upstream × local, input i
+    assert sorted(red) == ["1", "1", "12", "8"]
+
+
 def test_max_gate_circuit_routes():
     x, y = bl.var(4.0, name="x"), bl.var(-1.0, name="y")
     m = bl.maximum(x, y) * 2.0
