@@ -392,8 +392,10 @@ def warm_up(background: bool = False) -> None:
     """Compile the embedded Graphviz now (about a second, once per process).
 
     Widgets call it when they are built, so that the first slider move is fast.
-    With ``background=True`` it runs in a thread and returns at once.  Does nothing when
-    the embedded Graphviz is missing (the error comes at the first render).
+    With ``background=True`` it runs in a thread and returns at once; a later
+    ``warm_up()`` (not in the background) waits until that compile is done, which is how
+    ``GraphExplorer`` keeps the wait out of its update timing.  Does nothing when the
+    embedded Graphviz is missing (the error comes at the first render).
     """
     if _wasm_state["ready"] is not None:
         return

@@ -136,6 +136,32 @@ def test_slow_updates_switch_sliders_to_update_on_release(monkeypatch):
     assert e.value == 3.0
 
 
+def test_waiting_for_the_graphviz_warm_up_is_not_a_slow_update(monkeypatch):
+    """The first explorer of a kernel: the embedded Graphviz still compiles in the background
+    (holding its lock ~0.6 s).  That wait is not the graph's cost: sliders stay live."""
+    import threading
+    import time
+    monkeypatch.setitem(render._wasm_state, "ready", None)      # as in a fresh kernel
+    locked = threading.Event()
+
+    def compile_in_background():
+        with render._wasm_lock:
+            locked.set()
+            time.sleep(0.4)
+
+    thread = threading.Thread(target=compile_in_background)
+    thread.start()
+    locked.wait()
+    try:
+        e = GraphExplorer(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)
+    finally:
+        thread.join()
+    assert all(c.continuous_update for c in e.controls.values())
+    e.set(x=-1.0)
+    assert e.gradients == {"x": -4.0, "y": -4.0, "z": 4.0}
+    assert all(c.continuous_update for c in e.controls.values())
+
+
 def test_staged_function_of_seed_001():
     """f(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x=3, y=-4: dx = 2.059, dy = 1.586."""
     e = GraphExplorer(lambda x, y: (x + bl.sigmoid(y)) / (bl.sigmoid(x) + (x + y) ** 2),
