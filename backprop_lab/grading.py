@@ -269,6 +269,8 @@ class Task:
         return list(self.failures(inputs, outputs).values())
 
     def batch(self, inputs: dict) -> int | None:
+        """The batch size *of a mean loss* (its 1/N is what the batch hints explain); only
+        tasks whose result is such a loss (softmax cross-entropy) define it."""
         return None
 
     def numerical(self, student: dict, inputs: dict) -> dict:
@@ -586,8 +588,12 @@ class AffineTask(Task):
                                       {"x": i["x"], "W": i["W"], "b": i["b"]}, seed=i["dout"])
         return {"forward output": out, "dx": grads["x"], "dW": grads["W"], "db": grads["b"]}
 
-    def batch(self, i):
-        return i["x"].shape[0]
+    def mistakes(self, i):
+        # no loss here (dout is given), so no "mean loss" batch hint: the mistakes are named
+        n = i["x"].shape[0]
+        mean = ("a parameter is shared by every example: its gradient is the *sum* of their "
+                "contributions over the batch (axis 0), not the mean.")
+        return {"db": [(mean, i["dout"].mean(axis=0))], "dW": [(mean, i["x"].T @ i["dout"] / n)]}
 
 
 class ActivationTask(Task):
@@ -855,9 +861,6 @@ class RNNStepTask(Task):
         return {"dx": [(hint, da @ Wx.T)], "dh_prev": [(hint, da @ Wh.T)],
                 "dWx": [(hint, x.T @ da)], "dWh": [(hint, hp.T @ da)], "db": [(hint, da.sum(0))]}
 
-    def batch(self, i):
-        return i["x"].shape[0]
-
 
 class BPTTTask(RNNStepTask):
     id, student = "ps3.bptt", ("rnn_backward",)
@@ -920,9 +923,6 @@ class BPTTTask(RNNStepTask):
         hint = ("the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
                 "added to dhs[t] before backpropagating step t.")
         return {"dxs": [(hint, np.stack(dxs))], **{k: [(hint, v)] for k, v in sums.items()}}
-
-    def batch(self, i):
-        return i["xs"].shape[1]
 
 
 class ClippingTask(Task):

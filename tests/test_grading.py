@@ -280,7 +280,26 @@ def test_affine_mistakes(solutions):
         "ps2.affine", Affine=TransposedDW)
     assert "db: shape (2, 4) should be (4,): it is not summed over the batch" in failure(
         "ps2.affine", Affine=UnsummedDb)
-    assert "exactly the batch size" in failure("ps2.affine", Affine=MeanDb)
+    assert "its gradient is the *sum* of their contributions" in failure("ps2.affine", Affine=MeanDb)
+
+
+def test_no_mean_loss_batch_hint_where_there_is_no_loss(solutions):
+    """Affine and RNN get a given upstream dout, no mean loss: a factor equal to the batch
+    size (2 in the worked examples) must not be explained by a loss's 1/N."""
+    Base = solutions["ps2_layers"]["Affine"]
+
+    class DoubleDx(Base):
+        def backward(self, dout):
+            return 2 * super().backward(dout)
+    msg = failure("ps2.affine", Affine=DoubleDx)
+    assert "batch size" not in msg and "mean" not in msg
+    assert "exactly twice the right value" in msg
+    step = solutions["ps3_cnn_rnn"]["rnn_step_backward"]
+
+    def doubled(dh, cache):
+        return tuple(2 * g for g in step(dh, cache))
+    msg = failure("ps3.rnn_step", rnn_step_backward=doubled)
+    assert "batch size" not in msg and "exactly twice the right value" in msg
 
 
 def test_relu_passing_gradient_at_zero(solutions):
