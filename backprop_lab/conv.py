@@ -194,8 +194,8 @@ class Conv2D(Layer):
 
     def __init__(self, W, b, stride: int = 1, pad: int = 0, method: str = "im2col"):
         super().__init__()
-        W = _as_array(W, "Conv2D", "W")
-        b = _as_array(b, "Conv2D", "b")
+        W = _as_array(W, "Conv2D", "W", copy=True)
+        b = _as_array(b, "Conv2D", "b", copy=True)
         if W.ndim != 4:
             raise ValueError(f"Conv2D: W must have shape (F, C, HH, WW) — F filters of C "
                              f"channels — got shape {W.shape}.")

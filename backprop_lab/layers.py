@@ -41,13 +41,19 @@ __all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
 
 
 # ------------------------------------------------------------------------ helpers
-def _as_array(value, layer: str, what: str) -> np.ndarray:
-    """``value`` as a finite float64 array, or a clear error naming the layer."""
+def _as_array(value, layer: str, what: str, copy: bool = False) -> np.ndarray:
+    """``value`` as a finite float64 array, or a clear error naming the layer.
+
+    ``copy=True`` always returns a new array (for parameters: the layer updates them in
+    place, so it must own them — two layers given the same array must not share it, and
+    the caller's array must not change when the layer trains).
+    """
     if isinstance(value, (bool, str, bytes)) or value is None:
         raise TypeError(f"{layer}: {what} must be a numpy array of numbers, got "
                         f"{type(value).__name__} {value!r}.")
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = np.array(value, dtype=np.float64) if copy else \
+            np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(f"{layer}: {what} must be a numpy array of real numbers, got "
                         f"{type(value).__name__}.") from None
@@ -73,7 +79,9 @@ class Layer:
     """Base class: ``forward(x)``, ``backward(dout) -> dx``, ``params`` and ``d<name>`` grads.
 
     ``params`` maps a parameter's name to its float64 array; optimizers update those
-    arrays *in place*, so ``layer.W is layer.params["W"]`` stays true.  After backward
+    arrays *in place*, so ``layer.W is layer.params["W"]`` stays true.  Constructors
+    copy the arrays they are given (float64): a layer owns its parameters, so training it
+    never changes the caller's arrays or another layer built from the same array.  After backward
     the gradient of parameter ``name`` is the attribute ``d<name>`` (``dW``, ``db``).
     """
 
@@ -108,8 +116,8 @@ class Affine(Layer):
 
     def __init__(self, W, b):
         super().__init__()
-        W = _as_array(W, "Affine", "W")
-        b = _as_array(b, "Affine", "b")
+        W = _as_array(W, "Affine", "W", copy=True)
+        b = _as_array(b, "Affine", "b", copy=True)
         if W.ndim != 2:
             raise ValueError(f"Affine: W must be a 2-D array of shape (inputs, outputs); "
                              f"got shape {W.shape}.")
@@ -129,7 +137,7 @@ class Affine(Layer):
 
     @W.setter
     def W(self, value):
-        self.params["W"] = _as_array(value, "Affine", "W")
+        self.params["W"] = _as_array(value, "Affine", "W", copy=True)
 
     @property
     def b(self) -> np.ndarray:
@@ -137,7 +145,7 @@ class Affine(Layer):
 
     @b.setter
     def b(self, value):
-        self.params["b"] = _as_array(value, "Affine", "b")
+        self.params["b"] = _as_array(value, "Affine", "b", copy=True)
 
     def forward(self, x):
         x = _as_array(x, "Affine", "x")

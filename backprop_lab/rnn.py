@@ -192,9 +192,9 @@ class _Recurrent(Layer):
     def __init__(self, Wxh, Whh, b):
         super().__init__()
         name, k = self.name, self.blocks
-        Wxh = _as_array(Wxh, name, "Wxh")
-        Whh = _as_array(Whh, name, "Whh")
-        b = _as_array(b, name, "b")
+        Wxh = _as_array(Wxh, name, "Wxh", copy=True)
+        Whh = _as_array(Whh, name, "Whh", copy=True)
+        b = _as_array(b, name, "b", copy=True)
         if Whh.ndim != 2 or Whh.shape[1] != k * Whh.shape[0]:
             need = "(H, H)" if k == 1 else f"(H, {k}·H)"
             raise ValueError(f"{name}: Whh must have shape {need} for H hidden units; got shape "

@@ -104,6 +104,18 @@ def test_conv2d_parameters_are_updated_in_place():
     assert layer.W is W
 
 
+def test_conv2d_copies_the_arrays_it_is_given():
+    W, b = np.ones((2, 1, 2, 2)), np.zeros(2)
+    first, second = conv.Conv2D(W, b), conv.Conv2D(W, b)
+    assert not np.shares_memory(first.W, W) and not np.shares_memory(first.b, b)
+    assert not np.shares_memory(first.W, second.W)
+    first.params["W"] -= 1.0
+    first.params["b"] += 2.0
+    np.testing.assert_array_equal(W, np.ones((2, 1, 2, 2)))
+    np.testing.assert_array_equal(second.b, np.zeros(2))
+    assert conv.Conv2D(np.ones((1, 1, 2, 2), dtype=np.int64), [0]).W.dtype == np.float64
+
+
 # ------------------------------------------------------------------ MaxPool2D gradients
 @pytest.mark.parametrize("method", ["loop", "windows"])
 @pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 1), (3, 3)])

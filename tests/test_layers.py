@@ -237,18 +237,48 @@ def test_sequential_model_matches_numerical_gradients(seed, activation):
 
 
 # ---------------------------------------------------------- params, SGD, Sequential
-def test_params_are_shared_arrays_and_sgd_updates_in_place():
+def test_params_are_the_layers_own_arrays_and_sgd_updates_them_in_place():
     W, b = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -0.5])
     layer = Affine(W, b)
-    assert layer.W is W and layer.params["W"] is W and layer.b is b
+    assert layer.W is layer.params["W"] and layer.b is layer.params["b"]
+    assert not np.shares_memory(layer.W, W) and not np.shares_memory(layer.b, b)
+    W_param = layer.W
     layer.forward(np.array([[1.0, 1.0]]))
     layer.backward(np.array([[1.0, 2.0]]))
     np.testing.assert_array_equal(layer.dW, [[1.0, 2.0], [1.0, 2.0]])
     np.testing.assert_array_equal(layer.db, [1.0, 2.0])
     assert set(layer.grads) == {"W", "b"} and layer.grads["W"] is layer.dW
     SGD(lr=0.5).step(layer)
-    np.testing.assert_array_equal(W, [[0.5, 1.0], [2.5, 3.0]])   # the caller's array changed
-    np.testing.assert_array_equal(b, [0.0, -1.5])
+    assert layer.W is W_param                                    # updated in place
+    np.testing.assert_array_equal(layer.W, [[0.5, 1.0], [2.5, 3.0]])
+    np.testing.assert_array_equal(layer.b, [0.0, -1.5])
+    np.testing.assert_array_equal(W, [[1.0, 2.0], [3.0, 4.0]])   # the caller's arrays did not
+    np.testing.assert_array_equal(b, [0.5, -0.5])
+    new_W = np.zeros((2, 2))
+    layer.W = new_W                                              # the setter copies too
+    SGD(lr=0.5).step(layer)
+    np.testing.assert_array_equal(new_W, np.zeros((2, 2)))
+
+
+def test_layers_built_from_one_array_do_not_share_it():
+    """The reviewer's case: one bias array for two Affine layers trained once each."""
+    rng = np.random.default_rng(0)
+    b = np.zeros(3)
+    model = Sequential([Affine(rng.standard_normal((3, 3)), b), ReLU(),
+                        Affine(rng.standard_normal((3, 3)), b)])
+    assert not np.shares_memory(model.params["0.b"], model.params["2.b"])
+    X, y = rng.standard_normal((8, 3)), rng.standard_normal((8, 3))
+    loss = MSELoss()
+    loss.forward(model.forward(X), y)
+    model.backward(loss.backward())
+    db0, db2 = model.grads["0.b"].copy(), model.grads["2.b"].copy()
+    SGD(lr=0.1).step(model)
+    np.testing.assert_array_equal(b, np.zeros(3))
+    np.testing.assert_allclose(model.params["0.b"], -0.1 * db0, rtol=1e-15)   # each bias got
+    np.testing.assert_allclose(model.params["2.b"], -0.1 * db2, rtol=1e-15)   # one update
+    int_W = np.ones((3, 3), dtype=np.int64)
+    layer = Affine(int_W, b)
+    assert layer.W.dtype == np.float64 and layer.b is not b
 
 
 def test_sequential_names_params_and_grads_by_layer_index():

@@ -187,6 +187,28 @@ def test_gradient_norms_with_a_given_last_gradient():
     np.testing.assert_allclose(norms, [5.0, 10.0, 20.0, 40.0], rtol=1e-12)
 
 
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_recurrent_layers_copy_the_arrays_they_are_given(cell):
+    H = 3
+    k = 1 if cell == "rnn" else 4
+    Wxh, Whh, b = np.ones((2, k * H)), np.eye(H).repeat(k, axis=1) * 0.5, np.zeros(k * H)
+    make = rnn.VanillaRNN if cell == "rnn" else rnn.LSTM
+    first, second = make(Wxh, Whh, b), make(Wxh, Whh, b)
+    for name, given in (("Wxh", Wxh), ("Whh", Whh), ("b", b)):
+        assert not np.shares_memory(first.params[name], given)
+        assert not np.shares_memory(first.params[name], second.params[name])
+    model = Sequential([first, rnn.LastStep(), Affine(np.ones((H, 1)), np.zeros(1))])
+    xs = np.random.default_rng(0).standard_normal((4, 2, 2))
+    loss = MSELoss()
+    loss.forward(model.forward(xs), np.ones((2, 1)))
+    model.backward(loss.backward())
+    rnn.ClippedSGD(0.1).step(model)
+    assert not np.array_equal(first.b, b)                     # the layer's own b moved
+    np.testing.assert_array_equal(b, np.zeros(k * H))          # the caller's did not
+    np.testing.assert_array_equal(second.b, np.zeros(k * H))
+    np.testing.assert_array_equal(Wxh, np.ones((2, k * H)))
+
+
 @pytest.mark.parametrize("kind", rnn.MATRIX_KINDS)
 def test_recurrent_matrix_has_the_chosen_scale(kind):
     W = rnn.recurrent_matrix(20, 1.3, kind=kind, seed=4)
