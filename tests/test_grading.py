@@ -450,6 +450,9 @@ def test_isolated_process_rejects_missing_and_non_numeric_results():
     assert verdict["passed"] is False
     text = "\n".join(verdict["messages"])
     assert "got Fake" in text and "dx: got None" in text
+    # one message per wrong result: the non-numeric one is not also reported as None
+    assert len(re.findall(r"forward output:", text)) == 3, text
+    assert "forward output: got None" not in text
 
 
 def test_isolated_process_reports_the_students_exception():
