@@ -32,9 +32,12 @@ Each layer has two versions that compute the same numbers:
 * ``"loop"``: one window at a time, written like the formulas above.  Slow, readable.
 * ``"im2col"`` (Conv2D) / ``"windows"`` (MaxPool2D): every window copied into one row of
   a matrix, so the whole convolution is one matrix product done by a ``MatMulGate``:
-  ``out = W_rows @ colsᵀ``, and the gate's backward gives ``dW_rows = dout @ cols`` and
-  ``dcols = W_rowsᵀ @ dout``; ``col2im`` then adds every window's gradient back onto the
-  input (the fan-out sum).
+  ``out = W_rows @ colsᵀ`` with W_rows (F, K), cols (P, K), out (F, P) — K = C·HH·WW
+  numbers per window, P = N·H'·W' windows.  The gate's backward gives
+  ``dW_rows = dout @ cols`` ((F, P) @ (P, K) = (F, K), W_rows' shape) and
+  ``dcolsᵀ = W_rowsᵀ @ dout`` ((K, F) @ (F, P) = (K, P): the shape of colsᵀ, so
+  ``dcols = doutᵀ @ W_rows``); ``col2im`` then adds every window's gradient (a row of
+  dcols) back onto the input (the fan-out sum).
 """
 from __future__ import annotations
 

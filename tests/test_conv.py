@@ -104,6 +104,27 @@ def test_conv2d_parameters_are_updated_in_place():
     assert layer.W is W
 
 
+def test_im2col_gradient_shapes_are_what_the_module_docstring_says():
+    """The docstring's dimension analysis: the matmul gate's gradient for colsᵀ is
+    W_rowsᵀ @ dout, shaped like colsᵀ (K, P) — it is dcolsᵀ, not dcols."""
+    rng = np.random.default_rng(3)
+    layer = conv.Conv2D(rng.standard_normal((2, 3, 2, 2)), np.zeros(2))   # F=2, K=3·2·2=12
+    x = rng.standard_normal((2, 3, 4, 5))                                  # P = 2·3·4 = 24
+    dout = rng.standard_normal(layer.forward(x).shape)
+    layer.backward(dout)
+    cols = conv.im2col(x, 2, 2, 1)
+    w_rows = layer.W.reshape(2, -1)
+    dout_rows = dout.transpose(1, 0, 2, 3).reshape(2, -1)
+    dw_rows, d_cols_t = layer.matmul.backward(dout_rows)
+    assert cols.shape == (24, 12) and d_cols_t.shape == (12, 24) == cols.T.shape
+    np.testing.assert_allclose(d_cols_t, w_rows.T @ dout_rows, rtol=1e-12)
+    np.testing.assert_allclose(d_cols_t.T, dout_rows.T @ w_rows, rtol=1e-12)
+    np.testing.assert_allclose(dw_rows, dout_rows @ cols, rtol=1e-12)
+    doc = " ".join(conv.__doc__.split())
+    assert "dcolsᵀ = W_rowsᵀ @ dout" in doc and "dcols = doutᵀ @ W_rows" in doc
+    assert "dcols = W_rowsᵀ @ dout" not in doc
+
+
 def test_conv2d_copies_the_arrays_it_is_given():
     W, b = np.ones((2, 1, 2, 2)), np.zeros(2)
     first, second = conv.Conv2D(W, b), conv.Conv2D(W, b)
