@@ -562,8 +562,10 @@ class AffineTask(Task):
     def cases(self, hidden):
         x = np.array([[1.0, 2.0, -1.0], [0.5, -2.0, 3.0]])
         W = np.arange(12.0).reshape(3, 4) / 10 - 0.5
-        cases = [("x (2, 3), W (3, 4), b (4,)", {"x": x, "W": W, "b": np.array([0.1, -0.2, 0.3, 0.0]),
-                                                   "dout": np.ones((2, 4))})]
+        # a dout that is not all ones: a backward that ignores it must fail here already
+        dout = np.array([[1.0, -2.0, 0.5, 3.0], [2.0, 1.0, -1.0, 0.5]])
+        cases = [("x (2, 3), W (3, 4), b (4,), dout (2, 4)",
+                  {"x": x, "W": W, "b": np.array([0.1, -0.2, 0.3, 0.0]), "dout": dout})]
         if hidden:
             cases += _rng_cases(201, lambda r: [
                 ("random x (5, 4), W (4, 3)", {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
@@ -594,7 +596,13 @@ class AffineTask(Task):
         n = i["x"].shape[0]
         mean = ("a parameter is shared by every example: its gradient is the *sum* of their "
                 "contributions over the batch (axis 0), not the mean.")
-        return {"db": [(mean, i["dout"].mean(axis=0))], "dW": [(mean, i["x"].T @ i["dout"] / n)]}
+        ones = np.ones_like(i["dout"])
+        missing = "looks like the upstream gradient (dout) was not multiplied in ({})."
+        return {"dx": [(missing.format("dx = dout · Wᵀ"), ones @ i["W"].T)],
+                "dW": [(missing.format("dW = xᵀ · dout"), i["x"].T @ ones),
+                       (mean, i["x"].T @ i["dout"] / n)],
+                "db": [(missing.format("db = Σ over the batch of dout"), ones.sum(axis=0)),
+                       (mean, i["dout"].mean(axis=0))]}
 
 
 class ActivationTask(Task):

@@ -283,6 +283,25 @@ def test_affine_mistakes(solutions):
     assert "its gradient is the *sum* of their contributions" in failure("ps2.affine", Affine=MeanDb)
 
 
+def test_affine_backward_ignoring_dout_fails_the_visible_check():
+    class IgnoresDout:
+        def __init__(self, W, b):
+            self.W, self.b = W, b
+
+        def forward(self, x):
+            self.x = x
+            return x @ self.W + self.b
+
+        def backward(self, dout):
+            ones = np.ones_like(dout)
+            self.dW, self.db = self.x.T @ ones, ones.sum(axis=0)
+            return ones @ self.W.T
+    msg = failure("ps2.affine", Affine=IgnoresDout)
+    for label in ("dx", "dW", "db"):
+        assert f"{label}: wrong at index" in msg
+    assert "the upstream gradient (dout) was not multiplied in (dx = dout · Wᵀ)" in msg
+
+
 def test_no_mean_loss_batch_hint_where_there_is_no_loss(solutions):
     """Affine and RNN get a given upstream dout, no mean loss: a factor equal to the batch
     size (2 in the worked examples) must not be explained by a loss's 1/N."""
