@@ -53,7 +53,7 @@ from .layers import Affine, Layer, MSELoss, SGD, Sequential, _as_array, paramete
 __all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine", "RNNStep",
            "LSTMStep", "VanillaRNN", "LSTM", "LastStep", "recurrent_matrix", "spectral_radius",
            "largest_singular_value", "gradient_norms", "fitted_rate", "theoretical_norms",
-           "global_norm", "clip_by_global_norm", "clip_by_value", "clip_gradients",
+           "global_norm", "clip_by_global_norm", "clip_factor", "clip_by_value", "clip_gradients",
            "ClippedSGD", "adding_problem", "TrainingRun", "train_adding_problem",
            "ADDING_BASELINE", "DEFAULT_RHOS", "MATRIX_KINDS", "gradient_norm_curves",
            "draw_curves", "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
@@ -544,8 +544,14 @@ def clip_by_global_norm(grads, max_norm: float):
     max_norm = _check_positive("clip_by_global_norm", "max_norm", max_norm)
     arrays = _arrays(grads)
     norm = global_norm(arrays)
-    factor = max_norm / norm if norm > max_norm else 1.0
+    factor = clip_factor(norm, max_norm)
     return _like(grads, [g * factor for g in arrays]), norm
+
+
+def clip_factor(norm: float, max_norm: float) -> float:
+    """What clipping by global norm multiplies every gradient by: ``max_norm / norm`` when
+    ``norm > max_norm``, else 1 (so a zero gradient is left alone, never divided by)."""
+    return max_norm / norm if norm > max_norm else 1.0
 
 
 def clip_by_value(grads, limit: float):
@@ -734,7 +740,8 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
     σ = largest singular value of Whh, γ = largest slope of the activation (γ = 1 for the
     identity): the norms stay under it),
     ``theory_label``, ``fitted_rate``, ``parameter_norm`` (global norm of dWxh, dWhh, db).
-    With ``max_norm``: ``clip_factor`` = min(1, max_norm / parameter_norm) and ``clipped``
+    With ``max_norm``: ``clip_factor`` = :func:`clip_factor` (max_norm / parameter_norm
+    when the norm is above max_norm, else 1) and ``clipped``
     = norms · clip_factor — clipping the parameter gradient is the same as starting BPTT
     from a scaled ∂L/∂h_T, so every step is scaled by that one factor.
     """
@@ -755,7 +762,7 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
               "activation": activation}
     if max_norm is not None:
         max_norm = _check_positive("gradient_norm_curves", "max_norm", max_norm)
-        factor = min(1.0, max_norm / result["parameter_norm"])
+        factor = clip_factor(result["parameter_norm"], max_norm)
         result["clip_factor"] = factor
         result["clipped"] = norms * factor
     return result

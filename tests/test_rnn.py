@@ -333,6 +333,17 @@ def test_theory_line_says_what_it_is(kind, label):
         assert np.all(result["norms"] <= result["theory"] * (1 + 1e-9))
 
 
+def test_clipping_a_zero_gradient_leaves_it_alone():
+    """With zero inputs a ReLU RNN gets zero gradients: no division by the zero norm."""
+    result = rnn.gradient_norm_curves(1.0, "relu", steps=3, max_norm=1.0, input_scale=0.0)
+    assert result["parameter_norm"] == 0.0
+    assert result["clip_factor"] == 1.0
+    np.testing.assert_array_equal(result["clipped"], result["norms"])
+    clipped, norm = rnn.clip_by_global_norm([np.zeros(3)], 1.0)
+    assert norm == 0.0 and np.array_equal(clipped[0], np.zeros(3))
+    assert rnn.clip_factor(0.0, 1.0) == 1.0 and rnn.clip_factor(4.0, 1.0) == 0.25
+
+
 def test_draw_gradient_norms_clipping_scales_every_step_alike():
     fig = Figure()
     ax = fig.add_subplot()
