@@ -558,3 +558,12 @@ def test_affine_backward_checked_against_its_own_forward(solutions):
     msg = failure("ps2.affine", Affine=SwappedBackward)
     assert "db does not match the numerical gradient of your own forward pass either" in msg
     assert "dW does not match" not in msg                                        # dW is right
+
+
+def test_conv_reference_forward_is_the_packages_correlation():
+    from backprop_lab import conv
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=(5, 6)), rng.normal(size=(3, 2))
+    np.testing.assert_array_equal(grading.conv2d_valid(x, w), conv.correlate2d_valid(x, w))
+    with pytest.raises(ValueError, match="correlate2d_valid: kernel"):   # the package's checks
+        grading.conv2d_valid(x[:2], w)
