@@ -16,8 +16,8 @@ Two kinds of check, used together in every test cell of ``assignments/``:
 
 ``verify_isolated(task_id, **student_code)``  (hidden tests)
     Runs the student's code on fresh random cases in the kernel, then sends *only the
-    student's results* (as JSON) to a separate Python process started with ``-I``
-    (isolated mode: no PYTHONPATH, no current directory on ``sys.path``).  That process
+    student's results* (as JSON) to a separate Python process started with ``-E -P``
+    (no PYTHON* variables, no current directory on ``sys.path``; user site-packages stay).  That process
     regenerates the cases itself, computes the reference with the engine, compares, and
     answers with a verdict.  Whatever the student patched in the kernel —
     ``builtins.abs``, ``numpy.allclose``, this module's helpers — does not exist there, and
@@ -1114,8 +1114,14 @@ class _Opaque:
         self.type_name = type_name
 
 
+# The separate judge: ``-E`` ignores PYTHON* variables (PYTHONPATH, PYTHONSTARTUP ...) and
+# ``-P`` keeps the current directory (the student's folder) off ``sys.path``.  Not ``-I``:
+# that also disables user site-packages, where ``pip install --user`` puts backprop_lab.
+ISOLATION_FLAGS = ("-E", "-P")
+
+
 def verify_isolated(task_id: str, **student) -> None:
-    """Hidden test: run the student's code here, judge it in a separate ``python -I``.
+    """Hidden test: run the student's code here, judge it in a separate ``python -E -P``.
 
     Raises GradingError unless the separate process answers exactly ``"passed": true``.
     """
@@ -1127,7 +1133,7 @@ def verify_isolated(task_id: str, **student) -> None:
         encoded = None if outputs is None else {k: _encode(v) for k, v in outputs.items()}
         results.append({"outputs": encoded, "error": error})
     payload = json.dumps({"task": task_id, "results": results})
-    process = subprocess.run([sys.executable, "-I", "-m", "backprop_lab.grading"],
+    process = subprocess.run([sys.executable, *ISOLATION_FLAGS, "-m", "backprop_lab.grading"],
                              input=payload, capture_output=True, text=True, timeout=120)
     lines = process.stdout.strip().splitlines()
     try:

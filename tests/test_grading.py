@@ -454,7 +454,7 @@ def test_easier_inputs_in_the_kernel_do_not_fool_the_isolated_check(monkeypatch)
 
 
 def run_isolated(request: dict) -> dict:
-    process = subprocess.run([sys.executable, "-I", "-m", "backprop_lab.grading"],
+    process = subprocess.run([sys.executable, *grading.ISOLATION_FLAGS, "-m", "backprop_lab.grading"],
                              input=json.dumps(request), capture_output=True, text=True, timeout=60)
     return json.loads(process.stdout.splitlines()[-1])
 
@@ -567,3 +567,25 @@ def test_conv_reference_forward_is_the_packages_correlation():
     np.testing.assert_array_equal(grading.conv2d_valid(x, w), conv.correlate2d_valid(x, w))
     with pytest.raises(ValueError, match="correlate2d_valid: kernel"):   # the package's checks
         grading.conv2d_valid(x[:2], w)
+
+
+def test_isolated_process_ignores_cwd_and_environment_but_keeps_user_site(tmp_path):
+    """A ``pip install --user`` backprop_lab must be importable by the judge (``-I`` would
+    disable user site-packages); the student's folder and PYTHON* variables must not."""
+    code = "import sys; print(sys.flags.no_user_site, sys.flags.safe_path, sys.flags.ignore_environment)"
+    out = subprocess.run([sys.executable, *grading.ISOLATION_FLAGS, "-c", code],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "True", "1"]
+    fake = tmp_path / "backprop_lab"                 # a fake package in the student's folder
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "grading.py").write_text('print(\'{"passed": true, "messages": []}\')')
+    import os
+    cwd = os.getcwd()
+    try:
+        os.chdir(tmp_path)
+        with pytest.raises(GradingError, match="hidden tests"):
+            grading.verify_isolated("ps1.multiply_gate", MultiplyGate=multiply_gate_with(
+                lambda self, upstream: (0.0 * upstream, 0.0 * upstream)))
+    finally:
+        os.chdir(cwd)
