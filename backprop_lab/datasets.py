@@ -5,9 +5,10 @@
     X, y = blobs(n_per_class=100, n_classes=3)
     X, y = xor()                                        # the 4 points no linear model separates
 
-Every function takes a ``seed`` and returns a :class:`Dataset` — a named tuple
+Every data-set function takes a ``seed`` and returns a :class:`Dataset` — a named tuple
 ``(X, y)`` — so the same call always gives the same numbers.  ``X`` is float64 of shape
-(N, D), one example per row, like the layers expect.
+(N, D), one example per row, like the layers expect.  :func:`minibatches` is the
+exception: without a ``seed`` it shuffles anew at every call (one call per epoch).
 """
 from __future__ import annotations
 
@@ -118,14 +119,22 @@ def xor() -> Dataset:
     return Dataset(X, y)
 
 
-def minibatches(X, y, batch_size: int, seed: int | None = 0):
-    """Yield ``(X_batch, y_batch)`` pairs covering every row once, in a seeded random
-    order (``seed=None``: in order).  The last batch may be smaller."""
+def minibatches(X, y, batch_size: int, seed: int | None = None, shuffle: bool = True):
+    """Yield ``(X_batch, y_batch)`` pairs covering every row once; the last batch may be
+    smaller.
+
+    Order of the rows: a fresh random order at every call (``seed=None``, the default — so
+    each epoch of a training loop sees the batches differently); the same random order
+    every time for a given ``seed``; the rows in order with ``shuffle=False``.
+    """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"minibatches: X has {len(X)} rows but y has {len(y)}.")
     size = _positive_int(batch_size, "batch_size", "minibatches")
-    order = np.arange(len(X)) if seed is None else np.random.default_rng(seed).permutation(len(X))
+    if not shuffle and seed is not None:
+        raise ValueError(f"minibatches: seed={seed!r} picks a random order but shuffle=False "
+                         f"asks for the rows in order; give one or the other.")
+    order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), size):
         rows = order[start:start + size]
         yield X[rows], y[rows]

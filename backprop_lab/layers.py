@@ -488,9 +488,12 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
     rng = np.random.default_rng(seed)
     history = []
     for _ in range(epochs):
-        order_seed = None if size >= n else int(rng.integers(2**32))
+        if size >= n:                 # one batch of every row: the order does not matter
+            batches = minibatches(X, y, size, shuffle=False)
+        else:                         # a new order every epoch, drawn from train's own seed
+            batches = minibatches(X, y, size, seed=int(rng.integers(2**32)))
         total = 0.0
-        for X_batch, y_batch in minibatches(X, y, size, seed=order_seed):
+        for X_batch, y_batch in batches:
             value = loss.forward(model.forward(X_batch), y_batch)
             model.backward(loss.backward())
             optimizer.step(model)

@@ -88,8 +88,23 @@ def test_minibatches_cover_every_row_once():
     assert sorted(rows.tolist()) == list(range(10)) and rows.tolist() != list(range(10))
     for xb, yb in batches:
         np.testing.assert_array_equal(xb, X[yb])          # X and y stay paired
-    in_order = list(D.minibatches(X, y, 3, seed=None))
+    in_order = list(D.minibatches(X, y, 3, shuffle=False))
     assert np.concatenate([b[1] for b in in_order]).tolist() == list(range(10))
+
+
+def test_minibatches_shuffle_anew_at_every_call_unless_seeded():
+    X, y = np.zeros((30, 1)), np.arange(30)
+
+    def order(**kwargs):
+        return np.concatenate([b[1] for b in D.minibatches(X, y, 7, **kwargs)]).tolist()
+
+    epochs = [order() for _ in range(3)]       # 30! orders: a repeat is practically impossible
+    assert all(sorted(e) == list(range(30)) for e in epochs)
+    assert epochs[0] != epochs[1] and epochs[1] != epochs[2] and epochs[0] != epochs[2]
+    assert order(seed=5) == order(seed=5) != order(seed=6)
+    assert order(shuffle=False) == list(range(30))
+    with pytest.raises(ValueError, match="seed=5 picks a random order but shuffle=False"):
+        order(seed=5, shuffle=False)
 
 
 def test_train_test_split():

@@ -465,3 +465,8 @@ def test_train_uses_a_given_optimizer_and_minibatches():
                     optimizer=CountingSGD(0.05))
     assert CountingSGD.steps == 3 * 3                 # 50 rows in batches of 20: 3 per epoch
     assert len(history) == 3 and all(np.isfinite(history))
+    again = train(mlp([2, 4, 1], "tanh"), MSELoss(), X, y, epochs=3, batch_size=20, lr=0.05)
+    assert again == history                           # mini-batch orders come from train's seed
+    other = train(mlp([2, 4, 1], "tanh"), MSELoss(), X, y, epochs=3, batch_size=20, lr=0.05,
+                  seed=1)
+    assert other != history
