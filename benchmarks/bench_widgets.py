@@ -99,6 +99,50 @@ def main():
     else:
         print("system dot not installed: no comparison (apt-get install graphviz)")
     print("goal: well under 100 ms per update ->", "OK" if wasm_update < 100 else "TOO SLOW")
+    every_widget(args.repeats)
+
+
+def every_widget(repeats: int) -> None:
+    """One line per widget of the lessons, at the lessons' sizes: what one control change
+    costs (the handler, drawing included).  Controls marked "on release" update when the
+    slider is let go (continuous_update=False), the others at every tick of a drag."""
+    from backprop_lab.widgets import (BackwardStepper, GatePatterns, NeuronTrainer,
+                                      NumericalVsAnalytic, RNNGradientExplorer)
+
+    def cycling(control, values):
+        state = {"i": 0}
+
+        def move():
+            state["i"] += 1
+            control.value = values[state["i"] % len(values)]
+        return move
+
+    seed = GraphExplorer(lambda x, y, z: (x + y) * z, x=-2, y=5, z=-4)
+    numerical = NumericalVsAnalytic(lambda x: bl.sigmoid(x) * bl.exp(x), x=0.5)
+    trainer = NeuronTrainer()
+    patterns = GatePatterns()
+    w0, x0, w1, x1, w2 = (bl.var(v, name=n) for v, n in
+                          [(2.0, "w0"), (-1.0, "x0"), (-3.0, "w1"), (-2.0, "x1"), (-3.0, "w2")])
+    stepper = BackwardStepper(bl.sigmoid(w0 * x0 + w1 * x1 + w2))
+    rnn = RNNGradientExplorer()
+    cases = [
+        ("GraphExplorer (seed 004) x slider", seed.controls["x"],
+         [-2.0, -1.5, -1.0, -0.5]),
+        ("NumericalVsAnalytic h slider", numerical.h_slider, [1e-3, 1e-5, 1e-7, 1e-9]),
+        ("NumericalVsAnalytic x slider", numerical.x_slider, [0.5, 0.7, 0.9, 1.1]),
+        ("NeuronTrainer target slider", trainer.target, [1.0, 0.8, 0.6, 0.4]),
+        ("GatePatterns x slider", patterns.x, [1.0, 2.0, 3.0, -1.0]),
+        ("BackwardStepper step slider", stepper.slider,
+         list(range(stepper.slider.max + 1))),
+        ("RNNGradientExplorer rho slider", rnn.rho_slider, [0.8, 1.0, 1.05, 1.2]),
+    ]
+    print("\nper widget (median of one control change):")
+    for name, control, values in cases:
+        mode = "while dragging" if control.continuous_update else "on release"
+        ms = median_ms(cycling(control, values), repeats)
+        print(f"  {name:36s} {ms:8.1f} ms  ({mode})")
+    ms = median_ms(lambda: trainer.step(), repeats)
+    print(f"  {'NeuronTrainer Step button':36s} {ms:8.1f} ms  (one click)")
 
 
 if __name__ == "__main__":

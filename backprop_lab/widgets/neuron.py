@@ -47,8 +47,9 @@ class NeuronTrainer(widgets.VBox):
         self.start_w, self.x = tuple(float(v) for v in w), tuple(float(v) for v in x)
         self.lr = widgets.FloatLogSlider(value=learning_rate, base=10, min=-2, max=1.5,
                                          step=0.05, description="η (rate)")
+        # a new target restarts training (reset): on release, not at every tick of a drag
         self.target = widgets.FloatSlider(value=target, min=0.0, max=1.0, step=0.05,
-                                          description="target t")
+                                          description="target t", continuous_update=False)
         self.step_button = widgets.Button(description="Step (1 update)", button_style="primary")
         self.ten_button = widgets.Button(description="10 steps")
         self.reset_button = widgets.Button(description="Reset")

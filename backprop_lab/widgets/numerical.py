@@ -20,6 +20,7 @@ import inspect
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator
 
 from ..graph import Graph, Node, var
 from ..render import format_value
@@ -117,8 +118,10 @@ class NumericalVsAnalytic(widgets.VBox):
         low, high = x_range if x_range is not None else (x - 3.0, x + 3.0)
         self.h_slider = widgets.FloatLogSlider(value=h, base=10, min=-13, max=0, step=0.1,
                                                description="h", readout_format=".1e")
+        # moving x recomputes both error curves (132 evaluations) and redraws: on release
         self.x_slider = widgets.FloatSlider(value=x, min=low, max=high, step=0.01,
-                                            description=self.function.name)
+                                            description=self.function.name,
+                                            continuous_update=False)
         self.plot = FigureView(figsize=(6.0, 3.6))
         self.readout = widgets.HTML()
         self.estimates: dict = {}
@@ -143,6 +146,11 @@ class NumericalVsAnalytic(widgets.VBox):
         (self._one_dot,) = ax.plot([], [], "o", color="#0969da")
         (self._centered_dot,) = ax.plot([], [], "o", color="#8250df")
         ax.set_xlim(H_GRID[0], H_GRID[-1])
+        # a few labelled decades and no minor ticks: tick labels are most of a redraw's cost
+        ax.xaxis.set_major_locator(LogLocator(numticks=8))
+        ax.yaxis.set_major_locator(LogLocator(numticks=7))
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_minor_locator(NullLocator())
         self._h_line = ax.axvline(self.h_slider.value, color="#6e7781", linestyle=":")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper center", fontsize=8)

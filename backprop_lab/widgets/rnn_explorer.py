@@ -86,9 +86,6 @@ class RNNGradientExplorer(widgets.VBox):
                                                       readout_format=".2g",
                                                       continuous_update=False)
         self.plot = FigureView(figsize=(6.0, 3.8))
-        # fixed margins instead of constrained layout: a redraw costs half as much
-        self.plot.figure.set_layout_engine(None)
-        self.plot.figure.subplots_adjust(left=0.14, right=0.97, bottom=0.13, top=0.92)
         self.readout = widgets.HTML()
         self.numbers: dict = {}
         for control in (self.rho_slider, self.steps_slider, self.activation_dropdown,

@@ -47,6 +47,24 @@ def test_figure_view_refreshes_one_png_in_place():
     assert len(view.figure.axes) == 1
 
 
+def test_figure_view_has_fixed_margins_not_a_layout_engine():
+    """Constrained layout re-measures every text at each refresh (twice the cost)."""
+    view = FigureView(figsize=(5.0, 2.5), margins=(1.0, 0.25, 0.5, 0.5))
+    assert view.figure.get_layout_engine() is None
+    left, bottom, width, height = view.ax.get_position().bounds
+    assert (left, bottom) == pytest.approx((0.2, 0.2))
+    assert (left + width, bottom + height) == pytest.approx((0.95, 0.8))
+    with pytest.raises(ValueError, match="margins"):
+        FigureView(figsize=(1.0, 1.0), margins=(0.6, 0.5, 0.1, 0.1))
+
+
+def test_every_plotting_widget_uses_the_shared_fixed_margins():
+    for widget in (bw.NumericalVsAnalytic(lambda x: bl.exp(x)), bw.NeuronTrainer(),
+                   bw.RNNGradientExplorer()):
+        assert widget.plot.figure.get_layout_engine() is None, type(widget).__name__
+        assert widget.plot.value[:4] == b"\x89PNG"
+
+
 def test_every_widget_computes_but_does_not_draw_under_nbgrader(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     stepper = bw.BackwardStepper(circuit())

@@ -47,6 +47,12 @@ def test_reset_and_target():
     assert t.output < 0.2
 
 
+def test_target_slider_resets_on_release_not_while_dragging():
+    """A new target restarts training: dragging must not wipe the loss curve per tick."""
+    trainer = NeuronTrainer()
+    assert trainer.target.continuous_update is False
+
+
 def test_bad_shapes():
     with pytest.raises(ValueError, match="3 weights and 2 inputs"):
         neuron_loss_graph(w=(1.0, 2.0), x=(1.0, 2.0))

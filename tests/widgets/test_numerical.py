@@ -48,6 +48,13 @@ def test_x_slider_moves_the_point():
     assert w.estimates["analytic"] == pytest.approx(exact(-1.0), rel=1e-14)
 
 
+def test_only_the_cheap_h_slider_updates_while_dragging():
+    """x recomputes both curves (132 evaluations) and redraws: it updates on release."""
+    nv = NumericalVsAnalytic(lambda x: bl.sigmoid(x) * bl.exp(x), x=0.5)
+    assert nv.h_slider.continuous_update is True
+    assert nv.x_slider.continuous_update is False
+
+
 def test_node_input_and_domain_gaps():
     x = bl.var(0.5, name="x")
     w = NumericalVsAnalytic(bl.log(x), h=1e-4)
