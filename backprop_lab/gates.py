@@ -74,6 +74,14 @@ def unbroadcast(grad, shape: tuple):
     return grad
 
 
+def _broadcast_shape(values) -> tuple:
+    """The shape of an elementwise gate's output: its inputs' shapes broadcast together."""
+    shapes = [shape_of(v) for v in values]
+    if all(shape == shapes[0] for shape in shapes):      # the common case, without numpy
+        return shapes[0]
+    return np.broadcast_shapes(*shapes)
+
+
 def _fmt(value) -> str:
     return f"{value:g}" if isinstance(value, Real) else f"array of shape {shape_of(value)}"
 
@@ -127,7 +135,24 @@ class Gate:
         return tuple(None for _ in self.saved())
 
     # -- checks shared by the built-in gates ----------------------------------------
+    def _check_upstream(self, upstream, out_shape: tuple) -> None:
+        """dL/d(output) must have the output's shape (numpy would broadcast it silently)."""
+        if shape_of(upstream) != out_shape:
+            raise ValueError(
+                f"{self.name}.backward: the upstream gradient has shape {shape_of(upstream)} but "
+                f"forward returned shape {out_shape}; upstream is dL/d(output) and must have "
+                f"the output's shape.")
+
+    def _require_numbers(self, *values) -> None:
+        """Inputs are floats or numpy arrays: a Python list would concatenate or repeat."""
+        for value in values:
+            if isinstance(value, bool) or not isinstance(
+                    value, (float, int, np.ndarray, np.floating, np.integer)):
+                raise TypeError(f"{self.name}: inputs must be numbers or numpy arrays, got "
+                                f"{type(value).__name__}; convert it with np.asarray(...).")
+
     def _check_same_or_broadcast(self, x, y) -> None:
+        self._require_numbers(x, y)
         sx, sy = shape_of(x), shape_of(y)
         if sx == sy or sx == () or sy == ():
             return
@@ -149,6 +174,7 @@ class ElementwiseGate(Gate):
 
     def backward(self, upstream):
         inputs = self.saved()
+        self._check_upstream(upstream, _broadcast_shape(inputs))
         return tuple(unbroadcast(upstream * local, shape_of(x))
                      for local, x in zip(self.local_gradients(), inputs))
 
@@ -173,6 +199,7 @@ class AddGate(ElementwiseGate):
         x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
         if type(x) is float and type(y) is float and type(upstream) is float:
             return upstream, upstream            # all scalars: nothing to un-broadcast
+        self._check_upstream(upstream, _broadcast_shape((x, y)))
         return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
 
 
@@ -211,6 +238,7 @@ class MultiplyGate(ElementwiseGate):
         x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
         if type(x) is float and type(y) is float and type(upstream) is float:
             return upstream * y, upstream * x    # all scalars: nothing to un-broadcast
+        self._check_upstream(upstream, _broadcast_shape((x, y)))
         return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))
 
 
@@ -298,6 +326,7 @@ class ReLUGate(ElementwiseGate):
 
     def backward(self, upstream):
         (x,) = self.saved()
+        self._check_upstream(upstream, shape_of(x))
         if type(x) is float:
             return (upstream if x > 0.0 else 0.0 * upstream,)
         return (upstream * (x > 0.0),)
@@ -348,6 +377,7 @@ class ReciprocalGate(ElementwiseGate):
     formulas = ("upstream · (−1/x²)",)
 
     def forward(self, x):
+        self._require_numbers(x)
         if np.any(np.asarray(x) == 0):
             raise ValueError("ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.")
         self.save(x)
@@ -375,6 +405,7 @@ class AddConstGate(ElementwiseGate):
         return f"AddConstGate({self.c:g})"
 
     def forward(self, x):
+        self._require_numbers(x)
         self.save(x)
         return self.c + x
 
@@ -384,7 +415,8 @@ class AddConstGate(ElementwiseGate):
 
     def backward(self, upstream):
         (x,) = self.saved()
-        return (unbroadcast(upstream, shape_of(x)),)
+        self._check_upstream(upstream, shape_of(x))
+        return (upstream,)
 
 
 class ScaleGate(ElementwiseGate):
@@ -405,6 +437,7 @@ class ScaleGate(ElementwiseGate):
         return f"ScaleGate({self.a:g})"
 
     def forward(self, x):
+        self._require_numbers(x)
         self.save(x)
         return self.a * x
 
@@ -435,10 +468,11 @@ class PowerGate(ElementwiseGate):
         return f"PowerGate({self.p:g})"
 
     def forward(self, x):
+        self._require_numbers(x)
         if not self.p.is_integer() and np.any(np.asarray(x) < 0):
             raise ValueError(f"PowerGate: x**{self.p:g} with a non-integer exponent needs x >= 0; "
                              f"got a negative input.")
-        if self.p < 1 and np.any(np.asarray(x) == 0):
+        if (self.p < 0 or 0 < self.p < 1) and np.any(np.asarray(x) == 0):
             raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
                              f"got an input equal to 0.")
         self.save(x)
@@ -457,6 +491,8 @@ class PowerGate(ElementwiseGate):
 
     def local_gradients(self):
         (x,) = self.saved()
+        if self.p == 0:
+            return (0.0 * x,)                  # x**0 = 1 everywhere: its slope is 0
         return (self.p * x ** (self.p - 1.0),)
 
 
@@ -494,6 +530,7 @@ class MatMulGate(Gate):
 
     def backward(self, upstream):
         w, x = self.saved()
+        self._check_upstream(upstream, (*w.shape[:-1], *x.shape[1:]))   # the shape of w @ x
         w2 = w[None, :] if w.ndim == 1 else w          # a vector on the left is a row
         x2 = x[:, None] if x.ndim == 1 else x          # a vector on the right is a column
         up2 = np.asarray(upstream, dtype=np.float64).reshape(w2.shape[0], x2.shape[1])
@@ -519,10 +556,19 @@ class SumGate(Gate):
         return f"SumGate(axis={self.axis!r}, keepdims={self.keepdims})"
 
     def forward(self, x):
+        if self.axis is not None:
+            self._check_axes(np.ndim(x), shape_of(x))
         self.save(x)
         if self.axis is None and not self.keepdims:
             return float(np.sum(x))
         return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+
+    def _check_axes(self, ndim: int, shape: tuple) -> None:
+        axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
+        in_range = all(isinstance(a, int) and -ndim <= a < ndim for a in axes)
+        if not in_range or len({a % ndim for a in axes}) != len(axes):
+            raise ValueError(f"SumGate: axis={self.axis!r} is not valid for an input of shape "
+                             f"{shape}; give distinct axes between {-ndim} and {ndim - 1}.")
 
     def local_gradients(self):
         (x,) = self.saved()
@@ -532,6 +578,7 @@ class SumGate(Gate):
         (x,) = self.saved()
         if not isinstance(x, np.ndarray):
             return (upstream,)
+        self._check_upstream(upstream, np.sum(x, axis=self.axis, keepdims=self.keepdims).shape)
         if self.axis is not None and not self.keepdims:
             upstream = np.expand_dims(upstream, self.axis)
         return (np.broadcast_to(upstream, x.shape).copy(),)
@@ -552,5 +599,6 @@ class TransposeGate(Gate):
         return (1.0,)
 
     def backward(self, upstream):
-        self.saved()
+        (x,) = self.saved()
+        self._check_upstream(upstream, shape_of(x)[::-1])
         return (upstream.T if isinstance(upstream, np.ndarray) else upstream,)

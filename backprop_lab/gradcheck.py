@@ -137,6 +137,9 @@ def check_gate(gate, *inputs, upstream=None, h: float = 1e-5, threshold: float =
     if upstream is None:
         upstream = _upstream_like(out, rng)
     analytic = gate.backward(upstream)
+    if not isinstance(analytic, (tuple, list)) or len(analytic) != len(inputs):
+        raise ValueError(f"check_gate: {type(gate).__name__}.backward must return one gradient "
+                         f"per input ({len(inputs)}), as a tuple; got {type(analytic).__name__}.")
     report = GradCheckReport(f"{type(gate).__name__}", threshold)
     for i, x in enumerate(inputs):
         def loss(xi, i=i):
@@ -165,7 +168,11 @@ def check_layer(layer, x, *, upstream=None, h: float = 1e-5, threshold: float = 
     analytic = {"x": dx}
     params = dict(getattr(layer, "params", {}) or {})
     for name in params:
-        analytic[name] = np.array(getattr(layer, "d" + name), dtype=np.float64, copy=True)
+        grad = getattr(layer, "d" + name, None)
+        if grad is None:
+            raise ValueError(f"check_layer: {type(layer).__name__}.backward did not store the "
+                             f"gradient of parameter {name!r}; set self.d{name} in backward.")
+        analytic[name] = np.array(grad, dtype=np.float64, copy=True)
 
     def loss(_):
         return float(np.sum(layer.forward(x) * upstream))

@@ -186,13 +186,11 @@ class Node:
 
     def mean(self, axis=None, keepdims=False):
         """Mean = sum / count: a SumGate followed by a ScaleGate(1/count)."""
-        shape = self.shape
-        if axis is None:
-            count = int(np.prod(shape)) if shape else 1
-        else:
-            axes = (axis,) if isinstance(axis, int) else tuple(axis)
-            count = int(np.prod([shape[a] for a in axes]))
-        return self.sum(axis, keepdims) * (1.0 / count)
+        total = self.sum(axis, keepdims)          # the SumGate checks the axes
+        count = int(np.size(self.value)) // max(1, int(np.size(total.value)))
+        if count == 0:
+            raise ValueError(f"mean() of an empty array (shape {self.shape}) is undefined.")
+        return total * (1.0 / count)
 
     @property
     def T(self):
@@ -396,6 +394,40 @@ def _check_gradient(node: Node, grad) -> None:
             f"{G.shape_of(grad)} but its value has shape {node.shape}.")
 
 
+def _wrong_count(node: Node, received) -> None:
+    gate, n = node.gate, len(node.inputs)
+    got = (f"{len(received)} gradients" if isinstance(received, (tuple, list))
+           else f"a single {type(received).__name__}")
+    raise ValueError(f"{gate.name}.backward returned {got} for {n} input"
+                     f"{'s' if n != 1 else ''}; return a tuple with one gradient per input, "
+                     f"e.g. `return (dx,)` or `return dx, dy`.")
+
+
+def _checked_input_gradient(node: Node, child: Node, grad, upstream, received):
+    """The gradient a gate sent to one of its inputs: present, shaped like it, own memory."""
+    index = next(i for i, (c, g) in enumerate(zip(node.inputs, received))
+                 if c is child and g is grad)
+    where = f"{node.gate.name}.backward, input {index}"
+    if grad is None:
+        raise ValueError(f"{where}: the gradient is None; return dL/d(input), an array shaped "
+                         f"like the input (zeros if the input does not matter).")
+    if not isinstance(grad, (float, int, np.ndarray, np.floating, np.integer)) or \
+            isinstance(grad, bool):
+        raise TypeError(f"{where}: the gradient is a {type(grad).__name__}; expected a number "
+                        f"or a numpy array.")
+    if G.shape_of(grad) != child.shape:
+        raise ValueError(f"{where}: the gradient has shape {G.shape_of(grad)} but the input has "
+                         f"shape {child.shape}; a gradient has the shape of what it is the "
+                         f"gradient of.")
+    if isinstance(grad, np.ndarray):
+        # the same array object handed on twice (add passes its upstream through) would make
+        # two .grad attributes share memory: an in-place edit of one would change the other
+        if grad is upstream or sum(g is grad for g in received) > 1:
+            return grad.copy()
+        return grad
+    return float(grad)
+
+
 def backpropagate(nodes: list[Node], output: Node, seed=None, record: bool = False
                   ) -> Iterator[BackwardStep | None]:
     """The backward algorithm.  ``nodes`` must be in topological order and end at ``output``.
@@ -431,11 +463,12 @@ def _backprop_steps(nodes, output, seed, record):
             _check_gradient(node, upstream)     # arrays, and any problem, get the full check
         received = gate.backward(upstream)
         inputs = node.inputs
-        if len(received) != len(inputs):
-            raise ValueError(f"{gate.name}.backward returned {len(received)} gradients for "
-                             f"{len(inputs)} inputs; return one gradient per input.")
+        if type(received) not in (tuple, list) or len(received) != len(inputs):
+            _wrong_count(node, received)
         accumulated = [] if record else None    # for the record: which inputs got a +=
         for child, grad in zip(inputs, received):
+            if type(grad) is not float or type(child.value) is not float:   # floats: fine
+                grad = _checked_input_gradient(node, child, grad, upstream, received)
             if record:
                 accumulated.append(child.grad is not None)
             if child.grad is None:
@@ -500,16 +533,31 @@ class Graph:
 
         Gradients computed before are cleared (they belong to the old values).
         """
+        new = {}
         for name, value in values.items():
             if name not in self._by_name:
                 raise ValueError(f"Graph.forward: no leaf named {name!r}; the leaves are "
                                  f"{self.names}.")
-            self._by_name[name].value = as_value(value, f"Graph.forward({name}=...)")
+            new[name] = as_value(value, f"Graph.forward({name}=...)")
+        old = {name: self._by_name[name].value for name in new}
+        for name, value in new.items():
+            self._by_name[name].value = value
+        try:
+            self._run_gates()
+        except Exception:
+            # a gate refused the new values (log of a negative number, a shape mismatch...):
+            # put the old values back and re-run, so no node is left half-updated
+            for name, value in old.items():
+                self._by_name[name].value = value
+            self._run_gates()
+            raise
+        return self.output.value
+
+    def _run_gates(self) -> None:
         for node in self.nodes:
             node.grad = None
             if node.gate is not None:
                 node.value = _checked_forward(node.gate, node.inputs)
-        return self.output.value
 
     @property
     def value(self):

@@ -135,3 +135,29 @@ def test_kink_makes_relu_check_fail_at_zero():
     report = check_gate(G.ReLUGate(), np.array([0.0, 1.0]), upstream=np.ones(2))
     assert report.errors["input 0"] == pytest.approx(1.0)
     assert report.numeric["input 0"][0] == pytest.approx(0.5)
+
+
+def test_check_layer_explains_a_missing_parameter_gradient():
+    class Forgetful(Linear):
+        def backward(self, dout):
+            return dout @ self.params["W"].T          # forgot self.dW and self.db
+
+    rng = np.random.default_rng(0)
+    layer = Forgetful(rng.standard_normal((3, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match=r"Forgetful.backward did not store the gradient of "
+                                         r"parameter 'W'; set self.dW in backward"):
+        check_layer(layer, rng.standard_normal((4, 3)))
+
+
+def test_check_gate_needs_one_gradient_per_input():
+    class Single(G.Gate):
+        def forward(self, x, y):
+            self.save(x, y)
+            return x * y
+
+        def backward(self, upstream):
+            x, y = self.saved()
+            return upstream * y
+
+    with pytest.raises(ValueError, match=r"Single.backward must return one gradient per input \(2\)"):
+        check_gate(Single(), 1.0, 2.0)

@@ -487,8 +487,96 @@ def test_wrong_number_of_gradients_from_a_gate():
 
     from backprop_lab.graph import apply
     out = apply(TwoForOne(), bl.var(1.0))
-    with pytest.raises(ValueError, match="TwoForOne.backward returned 2 gradients for 1 inputs"):
+    with pytest.raises(ValueError, match="TwoForOne.backward returned 2 gradients for 1 input;"):
         out.backward()
+
+
+@pytest.mark.parametrize("returned, kind, message", [
+    (lambda up: up, ValueError, r"Bad.backward returned a single float for 1 input; return a tuple"),
+    (lambda up: (None,), ValueError, r"Bad.backward, input 0: the gradient is None"),
+    (lambda up: (np.ones(3),), ValueError,
+     r"Bad.backward, input 0: the gradient has shape \(3,\) but the input has shape \(2,\)"),
+    (lambda up: ("0",), TypeError, r"Bad.backward, input 0: the gradient is a str"),
+])
+def test_what_a_student_gate_returns_is_checked_where_it_is_produced(returned, kind, message):
+    class Bad(G.Gate):
+        def forward(self, x):
+            self.save(x)
+            return x
+
+        def backward(self, upstream):
+            return returned(upstream)
+
+    from backprop_lab.graph import apply
+    x = bl.var(np.ones(2) if "shape" in message else 1.0, name="x")
+    out = apply(Bad(), x).sum()
+    with pytest.raises(kind, match=message):
+        out.backward()
+
+
+def test_seed004_gate_returning_a_list_works():
+    class MultiplyGate(G.Gate):           # seed 004's gate, verbatim API: backward returns a list
+        def forward(self, x, y):
+            self.x, self.y = x, y
+            return x * y
+
+        def backward(self, dz):
+            return [self.y * dz, self.x * dz]
+
+    from backprop_lab.graph import apply
+    x, y = bl.var(3.0, name="x"), bl.var(-4.0, name="y")
+    apply(MultiplyGate(), x, y).backward()
+    assert (x.grad, y.grad) == (-4.0, 3.0)
+
+
+def test_failed_graph_forward_leaves_the_graph_as_it_was():
+    x, y = bl.var(2.0, name="x"), bl.var(3.0, name="y")
+    g = bl.Graph(bl.log(x * y) + x)
+    with pytest.raises(ValueError, match="LogGate"):
+        g.forward(x=-1.0)
+    assert x.value == 2.0 and g.value == pytest.approx(math.log(6.0) + 2.0)
+    assert g.backward() == pytest.approx({"x": 1.5, "y": 1 / 3})
+
+
+def test_gradients_do_not_share_memory():
+    w, b = bl.var(np.ones(3), name="w"), bl.var(np.ones(3), name="b")
+    f = ((w + b) * 1.0).sum()
+    f.backward()
+    assert w.grad is not b.grad
+    w.grad *= 10
+    np.testing.assert_array_equal(b.grad, np.ones(3))
+
+
+def test_gate_backward_checks_the_upstream_shape():
+    gate = G.MatMulGate()
+    gate.forward(np.ones((2, 3)), np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"MatMulGate.backward: the upstream gradient has shape "
+                                         r"\(4, 2\) but forward returned shape \(2, 4\)"):
+        gate.backward(np.ones((4, 2)))
+    gate = G.MultiplyGate()
+    gate.forward(np.ones(3), np.arange(3.0))
+    with pytest.raises(ValueError, match=r"upstream gradient has shape \(2, 3\)"):
+        gate.backward(np.ones((2, 3)))
+
+
+def test_lists_are_refused_by_gates_and_sum_axes_are_checked():
+    with pytest.raises(TypeError, match="AddGate: inputs must be numbers or numpy arrays, got list"):
+        G.AddGate().forward([1.0, 2.0], [3.0, 4.0])
+    with pytest.raises(ValueError, match=r"SumGate: axis=2 is not valid for an input of shape \(2, 3\)"):
+        bl.var(np.ones((2, 3))).sum(axis=2)
+    with pytest.raises(ValueError, match="SumGate: axis"):
+        bl.var(np.ones((2, 3))).mean(axis=(0, 0))
+    with pytest.raises(ValueError, match="SumGate: axis=2"):
+        bl.var(np.ones((2, 3))).mean(axis=2)
+    with pytest.raises(ValueError, match=r"mean\(\) of an empty array"):
+        bl.var(np.ones((0,))).mean()
+
+
+def test_power_zero_has_slope_zero():
+    x = bl.var(0.0, name="x")
+    f = x ** 0
+    f.backward()
+    assert f.value == 1.0 and x.grad == 0.0
 
 
 def test_operand_of_unsupported_type():
