@@ -1224,6 +1224,10 @@ def _crash_tolerant_execute():
     class CrashTolerantExecute(Execute):
         __doc__ = _crash_tolerant_execute.__doc__
 
+        def preprocess(self, nb, resources=None, km=None):
+            self._crashed = set()          # indices of the cells that killed the kernel
+            return super().preprocess(nb, resources, km)
+
         def preprocess_cell(self, cell, resources, index):
             try:
                 return super().preprocess_cell(cell, resources, index)
@@ -1232,6 +1236,7 @@ def _crash_tolerant_execute():
                 cell.outputs.append(nbformat.v4.new_output(
                     "error", ename="DeadKernelError", evalue=KERNEL_DIED,
                     traceback=[f"DeadKernelError: {KERNEL_DIED}"]))
+                self._crashed.add(index)
                 self._restart_and_replay(index)
                 return cell, self.resources
 
@@ -1239,7 +1244,8 @@ def _crash_tolerant_execute():
             run_sync(self.km.restart_kernel)(now=True)
             self.wait_for_reply(self.kc.kernel_info())
             for i, earlier in enumerate(self.nb.cells[:index]):
-                if earlier.cell_type != "code":
+                # a cell that killed the kernel once would kill it again: leave it out
+                if earlier.cell_type != "code" or i in self._crashed:
                     continue
                 try:      # on a copy: the graded outputs of the first run are kept
                     self.execute_cell(copy.deepcopy(earlier), i, store_history=False)

@@ -589,3 +589,25 @@ def test_isolated_process_ignores_cwd_and_environment_but_keeps_user_site(tmp_pa
                 lambda self, upstream: (0.0 * upstream, 0.0 * upstream)))
     finally:
         os.chdir(cwd)
+
+
+def run_with_crash_tolerant_execute(sources: list) -> list:
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    executor = grading.CrashTolerantExecute(timeout=20)
+    executor.preprocess(nb, {"metadata": {"path": str(ROOT)}})
+    return nb.cells
+
+
+def stdout_of(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+
+
+@pytest.mark.slow
+def test_second_kernel_crash_replays_without_the_first_crashing_cell():
+    crash = "import os\nos._exit(1)"
+    cells = run_with_crash_tolerant_execute(["a = 1", crash, "b = 2", crash, "print(a, b)"])
+    for index in (1, 3):
+        assert [o.get("ename") for o in cells[index].outputs] == ["DeadKernelError"]
+    assert stdout_of(cells[4]) == "1 2\n", cells[4].outputs        # state kept after 2 crashes
