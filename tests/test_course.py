@@ -43,6 +43,7 @@ def test_second_run_installs_nothing_until_pyproject_changes(course, tmp_path, m
     monkeypatch.setattr(course, "STAMP", venv / ".stamp")
     calls = []
     monkeypatch.setattr(course, "_run", lambda *cmd, **kw: calls.append(cmd))
+    monkeypatch.setattr(course, "_venv_works", lambda: True)
     course.ensure_installed()                                 # first run: installs
     assert any("install" in map(str, cmd) for cmd in calls)
     calls.clear()
@@ -64,3 +65,27 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "python3 course.py test" in readme and "python3 course.py lab" in readme
     assert re.search(r"^exec python3 course\.py test\s*$", ci, re.M)
+
+
+@pytest.mark.slow
+def test_venv_without_ensurepip_falls_back_to_the_system_pip(course, tmp_path, monkeypatch):
+    """Debian/Ubuntu without python3-venv: `python3 -m venv` leaves a venv with no pip and
+    exits 1.  course.py must still end with a working venv (and a second run must not be
+    fooled by the half-made one)."""
+    import subprocess
+    import sys
+    venv = tmp_path / ".venv"
+    monkeypatch.setattr(course, "VENV", venv)
+    monkeypatch.setattr(course, "BIN", venv / "bin")
+    monkeypatch.setattr(course, "PYTHON", venv / "bin" / "python")
+    real = course._run
+
+    def debian_venv(*cmd, **kw):
+        if cmd[1:3] == ("-m", "venv") and "--without-pip" not in cmd:
+            real(sys.executable, "-m", "venv", "--without-pip", cmd[3])
+            raise subprocess.CalledProcessError(1, cmd)
+        return real(*cmd, **kw)
+
+    monkeypatch.setattr(course, "_run", debian_venv)
+    course._make_venv()
+    assert course._venv_works()
