@@ -320,7 +320,9 @@ class MaxPool2D(Layer):
     Local gradient: 1 for the largest entry of each window, 0 for the others, so backward
     routes ``dout`` to the winners (the first one at a tie) and adds where windows overlap.
 
-    ``method="windows"`` (default) looks at all windows at once (a strided view of x);
+    ``method="windows"`` (default) looks at all windows at once (a strided view of x)
+    and in backward hands each window's gradient to :func:`col2im`, the same scatter-add
+    as Conv2D's;
     ``method="loop"`` uses :func:`maxpool_forward_loop` / :func:`maxpool_backward_loop`.
     """
 
@@ -356,13 +358,15 @@ class MaxPool2D(Layer):
         dout = _check_dout("MaxPool2D", dout, self.out_shape)
         if self.method == "loop":
             return maxpool_backward_loop(dout, self.argmax, self.x_shape, self.size, self.stride)
-        dx = np.zeros(self.x_shape)
-        _, _, ho, wo = dout.shape
-        s = self.stride
-        for k in range(self.size * self.size):          # one pass per position in the window
-            p, q = divmod(k, self.size)
-            dx[:, :, p:p + s * ho:s, q:q + s * wo:s] += np.where(self.argmax == k, dout, 0.0)
-        return dx
+        # each window's gradient: dout at its winner, 0 elsewhere, laid out as im2col lays
+        # out windows — (N, H', W', C, size²), i.e. one row per window (N·H'·W', C·size²)
+        n, c, ho, wo = dout.shape
+        window_grads = np.zeros((n, ho, wo, c, self.size * self.size))
+        np.put_along_axis(window_grads, self.argmax.transpose(0, 2, 3, 1)[..., None],
+                          dout.transpose(0, 2, 3, 1)[..., None], axis=-1)
+        # col2im adds the rows back onto the input, summing where windows overlap
+        cols = window_grads.reshape(n * ho * wo, c * self.size * self.size)
+        return col2im(cols, self.x_shape, self.size, self.size, self.stride)
 
 
 # ------------------------------------------- dx two ways: direct, and full convolution

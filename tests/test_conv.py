@@ -158,6 +158,27 @@ def test_maxpool_routes_to_the_winner():
     np.testing.assert_array_equal(pool.backward(np.array([[[[5.0]]]]))[0, 0], [[0, 5], [0, 0]])
 
 
+def test_maxpool_windows_backward_scatters_with_col2im(monkeypatch):
+    """One scatter-add for both layers: the pooling backward hands its windows to col2im."""
+    calls = []
+    real_col2im = conv.col2im
+
+    def counting_col2im(cols, padded_shape, kh, kw, stride):
+        calls.append((cols.shape, padded_shape, kh, kw, stride))
+        return real_col2im(cols, padded_shape, kh, kw, stride)
+
+    monkeypatch.setattr(conv, "col2im", counting_col2im)
+    x = np.random.default_rng(2).standard_normal((2, 3, 5, 5))
+    pool = conv.MaxPool2D(3, 2)
+    dout = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
+    pool.forward(x)
+    dx = pool.backward(dout)
+    assert calls == [((2 * 2 * 2, 3 * 9), (2, 3, 5, 5), 3, 3, 2)]
+    loop = conv.MaxPool2D(3, 2, method="loop")
+    loop.forward(x)
+    np.testing.assert_array_equal(dx, loop.backward(dout))
+
+
 def test_maxpool_tie_goes_to_the_first_entry_once():
     x = np.ones((1, 1, 2, 2))
     for method in ("loop", "windows"):
