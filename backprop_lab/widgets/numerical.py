@@ -127,7 +127,7 @@ class NumericalVsAnalytic(widgets.VBox):
         self.estimates: dict = {}
         self.error = None
         self._setup_axes()
-        self.h_slider.observe(lambda change: self.update_h(), names="value")
+        self.h_slider.observe(lambda change: self.update_h(moving_only=True), names="value")
         self.x_slider.observe(lambda change: self.update_x(), names="value")
         super().__init__([widgets.HBox([self.x_slider, self.h_slider]),
                           widgets.HBox([self.plot, self.readout])])
@@ -154,6 +154,7 @@ class NumericalVsAnalytic(widgets.VBox):
         self._h_line = ax.axvline(self.h_slider.value, color="#6e7781", linestyle=":")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc="upper center", fontsize=8)
+        self.plot.set_moving(self._h_line, self._one_dot, self._centered_dot)
 
     def update_x(self) -> None:
         """New x: recompute both error curves, then the marker."""
@@ -178,8 +179,11 @@ class NumericalVsAnalytic(widgets.VBox):
                          f"{format_value(analytic, 6)}", fontsize=10)
         self.update_h()
 
-    def update_h(self) -> None:
-        """New h: the two estimates at this h, the marker on the plot and the table."""
+    def update_h(self, moving_only: bool = False) -> None:
+        """New h: the two estimates at this h, the marker on the plot and the table.
+
+        ``moving_only``: the curves did not change (only h did): redraw just the markers.
+        """
         if self.error is not None:
             return
         h, x = self.h_slider.value, self.function.x
@@ -202,4 +206,4 @@ class NumericalVsAnalytic(widgets.VBox):
         self._h_line.set_xdata([h, h])
         self._one_dot.set_data([h], [max(e["one_sided_error"], FLOOR)])
         self._centered_dot.set_data([h], [max(e["centered_error"], FLOOR)])
-        self.plot.refresh()
+        self.plot.refresh(moving_only=moving_only)

@@ -58,6 +58,30 @@ def test_figure_view_has_fixed_margins_not_a_layout_engine():
         FigureView(figsize=(1.0, 1.0), margins=(0.6, 0.5, 0.1, 0.1))
 
 
+def pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def test_refresh_of_moving_artists_only_gives_the_full_picture():
+    view = FigureView(figsize=(3, 2))
+    view.ax.plot([0, 1, 2], [0, 1, 4])
+    view.ax.set_title("a curve and a marker")
+    (marker,) = view.ax.plot([1], [1], "o", color="red")
+    view.set_moving(marker)
+    view.refresh()
+    before = pixels(view.value)
+    marker.set_data([2], [4])
+    view.refresh(moving_only=True)           # pasted on the saved background
+    quick = pixels(view.value)
+    view.refresh()                           # everything laid out again
+    assert view.renders == 3
+    assert (quick == pixels(view.value)).all() and not (quick == before).all()
+
+
 def test_every_plotting_widget_uses_the_shared_fixed_margins():
     for widget in (bw.NumericalVsAnalytic(lambda x: bl.exp(x)), bw.NeuronTrainer(),
                    bw.RNNGradientExplorer()):

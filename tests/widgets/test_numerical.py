@@ -1,4 +1,5 @@
 """NumericalVsAnalytic: difference errors against the engine's gradient."""
+import io
 import math
 
 import numpy as np
@@ -10,6 +11,11 @@ from backprop_lab.widgets import NumericalVsAnalytic
 
 def f(x):
     return bl.sigmoid(x) * bl.exp(x)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
 
 
 def exact(x):
@@ -40,6 +46,17 @@ def test_plot_updates_in_place():
     assert len(w.plot.figure.axes) == 1 and len(w.plot.ax.lines) == 5    # reused, no stacking
     x, y = w._centered_dot.get_data()
     assert x[0] == pytest.approx(1e-2) and y[0] == pytest.approx(w.estimates["centered_error"])
+
+
+def test_h_slider_redraws_only_the_markers_and_matches_a_full_redraw():
+    w = NumericalVsAnalytic(f, x=0.5)
+    calls = []
+    w.plot.figure.canvas.draw = lambda draw=w.plot.figure.canvas.draw: (calls.append(1), draw())
+    w.h_slider.value = 1e-3
+    assert calls == []                       # no full layout for an h tick
+    quick = pixels(w.plot.value)
+    w.plot.refresh()
+    assert calls == [1] and (quick == pixels(w.plot.value)).all()
 
 
 def test_x_slider_moves_the_point():
