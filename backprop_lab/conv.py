@@ -45,7 +45,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import gates as G
-from .layers import Layer, _as_array, _check_dout
+from .layers import Layer, _as_array, _check_dout, _check_int
 
 __all__ = ["Conv2D", "MaxPool2D", "output_size", "im2col", "col2im", "rotate180",
            "conv2d_forward_loop", "conv2d_backward_loop",
@@ -62,12 +62,6 @@ POOL_METHODS = ("windows", "loop")
 def output_size(size: int, kernel: int, stride: int, pad: int = 0) -> int:
     """Number of window positions along one axis: ``(size + 2·pad − kernel) // stride + 1``."""
     return (size + 2 * pad - kernel) // stride + 1
-
-
-def _check_int(layer: str, name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{layer}: {name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
 
 
 def _check_method(layer: str, method: str, allowed: tuple) -> str:

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .layers import _check_int, _check_real
+
 __all__ = ["Dataset", "regression", "regression_target", "spirals", "blobs", "xor",
            "minibatches", "train_test_split"]
 
@@ -26,19 +28,6 @@ class Dataset(NamedTuple):
 
     X: np.ndarray
     y: np.ndarray
-
-
-def _positive_int(value, what: str, function: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{function}: {what} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _non_negative(value, what: str, function: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{function}: {what} must be a finite number >= 0, got {value!r}.")
-    return float(value)
 
 
 def regression_target(X: np.ndarray) -> np.ndarray:
@@ -63,9 +52,9 @@ def regression(n_samples: int = 200, n_features: int = 3, noise: float = 0.05,
     deviation ``noise``; y has shape (n_samples, 1).  Predicting the mean gives an MSE
     of about 1; the noise floor is ``noise²``.
     """
-    n = _positive_int(n_samples, "n_samples", "regression", minimum=2)
-    d = _positive_int(n_features, "n_features", "regression")
-    noise = _non_negative(noise, "noise", "regression")
+    n = _check_int("regression", "n_samples", n_samples, 2)
+    d = _check_int("regression", "n_features", n_features)
+    noise = _check_real("regression", "noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     target = regression_target(X)
@@ -81,9 +70,9 @@ def spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
     Arm k has points at radius r ∈ [0, 1] and angle 4r + 2πk/K (plus noise on the
     angle).  No linear classifier separates them; a small MLP does.  y: int labels (N,).
     """
-    n = _positive_int(n_per_class, "n_per_class", "spirals")
-    k = _positive_int(n_classes, "n_classes", "spirals", minimum=2)
-    noise = _non_negative(noise, "noise", "spirals")
+    n = _check_int("spirals", "n_per_class", n_per_class)
+    k = _check_int("spirals", "n_classes", n_classes, 2)
+    noise = _check_real("spirals", "noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n), k)
     labels = np.repeat(np.arange(k), n)
@@ -97,10 +86,10 @@ def blobs(n_per_class: int = 100, n_classes: int = 3, spread: float = 0.5,
     """Gaussian clusters: class k is centred on a point of the circle of radius 2 (first two
     features; the others are 0) with standard deviation ``spread``.  y: int labels (N,).
     Small ``spread``: linearly separable, a single Affine + softmax learns it."""
-    n = _positive_int(n_per_class, "n_per_class", "blobs")
-    k = _positive_int(n_classes, "n_classes", "blobs", minimum=2)
-    d = _positive_int(n_features, "n_features", "blobs", minimum=2)
-    spread = _non_negative(spread, "spread", "blobs")
+    n = _check_int("blobs", "n_per_class", n_per_class)
+    k = _check_int("blobs", "n_classes", n_classes, 2)
+    d = _check_int("blobs", "n_features", n_features, 2)
+    spread = _check_real("blobs", "spread", spread, allow_zero=True)
     rng = np.random.default_rng(seed)
     angles = 2.0 * math.pi * np.arange(k) / k
     centers = np.zeros((k, d))
@@ -130,7 +119,7 @@ def minibatches(X, y, batch_size: int, seed: int | None = None, shuffle: bool = 
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"minibatches: X has {len(X)} rows but y has {len(y)}.")
-    size = _positive_int(batch_size, "batch_size", "minibatches")
+    size = _check_int("minibatches", "batch_size", batch_size)
     if not shuffle and seed is not None:
         raise ValueError(f"minibatches: seed={seed!r} picks a random order but shuffle=False "
                          f"asks for the rows in order; give one or the other.")

@@ -33,7 +33,6 @@ from numbers import Real
 import numpy as np
 
 from . import gates as G
-from .datasets import minibatches
 from .graph import Graph, constant, exp, log, var
 
 __all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
@@ -61,6 +60,28 @@ def _as_array(value, layer: str, what: str, copy: bool = False) -> np.ndarray:
         raise ValueError(f"{layer}: {what} contains NaN or inf (shape {array.shape}); "
                          f"every value must be finite.")
     return array
+
+
+def _check_int(owner: str, name: str, value, minimum: int = 1) -> int:
+    """``value`` as an int >= ``minimum``, or a ValueError naming the owner and the value.
+
+    Python and numpy integers pass; bools, floats (even 2.0) and strings do not.  The one
+    integer check of the package: layers, conv, rnn, datasets and modes all use it.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {value!r}.")
+    return int(value)
+
+
+def _check_real(owner: str, name: str, value, allow_zero: bool = False) -> float:
+    """``value`` as a finite float > 0 (``allow_zero=True``: >= 0), or a ValueError naming
+    the owner and the value.  The one check of positive numbers (learning rates, clipping
+    thresholds, noise levels) in the package."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
+            or value < 0 or (value == 0 and not allow_zero):
+        need = "a finite number >= 0" if allow_zero else "a positive finite number"
+        raise ValueError(f"{owner}: {name} must be {need}, got {value!r}.")
+    return float(value)
 
 
 def _check_dout(layer: str, dout, out_shape: tuple) -> np.ndarray:
@@ -414,10 +435,7 @@ class SGD:
     """Stochastic gradient descent: ``value -= lr · grad`` for every parameter, in place."""
 
     def __init__(self, lr: float = 0.1):
-        if not isinstance(lr, Real) or isinstance(lr, bool) or not lr > 0 or not math.isfinite(lr):
-            raise ValueError(f"SGD: the learning rate must be a positive finite number, "
-                             f"got {lr!r}.")
-        self.lr = float(lr)
+        self.lr = _check_real("SGD", "the learning rate lr", lr)
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr:g})"
@@ -446,10 +464,10 @@ def mlp(sizes, activation: str = "relu", seed: int = 0) -> Sequential:
     Weights are drawn N(0, gain/fan_in) (gain 2 for ReLU — He et al. — else 1), biases 0.
     """
     sizes = list(sizes)
-    if len(sizes) < 2 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool)
-                                 and n > 0 for n in sizes):
+    if len(sizes) < 2:
         raise ValueError(f"mlp: sizes must list at least two positive integers (inputs, ..., "
                          f"outputs), got {sizes!r}.")
+    sizes = [_check_int("mlp", f"sizes[{i}]", n) for i, n in enumerate(sizes)]
     if activation not in ACTIVATIONS:
         raise ValueError(f"mlp: unknown activation {activation!r}; choose one of "
                          f"{sorted(ACTIVATIONS)}.")
@@ -477,13 +495,11 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
     if X.ndim < 2 or len(y) != len(X):
         raise ValueError(f"train: X must have shape (N, ...) and y one target per row; got X "
                          f"of shape {X.shape} and y of shape {y.shape}.")
-    if not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"train: epochs must be a positive integer, got {epochs!r}.")
+    from .datasets import minibatches    # here, not at the top: datasets imports _check_int
+
+    epochs = _check_int("train", "epochs", epochs)
     n = len(X)
-    size = n if batch_size is None else int(batch_size)
-    if size < 1:
-        raise ValueError(f"train: batch_size must be a positive integer or None, "
-                         f"got {batch_size!r}.")
+    size = n if batch_size is None else _check_int("train", "batch_size (or None)", batch_size)
     optimizer = SGD(lr) if optimizer is None else optimizer
     rng = np.random.default_rng(seed)
     history = []

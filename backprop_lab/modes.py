@@ -37,6 +37,7 @@ import numpy as np
 
 from . import gates as G
 from .graph import Graph, Node, apply, var
+from .layers import _check_int
 
 __all__ = ["Dual", "SinGate", "CosGate", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu",
            "sqrt",
@@ -344,11 +345,11 @@ def measure_costs(f=sum_of_products, ns=(1, 2, 4, 8, 16, 32, 64), repeats: int =
     ``time.process_time`` for CPU time, which other programs on a busy machine do not
     inflate).
     """
-    ns = [int(n) for n in ns]
-    if not ns or min(ns) < 1:
-        raise ValueError(f"measure_costs: ns must list positive input counts, got {ns!r}.")
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"measure_costs: repeats must be a positive integer, got {repeats!r}.")
+    ns = list(ns)
+    if not ns:
+        raise ValueError("measure_costs: ns must list positive input counts, got an empty list.")
+    ns = [_check_int("measure_costs", "every n in ns", n) for n in ns]
+    repeats = _check_int("measure_costs", "repeats", repeats)
     rng = np.random.default_rng(seed)
     rows = []
     for n in ns:

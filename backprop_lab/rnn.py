@@ -43,12 +43,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from numbers import Real
 
 import numpy as np
 
 from . import gates as G
-from .layers import Affine, Layer, MSELoss, SGD, Sequential, _as_array, parameters
+from .layers import (Affine, Layer, MSELoss, SGD, Sequential, _as_array, _check_int,
+                     _check_real, parameters)
 
 __all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine", "RNNStep",
            "LSTMStep", "VanillaRNN", "LSTM", "LastStep", "recurrent_matrix", "spectral_radius",
@@ -436,10 +436,8 @@ def recurrent_matrix(size: int, scale: float, kind: str = "orthogonal", seed=0) 
     * ``"spectral_radius"``: a Gaussian matrix scaled so its largest |eigenvalue| is ρ.
     * ``"singular_value"``: a Gaussian matrix scaled so its largest singular value is ρ.
     """
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"recurrent_matrix: size must be a positive integer, got {size!r}.")
-    if not isinstance(scale, Real) or not math.isfinite(scale) or scale < 0:
-        raise ValueError(f"recurrent_matrix: scale must be a finite number >= 0, got {scale!r}.")
+    size = _check_int("recurrent_matrix", "size", size)
+    scale = _check_real("recurrent_matrix", "scale", scale, allow_zero=True)
     if kind not in MATRIX_KINDS:
         raise ValueError(f"recurrent_matrix: unknown kind {kind!r}; choose one of "
                          f"{list(MATRIX_KINDS)}.")
@@ -527,13 +525,6 @@ def global_norm(grads) -> float:
     return float(math.sqrt(sum(float(np.sum(g * g)) for g in _arrays(grads))))
 
 
-def _check_positive(owner: str, name: str, value) -> float:
-    if not isinstance(value, Real) or isinstance(value, bool) or not value > 0 \
-            or not math.isfinite(value):
-        raise ValueError(f"{owner}: {name} must be a positive finite number, got {value!r}.")
-    return float(value)
-
-
 def clip_by_global_norm(grads, max_norm: float):
     """Pascanu, Mikolov & Bengio (2013), algorithm 1: if ‖g‖ > max_norm, g ← g·max_norm/‖g‖.
 
@@ -541,7 +532,7 @@ def clip_by_global_norm(grads, max_norm: float):
     Returns ``(clipped, norm)``: new arrays in the same container, and ‖g‖ before
     clipping.  The direction of g is kept; only its length is capped.
     """
-    max_norm = _check_positive("clip_by_global_norm", "max_norm", max_norm)
+    max_norm = _check_real("clip_by_global_norm", "max_norm", max_norm)
     arrays = _arrays(grads)
     norm = global_norm(arrays)
     factor = clip_factor(norm, max_norm)
@@ -556,7 +547,7 @@ def clip_factor(norm: float, max_norm: float) -> float:
 
 def clip_by_value(grads, limit: float):
     """Clip every entry to [−limit, limit] (Mikolov 2012).  Changes the direction of g."""
-    limit = _check_positive("clip_by_value", "limit", limit)
+    limit = _check_real("clip_by_value", "limit", limit)
     return _like(grads, [np.clip(g, -limit, limit) for g in _arrays(grads)])
 
 
@@ -578,9 +569,9 @@ class ClippedSGD(SGD):
 
     def __init__(self, lr: float = 0.1, max_norm: float = None, max_value: float = None):
         super().__init__(lr)
-        self.max_norm = None if max_norm is None else _check_positive("ClippedSGD", "max_norm",
+        self.max_norm = None if max_norm is None else _check_real("ClippedSGD", "max_norm",
                                                                       max_norm)
-        self.max_value = None if max_value is None else _check_positive("ClippedSGD",
+        self.max_value = None if max_value is None else _check_real("ClippedSGD",
                                                                         "max_value", max_value)
         self.norms = []
 
@@ -608,10 +599,8 @@ def adding_problem(n: int, steps: int, seed=0):
     and y (n, 1).  Always answering 1 (the mean) gives a mean squared error of 1/6; to do
     better the network must carry the first number across ~steps/2 steps.
     """
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
-        raise ValueError(f"adding_problem: steps must be an integer >= 2, got {steps!r}.")
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"adding_problem: n must be a positive integer, got {n!r}.")
+    steps = _check_int("adding_problem", "steps", steps, 2)
+    n = _check_int("adding_problem", "n", n)
     rng = _rng(seed)
     values = rng.uniform(0.0, 1.0, (steps, n))
     markers = np.zeros((steps, n))
@@ -761,7 +750,7 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
               "parameter_norm": global_norm(model.grads), "rho": float(rho),
               "activation": activation}
     if max_norm is not None:
-        max_norm = _check_positive("gradient_norm_curves", "max_norm", max_norm)
+        max_norm = _check_real("gradient_norm_curves", "max_norm", max_norm)
         factor = clip_factor(result["parameter_norm"], max_norm)
         result["clip_factor"] = factor
         result["clipped"] = norms * factor

@@ -409,7 +409,7 @@ def test_loss_errors():
 
 
 def test_model_and_optimizer_errors():
-    with pytest.raises(ValueError, match="SGD: the learning rate must be a positive"):
+    with pytest.raises(ValueError, match="SGD: the learning rate lr must be a positive finite number, got -0.1"):
         SGD(lr=-0.1)
     with pytest.raises(ValueError, match=r"SGD.step: parameter 'W' of Affine has no gradient yet"):
         SGD(0.1).step(Affine(np.ones((2, 2)), np.zeros(2)))
@@ -426,11 +426,51 @@ def test_model_and_optimizer_errors():
     X, y = datasets.xor()
     with pytest.raises(ValueError, match="train: X must have shape"):
         train(mlp([2, 1]), MSELoss(), X, y[:3])
-    with pytest.raises(ValueError, match="train: epochs must be a positive integer"):
+    with pytest.raises(ValueError, match="train: epochs must be an integer >= 1, got 0"):
         train(mlp([2, 1]), MSELoss(), X, y, epochs=0)
     with pytest.raises(ValueError, match=r"SGD.step: parameter '0.W' of Sequential became "
                                          r"inf or NaN \(lr=1e\+300.*learning rate"):
         train(mlp([2, 1]), MSELoss(), X * 1e10, y, lr=1e300, epochs=5)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: train(mlp([2, 1]), MSELoss(), *datasets.xor(), epochs=True),
+     "train: epochs must be an integer >= 1, got True"),
+    (lambda: train(mlp([2, 1]), MSELoss(), *datasets.xor(), batch_size=2.5),
+     r"train: batch_size \(or None\) must be an integer >= 1, got 2.5"),
+    (lambda: mlp([2, 0, 1]), r"mlp: sizes\[1\] must be an integer >= 1, got 0"),
+    (lambda: SGD(lr=math.inf), "SGD: the learning rate lr must be a positive finite number"),
+    (lambda: datasets.blobs(n_per_class=True), "blobs: n_per_class must be an integer >= 1"),
+    (lambda: datasets.regression(noise=-1.0), "regression: noise must be a finite number >= 0"),
+    (lambda: bl.conv.MaxPool2D(size=2.0), "MaxPool2D: size must be an integer >= 1, got 2.0"),
+    (lambda: bl.rnn.recurrent_matrix(True, 1.0), "recurrent_matrix: size must be an integer >= 1"),
+    (lambda: bl.rnn.recurrent_matrix(2, -1.0),
+     "recurrent_matrix: scale must be a finite number >= 0"),
+    (lambda: bl.rnn.adding_problem(0, 5), "adding_problem: n must be an integer >= 1, got 0"),
+    (lambda: bl.rnn.ClippedSGD(0.1, max_norm=0.0),
+     "ClippedSGD: max_norm must be a positive finite number, got 0.0"),
+    (lambda: bl.modes.measure_costs(ns=[2, 1.5]),
+     "measure_costs: every n in ns must be an integer >= 1, got 1.5"),
+])
+def test_one_validator_for_integers_and_positive_numbers(call, message):
+    """Every module checks counts and positive numbers with the same two helpers, so the
+    same mistake gets the same message everywhere (bools and floats are not counts)."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_integer_and_number_checks_live_in_layers_only():
+    from backprop_lab import conv, layers, modes, rnn
+    for module in (conv, rnn, datasets, modes):
+        assert module._check_int is layers._check_int
+    for module in (rnn, datasets):
+        assert module._check_real is layers._check_real
+    assert layers._check_int("x", "n", np.int64(3)) == 3 and layers._check_real("x", "r", 0.0,
+                                                                                 True) == 0.0
+    history = train(mlp([2, 1]), MSELoss(), *datasets.xor(), epochs=np.int64(2))
+    assert len(history) == 2
+    rows = bl.modes.measure_costs(ns=np.array([1, 2]), repeats=np.int64(1))
+    assert [row.n for row in rows] == [1, 2]
 
 
 def test_layers_are_reachable_from_the_package():

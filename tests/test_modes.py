@@ -183,5 +183,7 @@ def test_errors():
         M.gradient_forward(M.sum_of_products, [])
     with pytest.raises(TypeError, match="f must return one number built from its inputs"):
         M.gradient_reverse(lambda xs: [x for x in xs], [1.0])
-    with pytest.raises(ValueError, match="measure_costs: ns must list positive"):
+    with pytest.raises(ValueError, match="measure_costs: every n in ns must be an integer >= 1"):
         M.measure_costs(ns=[0])
+    with pytest.raises(ValueError, match="measure_costs: ns must list positive input counts"):
+        M.measure_costs(ns=[])

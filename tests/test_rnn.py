@@ -385,7 +385,7 @@ def test_bad_shapes_get_clear_errors():
 def test_bad_helper_arguments_get_clear_errors():
     with pytest.raises(ValueError, match="unknown kind 'random'"):
         rnn.recurrent_matrix(3, 1.0, kind="random")
-    with pytest.raises(ValueError, match="size must be a positive integer"):
+    with pytest.raises(ValueError, match="recurrent_matrix: size must be an integer >= 1, got 0"):
         rnn.recurrent_matrix(0, 1.0)
     with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
         rnn.clip_by_global_norm([np.ones(2)], 0.0)
