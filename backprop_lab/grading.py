@@ -746,7 +746,10 @@ class TrainingTask(Task):
     target = 0.9
 
     def cases(self, hidden):
-        return [("3-class spirals (100 points per class), 25 % held out", {"seed": 7})]
+        cases = [("3-class spirals (100 points per class), 25 % held out", {"seed": 7})]
+        if hidden:        # other data: predictions cannot be the visible case's known labels
+            cases += [("3-class spirals drawn with another seed", {"seed": 2026})]
+        return cases
 
     def run(self, student, i):
         X_train, y_train, X_test, _ = spiral_split(i["seed"])
@@ -1034,8 +1037,79 @@ def _student(task: Task, given: dict) -> dict:
     return given
 
 
+# ---------------------------------------------------------------- the library is not an answer
+# The package contains a reference for most exercises (bl.gates.MultiplyGate, bl.layers.Affine,
+# bl.gradcheck.numerical_gradient ...).  Handing one in — directly, by subclassing it, or by
+# copying one of its methods into a class — is not a solution.  Detected by where the code
+# was compiled (``co_filename`` inside this package); the abstract bases the exercises build
+# on stay allowed.  A hand-written wrapper that *calls* a reference is not detected.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_ALLOWED_BASES = {("gates.py", "Gate"), ("gates.py", "ElementwiseGate"), ("layers.py", "Layer")}
+
+
+def _code_of(obj):
+    """The code object behind a function, method, partial, static/class method, or None."""
+    for _ in range(10):                     # unwrap a few layers, never loop forever
+        if isinstance(obj, (staticmethod, classmethod)) or hasattr(obj, "__func__"):
+            obj = obj.__func__
+        elif hasattr(obj, "func") and callable(getattr(obj, "func")):    # functools.partial
+            obj = obj.func
+        elif hasattr(obj, "__wrapped__"):
+            obj = obj.__wrapped__
+        else:
+            break
+    code = getattr(obj, "__code__", None)
+    return code if hasattr(code, "co_filename") else None
+
+
+def _library_code(code) -> str | None:
+    """``'<file>: <qualname>'`` when ``code`` was compiled from this package (not an allowed
+    base class's method), else None."""
+    if code is None:
+        return None
+    filename = os.path.abspath(str(code.co_filename))
+    if os.path.dirname(filename) != _PACKAGE_DIR:
+        return None
+    qualname = getattr(code, "co_qualname", code.co_name)
+    owner = qualname.rsplit(".", 1)[0] if "." in qualname else ""
+    if (os.path.basename(filename), owner) in _ALLOWED_BASES:
+        return None
+    return f"backprop_lab.{os.path.basename(filename)[:-3]}.{qualname}"
+
+
+_GRADED_METHODS = ("__init__", "__call__", "forward", "backward", "local_gradients", "predict")
+
+
+def _library_reference(name: str, obj) -> str | None:
+    """A message when the student's ``obj`` is, or inherits a graded method from,
+    backprop_lab's own reference code; None for the student's own code."""
+    if isinstance(obj, type):
+        for method in _GRADED_METHODS:
+            owner = next((k for k in obj.__mro__ if method in vars(k)), None)
+            if owner is None or owner is object:
+                continue
+            found = _library_code(_code_of(vars(owner)[method]))
+            if found:
+                return (f"{name}.{method} is backprop_lab's own {found}: the exercise is to "
+                        f"write it yourself, so this part scores 0. Subclass only the `Gate` "
+                        f"base class (or nothing) and write the methods in your own code.")
+        return None
+    code = _code_of(obj)
+    if code is None and callable(obj):
+        return _library_reference(name, type(obj))          # a callable object
+    found = _library_code(code)
+    if found:
+        return (f"{name} is backprop_lab's own {found}: the exercise is to write it "
+                f"yourself, so this part scores 0.")
+    return None
+
+
 def _run_case(task: Task, student: dict, inputs: dict):
     """(outputs, None) or (None, message) when the student's code raised."""
+    for name in task.student:
+        problem = _library_reference(name, student[name])
+        if problem:
+            return None, problem
     try:
         # a warning printed on stderr would make nbgrader score the test cell 0 even when
         # the results are right: results are judged, not warnings

@@ -611,3 +611,59 @@ def test_second_kernel_crash_replays_without_the_first_crashing_cell():
     for index in (1, 3):
         assert [o.get("ename") for o in cells[index].outputs] == ["DeadKernelError"]
     assert stdout_of(cells[4]) == "1 2\n", cells[4].outputs        # state kept after 2 crashes
+
+
+def answer_key_attempts():
+    import functools
+    import types
+
+    import backprop_lab as bl
+
+    class MultiplyGate(bl.gates.MultiplyGate):
+        pass
+
+    class SigmoidGate(bl.gates.SigmoidGate):
+        pass
+
+    class CopiedBackward(bl.gates.Gate):             # own forward, the library's backward
+        def forward(self, x, y):
+            self.save(x, y)
+            return x * y
+        backward = bl.gates.MultiplyGate.backward
+    return [
+        ("ps1.multiply_gate", {"MultiplyGate": MultiplyGate}),
+        ("ps1.multiply_gate", {"MultiplyGate": CopiedBackward}),
+        ("ps1.sigmoid_gate", {"SigmoidGate": SigmoidGate}),
+        ("ps2.numerical_gradient", {"numerical_gradient": bl.gradcheck.numerical_gradient}),
+        ("ps2.numerical_gradient",
+         {"numerical_gradient": functools.partial(bl.gradcheck.numerical_gradient, h=1e-5)}),
+        ("ps2.affine", {"Affine": bl.layers.Affine}),
+        ("ps2.activations", {"ReLU": bl.layers.ReLU, "Sigmoid": bl.layers.Sigmoid}),
+        ("ps3.clipping", {"clip_by_global_norm": bl.rnn.clip_by_global_norm}),
+        ("ps2.train", {"train_two_layer": lambda X, y: types.SimpleNamespace(
+            predict=lambda X_test: grading.spiral_split(7)[3])}),
+    ]
+
+
+@pytest.mark.parametrize("index", range(len(answer_key_attempts())))
+def test_the_library_is_not_an_answer_key(index):
+    task, code = answer_key_attempts()[index]
+    if task != "ps2.train":      # the known labels of the visible case pass only visibly
+        assert "is backprop_lab's own backprop_lab." in failure(task, **code)
+    with pytest.raises(GradingError, match="hidden tests"):
+        grading.verify_isolated(task, **code)
+
+
+def test_the_gate_base_class_is_allowed(solutions):
+    from backprop_lab.gates import ElementwiseGate
+
+    class MultiplyGate(ElementwiseGate):          # the student's own local gradients
+        def forward(self, x, y):
+            self.save(x, y)
+            return x * y
+
+        def local_gradients(self):
+            x, y = self.saved()
+            return y, x
+    grading.check("ps1.multiply_gate", MultiplyGate=MultiplyGate)
+    grading.verify_isolated("ps1.multiply_gate", MultiplyGate=MultiplyGate)
