@@ -17,8 +17,9 @@ The example of the supplement, e = (a + b)·(b + 1) at a = 2, b = 1::
     colah_example().describe()      # forward mode: 2 passes, reverse mode: 1
 
 Functions here (``sin``, ``cos``, ``exp``, ``log``, ``tanh``, ``sigmoid``, ``relu``,
-``sqrt``) accept a Dual, a graph Node or a plain number, so one Python function ``f`` can
-run in either mode::
+``sqrt``) accept a Dual, a graph Node or a plain number or array, so one Python function
+``f`` can run in either mode.  They handle the Dual themselves and hand everything else to
+the graph's functions (``bl.exp`` and so on)::
 
     def f(xs):                                  # f: Rⁿ → R
         return sum(sin(x) * x for x in xs)
@@ -36,7 +37,8 @@ from numbers import Real
 import numpy as np
 
 from . import gates as G
-from .graph import Graph, Node, apply, var
+from . import graph
+from .graph import Graph, Node, _unary, var
 from .layers import _check_int
 
 __all__ = ["Dual", "SinGate", "CosGate", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu",
@@ -192,29 +194,31 @@ class Dual:
 
 
 # ---------------------------------------------- functions for Dual, Node or number
-def _function(gate_class, name: str):
+def _with_duals(gate_class, graph_function):
+    """``graph_function`` (``bl.exp`` and friends: a Node gives a Node, a number or an
+    array gives the value) extended to Dual numbers, which go forward through a
+    ``gate_class`` gate.  Only the Dual case is decided here: Nodes, numbers, arrays and
+    bad input all go to the graph's function, so both behave (and fail) the same way."""
     def function(x):
         if isinstance(x, Dual):
             return _push(gate_class(), x)
-        if isinstance(x, Node):
-            return apply(gate_class(), x)
-        if isinstance(x, bool) or not isinstance(x, (Real, np.ndarray)):
-            raise TypeError(f"{name}(): expected a Dual, a Node, a number or an array, got "
-                            f"{type(x).__name__}.")
-        return gate_class().forward(float(x) if isinstance(x, Real) else x.astype(np.float64))
-    function.__name__ = name
-    function.__doc__ = (f"{name}(x) for a Dual (forward mode), a Node (reverse mode) or a "
-                        f"number, through a {gate_class.__name__}.\n\n{gate_class.__doc__}")
+        return graph_function(x)
+    name = graph_function.__name__
+    function.__name__ = function.__qualname__ = name
+    function.__wrapped__ = graph_function
+    function.__doc__ = (f"{name}(x) for a Dual (forward mode, through a {gate_class.__name__}); "
+                        f"a Node (reverse mode) or a number/array goes to the graph's "
+                        f"{name}.\n\n{gate_class.__doc__}")
     return function
 
 
-sin = _function(SinGate, "sin")
-cos = _function(CosGate, "cos")
-exp = _function(G.ExpGate, "exp")
-log = _function(G.LogGate, "log")
-tanh = _function(G.TanhGate, "tanh")
-sigmoid = _function(G.SigmoidGate, "sigmoid")
-relu = _function(G.ReLUGate, "relu")
+sin = _with_duals(SinGate, _unary(SinGate, "sin"))
+cos = _with_duals(CosGate, _unary(CosGate, "cos"))
+exp = _with_duals(G.ExpGate, graph.exp)
+log = _with_duals(G.LogGate, graph.log)
+tanh = _with_duals(G.TanhGate, graph.tanh)
+sigmoid = _with_duals(G.SigmoidGate, graph.sigmoid)
+relu = _with_duals(G.ReLUGate, graph.relu)
 
 
 def sqrt(x):
