@@ -1,5 +1,6 @@
 """GraphExplorer driven from Python: set controls, read the drawing and the numbers."""
 import re
+import time
 from html import unescape
 
 import ipywidgets as widgets
@@ -8,6 +9,7 @@ import pytest
 
 import backprop_lab as bl
 from backprop_lab import render
+from backprop_lab.render import format_value
 from backprop_lab.widgets import GraphExplorer
 from backprop_lab.widgets.explorer import slider_range
 
@@ -160,6 +162,42 @@ def test_waiting_for_the_graphviz_warm_up_is_not_a_slow_update(monkeypatch):
     e.set(x=-1.0)
     assert e.gradients == {"x": -4.0, "y": -4.0, "z": 4.0}
     assert all(c.continuous_update for c in e.controls.values())
+
+
+def fan_out_graph(units: int = 16):
+    """50 nodes where x and y each feed 16 gates: f = tanh(f·y + x), 16 times."""
+    x, y = bl.var(0.5, name="x"), bl.var(-0.3, name="y")
+    f = x
+    for _ in range(units):
+        f = bl.tanh(f * y + x)
+    return f.named("f")
+
+
+def test_slow_graph_falls_back_to_update_on_release_and_still_updates(monkeypatch):
+    """Fan-out-heavy graphs lay out slowly (~150 ms for 50 nodes, see the docstring):
+    the first update notices, the sliders switch to update-on-release, and releasing a
+    slider still redraws with the right numbers."""
+    real_render = render.render_svg
+
+    def slow_render(*args, **kwargs):          # as slow as the layout is on a slow machine
+        time.sleep(0.12)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(render, "render_svg", slow_render)
+    e = GraphExplorer(fan_out_graph())
+    assert len(e.graph.nodes) == 50 and e.graph.leaf("x").value == 0.5
+    assert not any(c.continuous_update for c in e.controls.values())
+    before = e.svg
+    e.controls["x"].value = 1.0                # what releasing the slider sends
+    check = fan_out_graph()
+    check_graph = bl.Graph(check)
+    check_graph.forward(x=1.0)
+    expected = check_graph.backward()
+    assert e.value == pytest.approx(check.value, rel=1e-15)
+    assert e.gradients["x"] == pytest.approx(expected["x"], rel=1e-15)
+    assert e.gradients["y"] == pytest.approx(expected["y"], rel=1e-15)
+    assert e.svg != before and format_value(expected["x"]) in red_texts(e.svg)
+    assert not any(c.continuous_update for c in e.controls.values())
 
 
 def test_staged_function_of_seed_001():
