@@ -13,7 +13,7 @@ bytes.  Cell kinds:
 * ``answer``  code the student writes (``### BEGIN SOLUTION`` / ``### END SOLUTION``),
 * ``tests``   an autograded test cell with points: visible checks with hints
               (``grading.check``) and ``### BEGIN HIDDEN TESTS`` checks judged in a
-              separate Python process (``grading.fresh().verify_isolated``),
+              separate Python process (``verify_isolated`` of a private copy of grading.py),
 * ``written`` a manually graded written answer (markdown, points),
 * ``demo``    read-only code that draws or plots only when a person runs it
               (``grading.interactive()`` is False while nbgrader executes).
@@ -85,12 +85,29 @@ class ProblemSet:
         return root / "source" / self.name / f"{self.name}.ipynb"
 
 
+# The hidden check does not trust anything the notebook can have replaced by assignment:
+# not `grading`, not `backprop_lab.grading` (its `fresh`/`verify_isolated` attributes), not
+# sys.modules["backprop_lab.grading"].  It finds the installed package with the import
+# system's finders (which skip sys.modules) and executes grading.py from that file into a
+# new, private module object.  (Python code in the same kernel can still rewrite importlib,
+# subprocess or the files on disk: the limit stated in README.md.)
+HIDDEN_LOADER = """\
+import importlib.util as _importlib_util, os as _os, sys as _sys
+_package = next(_s for _s in (_f.find_spec("backprop_lab", None) for _f in _sys.meta_path
+                              if hasattr(_f, "find_spec")) if _s is not None)
+_spec = _importlib_util.spec_from_file_location("backprop_lab._grading_private", _os.path.join(
+    list(_package.submodule_search_locations)[0], "grading.py"))
+_grading_module = _importlib_util.module_from_spec(_spec)
+_spec.loader.exec_module(_grading_module)
+"""
+
+
 def tests(cell_id: str, task: str, names: tuple, points: int, needs: tuple = ()) -> Cell:
     args = ", ".join(f"{n}={n}" for n in names)
     source = (f"grading.check({task!r}, {args})\n"
               f"### BEGIN HIDDEN TESTS\n"
-              f"import backprop_lab.grading as _grading_module\n"
-              f"_grading_module.fresh().verify_isolated({task!r}, {args})\n"
+              + HIDDEN_LOADER +
+              f"_grading_module.verify_isolated({task!r}, {args})\n"
               f"### END HIDDEN TESTS")
     return Cell("tests", cell_id, source, points, task, names, needs)
 

@@ -22,9 +22,15 @@ Two kinds of check, used together in every test cell of ``assignments/``:
     answers with a verdict.  Whatever the student patched in the kernel —
     ``builtins.abs``, ``numpy.allclose``, this module's helpers — does not exist there, and
     the test inputs cannot be swapped for easier ones because the reference process does
-    not receive them.  Hidden test cells reach it through :func:`fresh`, a copy of this
-    module loaded again from its file, so reassigning ``grading.verify_isolated`` in the
-    notebook changes nothing either.
+    not receive them.  Hidden test cells do not look this module up by name: they find
+    the installed package with the import system's finders (which skip ``sys.modules``)
+    and execute this file into a new private module (``HIDDEN_LOADER`` in
+    ``assignments/build_assignments.py``), so reassigning ``grading.fresh``,
+    ``grading.verify_isolated`` or ``sys.modules["backprop_lab.grading"]`` changes nothing.
+
+Student code that *is* the package's own reference (``bl.layers.Affine``, a subclass of
+``bl.gates.MultiplyGate`` inheriting its methods, ``bl.gradcheck.numerical_gradient``) is
+refused before it runs (:func:`_library_reference`).
 
 Every reference gradient comes from the one engine (``bl.Graph`` / ``bl.gates``), or, for
 the convolution, from centered numerical differences of a plain forward pass; the
@@ -32,7 +38,7 @@ tolerance is ``|got - expected| <= 1e-8 + 1e-6 (|got| + |expected|)`` per entry.
 
 Limits (told honestly in ``assignments/README.md``): test cells run in the student's
 kernel, so a student who deliberately rewrites the machinery the hidden tests rely on
-(``subprocess``, ``json``, IPython's error display) can still cheat; nbgrader offers no
+(``importlib``, ``subprocess``, ``json``, the installed files) can still cheat; nbgrader offers no
 sandbox.  These checks stop the cheap tricks and every accidental pass.
 
 :func:`show` displays a drawing or widget unless nbgrader is executing the notebook
@@ -1243,9 +1249,11 @@ def _isolated_main() -> None:
 
 
 def fresh():
-    """A new copy of this module, loaded again from its file (what hidden tests use).
+    """A new copy of this module, loaded again from its file.
 
     Attributes the notebook reassigned on ``backprop_lab.grading`` do not exist in the copy.
+    (The notebooks' hidden cells load the copy inline instead, since a student can replace
+    this function itself.)
     """
     spec = importlib.util.spec_from_file_location("backprop_lab._grading_fresh", _THIS_FILE,
                                                   submodule_search_locations=None)

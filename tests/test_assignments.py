@@ -10,7 +10,12 @@ start dominates the cost, so one batch is much cheaper than one run per scenario
     loop      all solved, `while True: pass` in part 2     -> stopped by the timeout; all but part 2
     edited    release, every test cell replaced by `pass`  -> cells restored, 0
     deleted   part 1 solved, tests 1 and 2 deleted         -> both put back and run: part 1 only
-    monkey    release + monkeypatches (builtins.abs, numpy.allclose, grading helpers) -> 0
+    monkey    release + monkeypatches (builtins.abs, numpy.allclose, grading helpers,
+              grading.fresh, sys.modules["backprop_lab.grading"])                -> 0
+    silenced  release + IPython's traceback display switched off                 -> 0
+    answerkey all solved, but some parts handed in as backprop_lab's own reference
+              classes/functions (and ps2.train as the visible case's known labels)
+                                                            -> all but those parts
     syntax    all solved, a syntax error in part 1         -> all but part 1
     crash     all solved, the kernel killed in part 3      -> graded, batch goes on
 
@@ -42,10 +47,11 @@ NBGRADER = Path(sys.executable).with_name("nbgrader")
 TIMEOUT = 10          # seconds per cell in the tests (the shipped config says 30)
 PS_NAMES = list(builder.PROBLEM_SETS)
 
-STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey", "syntax", "crash"]
+STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey", "silenced",
+            "answerkey", "syntax", "crash"]
 
 MONKEYPATCH = '''\
-import builtins, numpy, numpy.testing
+import builtins, numpy, numpy.testing, sys, types
 import backprop_lab.grading
 builtins.abs = lambda value: 0
 numpy.allclose = lambda *args, **kwargs: True
@@ -53,10 +59,37 @@ numpy.testing.assert_allclose = lambda *args, **kwargs: None
 backprop_lab.grading.check = lambda *args, **kwargs: None
 backprop_lab.grading.verify_isolated = lambda *args, **kwargs: None
 backprop_lab.grading.compare = lambda *args, **kwargs: None
+backprop_lab.grading.fresh = lambda: types.SimpleNamespace(verify_isolated=lambda *a, **k: None)
+sys.modules["backprop_lab.grading"] = types.SimpleNamespace(
+    check=backprop_lab.grading.check, verify_isolated=backprop_lab.grading.verify_isolated,
+    fresh=backprop_lab.grading.fresh)
 grading = backprop_lab.grading
 def check(*args, **kwargs):
     return None
 '''
+
+SILENCE = "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
+
+# the library's own reference handed in as the answer (appended to the solved answer cell)
+ANSWER_KEY = {
+    "ps1.multiply_gate": "class MultiplyGate(bl.gates.MultiplyGate):\n    pass\n",
+    "ps1.sigmoid_gate": "class SigmoidGate(bl.gates.SigmoidGate):\n    pass\n",
+    "ps2.affine": "Affine = bl.layers.Affine\n",
+    "ps2.numerical_gradient": "numerical_gradient = bl.gradcheck.numerical_gradient\n",
+    "ps2.train": ("import types\n"
+                  "def train_two_layer(X, y, **kwargs):\n"
+                  "    return types.SimpleNamespace(predict=lambda X_test: grading.spiral_split(7)[3])\n"),
+    "ps3.clipping": "clip_by_global_norm = bl.rnn.clip_by_global_norm\n",
+}
+
+
+def answer_key_parts(ps: builder.ProblemSet) -> list:
+    tasks = {c.id: c.task for c in ps.cells if c.kind == "tests"}
+    return [p for p in ps.parts if tasks[p.test_id] in ANSWER_KEY]
+
+
+def task_of(ps: builder.ProblemSet, part) -> str:
+    return next(c.task for c in ps.cells if c.id == part.test_id)
 
 
 # ------------------------------------------------------------------ helpers
@@ -118,6 +151,17 @@ def submissions(ps: builder.ProblemSet, source_nb, release_nb) -> dict:
         cid = part.answer_ids[0]
         replace_source(monkey, cid, MONKEYPATCH + cells_by_id(monkey)[cid].source)
     subs["monkey"] = monkey
+
+    silenced = copy.deepcopy(release_nb)
+    cid = p1.answer_ids[0]
+    replace_source(silenced, cid, SILENCE + cells_by_id(silenced)[cid].source)
+    subs["silenced"] = silenced
+
+    answerkey = copy.deepcopy(source_nb)
+    for part in answer_key_parts(ps):
+        cid = part.answer_ids[-1]
+        replace_source(answerkey, cid, src[cid].source + "\n" + ANSWER_KEY[task_of(ps, part)])
+    subs["answerkey"] = answerkey
 
     syntax = copy.deepcopy(source_nb)
     replace_source(syntax, p1.answer_ids[0], "def broken(:\n" + src[p1.answer_ids[0]].source)
@@ -366,6 +410,34 @@ def test_monkeypatching_gains_no_points(run):
         # the patched visible check passed silently; the isolated hidden check failed
         assert "hidden tests (checked in a separate Python process) failed" in error_text(
             nb[part.test_id])
+
+
+@pytest.mark.slow
+def test_switching_off_the_traceback_display_gains_nothing(run):
+    """``showtraceback`` replaced: failing cells show no traceback, but the kernel still
+    replies "error" — the executor records that error, so the parts score 0."""
+    ps, result = run
+    assert result["scores"]["silenced"]["total"] == 0
+    nb = cells_by_id(autograded_nb(result, ps.name, "silenced"))
+    for part in ps.parts:
+        assert error_text(nb[part.test_id]), part.test_id
+
+
+@pytest.mark.slow
+def test_the_library_as_answer_key_scores_exactly_the_honest_parts(run):
+    ps, result = run
+    cheated = answer_key_parts(ps)
+    assert cheated
+    scores = result["scores"]["answerkey"]
+    broken = {part.answer_ids[-1] for part in cheated}
+    assert scores["code"] == expected_code_score(ps, broken)
+    nb = cells_by_id(autograded_nb(result, ps.name, "answerkey"))
+    for part in cheated:
+        assert scores["cells"][part.test_id] == 0
+        if task_of(ps, part) != "ps2.train":
+            assert "is backprop_lab's own backprop_lab." in error_text(nb[part.test_id])
+        else:          # the visible case's labels pass visibly; the hidden data differ
+            assert "test accuracy" in error_text(nb[part.test_id])
 
 
 @pytest.mark.slow
