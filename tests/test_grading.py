@@ -667,3 +667,17 @@ def test_the_gate_base_class_is_allowed(solutions):
             return y, x
     grading.check("ps1.multiply_gate", MultiplyGate=MultiplyGate)
     grading.verify_isolated("ps1.multiply_gate", MultiplyGate=MultiplyGate)
+
+
+@pytest.mark.slow
+def test_an_error_reply_without_traceback_output_still_fails_the_cell():
+    """``showtraceback`` switched off: no error output is displayed, but the kernel replies
+    "error"; nbgrader's Execute (which CrashTolerantExecute extends) records that reply."""
+    from nbgrader.utils import determine_grade
+    cells = run_with_crash_tolerant_execute([
+        "get_ipython().showtraceback = lambda *args, **kwargs: None",
+        "raise AssertionError('hidden test failed')"])
+    cells[1].metadata["nbgrader"] = {"grade": True, "solution": False, "points": 3,
+                                     "grade_id": "t", "schema_version": 3, "locked": True}
+    assert [(o.ename, o.evalue) for o in cells[1].outputs] == [("AssertionError", "hidden test failed")]
+    assert determine_grade(cells[1], None) == (0, 3.0)
