@@ -566,7 +566,7 @@ class Graph:
     def backward(self, seed=None) -> dict:
         """Run backward from the output; return ``{leaf name: gradient}`` for named leaves."""
         backpropagate(self.nodes, self.output, seed)
-        return {name: leaf.grad for name, leaf in self._by_name.items()}
+        return self.gradients()
 
     def backward_steps(self, seed=None) -> Iterator[BackwardStep]:
         """Like backward, one gate at a time: yields a :class:`BackwardStep` per gate,
