@@ -24,15 +24,22 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120                   # kernel start on a busy grading machine
 
-# A cell that kills the kernel (os._exit, segfault, out of memory) must not make nbgrader
-# give up on the whole notebook: this Execute restarts the kernel, replays the cells
-# above, marks the cell as failed and goes on (the rest are nbgrader's defaults).
+# Every submission runs in its own sandbox (bubblewrap: private copy of the shipped files,
+# read-only Python and package, no network, no course folder, limits), and each graded
+# test cell's hidden results are judged here, outside the sandbox, after the cell ran
+# (missing or invalid results score 0 and flag the notebook). A cell that kills the kernel
+# or ignores the interrupt does not lose the notebook: the cell is found, left out, and
+# the others are graded. Without bubblewrap grading refuses and says what to install;
+# `--SandboxedExecute.unsafe=True` (or `backprop-lab grade --unsafe`) overrides that.
+# FlagForReview (after SaveAutoGrades) flags submissions whose own code calls the library's
+# reference implementations or reaches into the grading machinery, with the line.
 c.Autograde.autograde_preprocessors = [
-    "backprop_lab.grading.CrashTolerantExecute",
+    "backprop_lab.sandbox.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "backprop_lab.sandbox.FlagForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -1,0 +1,148 @@
+"""Hidden-test verdicts the kernel cannot forge.
+
+Inside the sandbox the hidden section of a test cell does not judge anything: it runs the
+student's code on the hidden cases and *publishes the results* as one output of MIME type
+:data:`RECORD_MIME` (:func:`publish`).  The grader, outside the sandbox, takes that record
+out of the cell's outputs after the cell finished and judges it itself
+(:func:`judge_cell`): it regenerates the hidden cases (from the run's salt, which only it
+chose), computes the references with the engine, compares, and writes the verdict into
+the cell -- a passing line, or an error output, which makes nbgrader score the cell 0.
+
+So the kernel never holds a verdict or anything that could be replayed as one: a test cell
+that was rewritten or skipped, whose check was patched, or that published a record of
+another cell or run gets no valid record and scores 0, flagged for review.  Correct
+results for cases drawn fresh at every run are the only way to pass -- that is, code that
+computes them (the student's own, or the library's reference, which
+:mod:`backprop_lab.sandbox.review` flags).
+"""
+from __future__ import annotations
+
+import ast
+import json
+import os
+
+#: MIME type of the results a hidden check publishes (never shown to anyone)
+RECORD_MIME = "application/vnd.backprop-lab.hidden-results+json"
+#: largest accepted record, in bytes of JSON
+MAX_RECORD_BYTES = 8 << 20
+#: environment variables the sandbox's kernel gets from the grader
+ENV_MODE, ENV_RUN, ENV_SALT = ("BACKPROP_LAB_HIDDEN_RESULTS", "BACKPROP_LAB_RUN",
+                               "BACKPROP_LAB_HIDDEN_SALT")
+
+
+# ------------------------------------------------------------------ kernel side
+def publishing() -> bool:
+    """True inside a grading sandbox: hidden checks publish results instead of judging."""
+    return os.environ.get(ENV_MODE) == "record"
+
+
+def run_salt() -> int | None:
+    """The salt of the hidden cases of this run (set by the grader), or None."""
+    value = os.environ.get(ENV_SALT)
+    return int(value) if value and value.isdigit() else None
+
+
+def publish(task_id: str, results: list) -> None:
+    """Publish the hidden results of ``task_id`` as one output of the current cell."""
+    from IPython.display import publish_display_data
+    record = {"version": 1, "task": task_id, "run": os.environ.get(ENV_RUN, ""),
+              "results": results}
+    publish_display_data({RECORD_MIME: record,
+                          "text/plain": f"{task_id}: hidden results sent to the grader."})
+
+
+# ------------------------------------------------------------------ trusted side
+def hidden_task(source: str) -> str | None:
+    """The task a test cell's hidden section checks: the first literal argument of a
+    ``verify_isolated(...)`` call in the (trusted, gradebook-restored) cell source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name == "verify_isolated" and node.args and isinstance(node.args[0], ast.Constant) \
+                    and isinstance(node.args[0].value, str):
+                return node.args[0].value
+    return None
+
+
+class Verdict:
+    """``passed`` True/False for a judged record; ``problem`` when no valid record came."""
+
+    def __init__(self, task_id: str, passed: bool, messages=(), problem: str | None = None):
+        self.task_id, self.passed, self.messages, self.problem = task_id, passed, list(messages), problem
+
+    def output(self):
+        """The output the grader appends to the test cell."""
+        import nbformat
+        if self.passed:
+            return nbformat.v4.new_output(
+                "stream", name="stdout",
+                text=f"{self.task_id}: hidden tests pass (judged by the grader, outside the "
+                     f"notebook).\n")
+        if self.problem:
+            text = (f"{self.task_id}: the hidden tests did not report a valid result "
+                    f"({self.problem}). This part scores 0 and the notebook is flagged for "
+                    f"review.")
+            return nbformat.v4.new_output("error", ename="HiddenTestsMissing", evalue=text,
+                                          traceback=[f"HiddenTestsMissing: {text}"])
+        from ..grading import _report
+        text = _report(f"{self.task_id}: hidden tests failed (judged by the grader, outside "
+                       f"the notebook).", self.messages or ["no verdict"])
+        return nbformat.v4.new_output("error", ename="GradingError", evalue=text,
+                                      traceback=[f"GradingError: {text}"])
+
+
+def _size(value) -> int:
+    return len(json.dumps(value, allow_nan=True)) if value is not None else 0
+
+
+def judge_cell(task_id: str, records: list, run_id: str, salt: int | None) -> Verdict:
+    """Judge what one test cell published (``records``: the payloads of its record outputs)."""
+    if not records:
+        return Verdict(task_id, False, problem="no hidden results were published: the test "
+                       "cell was changed, skipped or its check patched")
+    if len(records) > 1:
+        return Verdict(task_id, False, problem=f"{len(records)} hidden results were published "
+                       f"instead of one")
+    record = records[0]
+    if not isinstance(record, dict) or record.get("version") != 1:
+        return Verdict(task_id, False, problem="the published results are malformed")
+    if record.get("task") != task_id:
+        return Verdict(task_id, False, problem=f"the results are for {record.get('task')!r}, "
+                       f"not for this cell's task")
+    if record.get("run") != run_id:
+        return Verdict(task_id, False, problem="the results come from another grading run")
+    results = record.get("results")
+    if not isinstance(results, list) or _size(results) > MAX_RECORD_BYTES:
+        return Verdict(task_id, False, problem="the published results are malformed")
+    try:
+        messages = judge_results(task_id, results, salt)
+    except Exception as error:            # never trust a record enough to crash on it
+        return Verdict(task_id, False, problem=f"the results could not be judged ({type(error).__name__})")
+    return Verdict(task_id, not messages, messages)
+
+
+def judge_results(task_id: str, results: list, salt: int | None) -> list[str]:
+    """Messages for every wrong hidden result (empty: all right), judged here."""
+    from .. import grading
+    with grading.hidden_salt(salt):
+        task = grading._task(task_id)
+        cases = task.cases(hidden=True)
+    if len(results) != len(cases):
+        return [f"expected results for {len(cases)} cases, got {len(results)}."]
+    messages = []
+    for (description, inputs), result in zip(cases, results):
+        if not isinstance(result, dict):
+            messages.append(f"[{description}] malformed result.")
+            continue
+        outputs = result.get("outputs")
+        decoded = None
+        if isinstance(outputs, dict):
+            decoded = {str(k): grading._decode(v) for k, v in outputs.items()}
+        error = None if decoded is not None else str(result.get("error"))[:2000]
+        messages += grading._judge_case(task, description, inputs, decoded, error)
+    return messages
+
