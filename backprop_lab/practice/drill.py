@@ -78,13 +78,14 @@ class WireRow(widgets.HBox):
         self.wire = wire
         self.arrays = isinstance(wire.gradient, np.ndarray)
         self.label = widgets.HTML(f"<span style='font-size:14px'>{html.escape(_grad_label(wire.name))}</span>",
-                                  layout=widgets.Layout(width="70px"))
+                                  layout=widgets.Layout(width="70px", flex="0 0 auto"))
         self.box = widgets.Text(placeholder="shape, e.g. 2x3" if self.arrays else "?",
-                                layout=widgets.Layout(width="120px" if self.arrays else "90px"))
+                                layout=widgets.Layout(width="120px" if self.arrays else "90px",
+                                                      flex="0 0 auto"))
         self.box.add_class("backprop-lab-answer")
         self.entries: list[widgets.Text] = []
         self.grid = widgets.GridBox([], layout=widgets.Layout(display="none"))
-        self.feedback = widgets.HTML()
+        self.feedback = widgets.HTML(layout=widgets.Layout(flex="1 1 auto"))
         self.feedback.add_class("backprop-lab-feedback")
         self.shape_right = False
         self.verdict: Verdict | None = None
@@ -220,8 +221,8 @@ class GradientDrill(widgets.VBox):
             f"<div style='font-size:15px'><b>{html.escape(self.circuit.formula)}</b>"
             f"<span style='color:{MUTED_COLOR}'> &nbsp; gates: "
             f"{html.escape(', '.join(self.circuit.equations))}</span></div>"
-            f"<div style='color:{MUTED_COLOR}'>Give ∂f/∂ of every wire, working back from f "
-            f"(∂f/∂f = 1), then press Check.{shapes}</div>")
+            f"<div style='color:{MUTED_COLOR}'>Fill in the gradient of f on every wire, working "
+            f"back from f (where ∂f/∂f = 1), then press Check.{shapes}</div>")
         self.values.value = self._values_html()
         self.explanation.value = ""
         self._draw()
