@@ -65,8 +65,15 @@ def verify_isolated(task_id: str, **student) -> None:
     """Hidden test: run the student's code here, judge it in a separate ``python -E -P``.
 
     Raises GradingError unless the separate process answers exactly ``"passed": true``.
+    Inside a grading sandbox (:mod:`backprop_lab.sandbox`) the results are published as an
+    output of the cell instead, and the grader judges them outside the sandbox.
     """
-    verdict = run_judge(collect_results(task_id, **student))
+    from ..sandbox import verdicts
+    request = collect_results(task_id, **student)
+    if verdicts.publishing():
+        verdicts.publish(request)
+        return
+    verdict = run_judge(request)
     if verdict.get("passed") is not True:
         raise GradingError(report(
             f"{task_id}: hidden tests (checked in a separate Python process) failed.",

@@ -46,6 +46,7 @@ from nbclient.exceptions import CellExecutionComplete
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
+from ..grading.task import SALT_VARIABLE
 from . import verdicts
 from .isolation import Limits, SandboxUnavailable, probe
 from .kernel import SandboxKernel, kernel_python
@@ -207,7 +208,7 @@ class SandboxedExecute(Execute):
     async def _start(self) -> _Incarnation:
         info = self.resources.get("nbgrader") or {}
         env = {verdicts.ENV_MODE: "record", verdicts.ENV_RUN: self._run.run_id,
-               verdicts.ENV_SALT: str(self._run.salt),
+               SALT_VARIABLE: str(self._run.salt),
                "NBGRADER_EXECUTION": os.environ.get("NBGRADER_EXECUTION", "autograde")}
         kernel = SandboxKernel(
             kernel_name=self.kernel_name or self.nb.metadata.get("kernelspec", {}).get("name")
@@ -477,7 +478,16 @@ class SandboxedExecute(Execute):
         records = self._run.records.pop(index, [])
         meta = cell.metadata.get("nbgrader", {})
         task = verdicts.hidden_task(cell.source) if meta.get("grade") else None
-        if task is None or _has_error(cell):
+        if task is None:
+            return
+        for output in cell.outputs:
+            # nbgrader reads an execute_result of a test cell as its score (any value that is
+            # not a number counts as full marks), before any error after it: the kernel's
+            # results never score here, the verdict does
+            if output.get("output_type") == "execute_result":
+                output["output_type"] = "display_data"
+                output.pop("execution_count", None)
+        if _has_error(cell):
             return
         verdict = verdicts.judge_cell(task, records, self._run.run_id, self._run.salt)
         cell.outputs.append(verdict.output())
@@ -508,8 +518,8 @@ class SandboxedExecute(Execute):
                 kept = super().output(outs, msg, display_id, cell_index)
             if not self._cut:
                 self._cut = True
-                outs.append(nbformat.v4.new_output(
-                    "stream", name="stderr",
+                outs.append(nbformat.v4.new_output(       # stdout: stderr would score 0
+                    "stream", name="stdout",
                     text=f"\n[output cut: more than {self.cell_output_limit} bytes in this "
                          f"cell or {self.notebook_output_limit} in the notebook]\n"))
             return kept

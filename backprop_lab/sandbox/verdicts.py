@@ -26,8 +26,7 @@ RECORD_MIME = "application/vnd.backprop-lab.hidden-results+json"
 #: largest accepted record, in bytes of JSON
 MAX_RECORD_BYTES = 8 << 20
 #: environment variables the sandbox's kernel gets from the grader
-ENV_MODE, ENV_RUN, ENV_SALT = ("BACKPROP_LAB_HIDDEN_RESULTS", "BACKPROP_LAB_RUN",
-                               "BACKPROP_LAB_HIDDEN_SALT")
+ENV_MODE, ENV_RUN = "BACKPROP_LAB_HIDDEN_RESULTS", "BACKPROP_LAB_RUN"
 
 
 # ------------------------------------------------------------------ kernel side
@@ -36,19 +35,14 @@ def publishing() -> bool:
     return os.environ.get(ENV_MODE) == "record"
 
 
-def run_salt() -> int | None:
-    """The salt of the hidden cases of this run (set by the grader), or None."""
-    value = os.environ.get(ENV_SALT)
-    return int(value) if value and value.isdigit() else None
-
-
-def publish(task_id: str, results: list) -> None:
-    """Publish the hidden results of ``task_id`` as one output of the current cell."""
+def publish(request: dict) -> None:
+    """Publish a hidden check's results (``{"task", "results"}``, see
+    :func:`backprop_lab.grading.hidden.collect_results`) as one output of the current cell."""
     from IPython.display import publish_display_data
-    record = {"version": 1, "task": task_id, "run": os.environ.get(ENV_RUN, ""),
-              "results": results}
+    record = {"version": 1, "task": request.get("task"), "run": os.environ.get(ENV_RUN, ""),
+              "results": request.get("results")}
     publish_display_data({RECORD_MIME: record,
-                          "text/plain": f"{task_id}: hidden results sent to the grader."})
+                          "text/plain": f"{record['task']}: hidden results for the grader."})
 
 
 # ------------------------------------------------------------------ trusted side
@@ -88,8 +82,8 @@ class Verdict:
                     f"review.")
             return nbformat.v4.new_output("error", ename="HiddenTestsMissing", evalue=text,
                                           traceback=[f"HiddenTestsMissing: {text}"])
-        from ..grading import _report
-        text = _report(f"{self.task_id}: hidden tests failed (judged by the grader, outside "
+        from ..grading.running import report
+        text = report(f"{self.task_id}: hidden tests failed (judged by the grader, outside "
                        f"the notebook).", self.messages or ["no verdict"])
         return nbformat.v4.new_output("error", ename="GradingError", evalue=text,
                                       traceback=[f"GradingError: {text}"])
@@ -126,23 +120,10 @@ def judge_cell(task_id: str, records: list, run_id: str, salt: int | None) -> Ve
 
 
 def judge_results(task_id: str, results: list, salt: int | None) -> list[str]:
-    """Messages for every wrong hidden result (empty: all right), judged here."""
-    from .. import grading
-    with grading.hidden_salt(salt):
-        task = grading._task(task_id)
-        cases = task.cases(hidden=True)
-    if len(results) != len(cases):
-        return [f"expected results for {len(cases)} cases, got {len(results)}."]
-    messages = []
-    for (description, inputs), result in zip(cases, results):
-        if not isinstance(result, dict):
-            messages.append(f"[{description}] malformed result.")
-            continue
-        outputs = result.get("outputs")
-        decoded = None
-        if isinstance(outputs, dict):
-            decoded = {str(k): grading._decode(v) for k, v in outputs.items()}
-        error = None if decoded is not None else str(result.get("error"))[:2000]
-        messages += grading._judge_case(task, description, inputs, decoded, error)
-    return messages
-
+    """Messages for every wrong hidden result (empty: all right), judged here with the
+    hidden cases of ``salt``."""
+    from ..grading.judge import judge
+    from ..grading.task import hidden_salt
+    with hidden_salt(salt):
+        verdict = judge({"task": task_id, "results": results})
+    return [] if verdict.get("passed") is True else list(verdict.get("messages") or ["no verdict"])
