@@ -1,31 +1,30 @@
-"""Deliberate students, graded by the real nbgrader pipeline: nobody gains a point.
+"""Deliberate students, graded by the real pipeline: nobody gains a point.
 
-ONE batch on problem set 1 (the cheapest to grade): every attack below is a submitted
-student, graded in a single run, followed by two victims graded after them (student ids
-sort the attackers first).  The batch runs once and is shared by the tests (file lock,
-like tests/test_assignments.py).
+ONE batch on problem set 1 (the cheapest to grade), graded by ``backprop-lab grade --jobs 2``
+(nbgrader's Autograde in parallel sandboxes), then ``nbgrader generate_feedback`` and
+``nbgrader export``.  Student ids sort the attackers first and two victims last; attacks
+that cannot interfere share a student (``class_submissions(merged=False)`` gives one
+student per attack, as used for the per-attack scores in assignments/README.md).
 
     a_shadow      a ``backprop_lab/`` folder handed in beside the notebook (it would shadow
                   the installed package and its grading module)
-    a_transform   an IPython input transformer that turns every later cell mentioning
-                  grading into ``pass``
+    a_transform   an IPython input transformer turns every later cell mentioning grading
+                  into ``pass``
     a_forge       the test cells rewritten to print "pass" and a forged hidden-results record
-    a_replay      part 1 honest; every later test cell replays part 1's hidden record
+    a_partial     the test cells rewritten to end in a value (nbgrader reads a test cell's
+                  result as its partial score, and anything but a number as full marks)
     a_settrace    ``sys.settrace`` rewrites the checks' local variables (messages, verdict)
-    a_persist     appends "everything passes" to the installed grading module
-    a_pth         drops a ``.pth`` file into site-packages (runs in every later Python)
-    a_startup     an IPython startup file in the grader's home (runs in every later kernel)
-    a_gradebook   gives every student extra credit in ``gradebook.db``
-    a_source      prints the instructor's ``source/`` notebooks (solutions, hidden tests)
-    a_others      prints the other students' submissions
-    a_exfil       sends data over the network, prints the grader's environment
-    a_tmp         leaves files in /tmp, the working folder and the home folder
-    a_killparent  full solution; kills the kernel's parent process in its last part
-    a_forkbomb    full solution; forks until the system refuses, children escape with setsid
-    a_spam        full solution; prints 40 MB in one line and floods the output
+    a_replay      part 1 honest; every later test cell replays part 1's hidden results
+    a_persist     appends "everything passes" to the installed grading modules, drops a
+                  ``.pth`` into site-packages and an IPython startup file into the home
+    a_snoop       extra credit for everyone in ``gradebook.db``, prints ``source/`` and the
+                  other students' submissions, sends data over the network, prints the
+                  grader's environment, leaves files in /tmp, the working folder and home
+    a_dos         full solution + a fork bomb whose children escape with setsid, 40 MB in one
+                  line and a flood of output, a kill of the kernel's parent
     a_libref      full solution, but part 1's backward calls the library's reference gate
-    h_exit        full solution, ``exit()`` at the end of answer 1         (honest side)
-    h_timer       full solution, a timer calling ``os._exit`` after answer 2
+    h_exit        full solution, ``exit()`` at the end of answer 1          (honest side)
+    h_timer       full solution, a timer calling ``os._exit`` 0.3 s after answer 2
     h_deaf        full solution, answer 3 ignores SIGINT and loops forever
     z_release     the untouched release (victim: must still score 0)
     z_full        the full solution (victim: must still score everything)
@@ -33,10 +32,10 @@ like tests/test_assignments.py).
 from __future__ import annotations
 
 import copy
-import csv
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -55,6 +54,7 @@ sys.path.insert(0, str(ASSIGNMENTS))
 import build_assignments as builder  # noqa: E402
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")
+BACKPROP_LAB = Path(sys.executable).with_name("backprop-lab")
 PS = "ps1_gates"
 TIMEOUT = 10                     # seconds per cell (the shipped config says 30)
 MARKER = "backprop-lab-attack"   # every file or process an attack leaves carries this
@@ -83,6 +83,12 @@ def _forge(lines):
             f"print({{task!r}} + ': hidden tests pass.')\\n",
             f"_publish({{{{{RECORD_MIME!r}: {{record!r}}, 'text/plain': 'attested'}}}})\\n"]
 get_ipython().input_transformers_cleanup.append(_forge)
+'''
+
+PARTIAL = '''\
+def _score_myself(lines):
+    return ["'all tests passed'\\n"] if any("verify_isolated" in line for line in lines) else lines
+get_ipython().input_transformers_cleanup.append(_score_myself)
 '''
 
 REPLAY = f'''\
@@ -345,10 +351,12 @@ def with_answers(release_nb, source_nb, grade_ids) -> nbformat.NotebookNode:
     return nb
 
 
-def class_submissions(ps, source_nb, release_nb, *, port: int) -> dict:
-    """{student: (notebook, {relative path: text of an extra file handed in})}."""
+def class_submissions(ps, source_nb, release_nb, *, port: int, merged: bool = True) -> dict:
+    """{student: (notebook, {relative path: text of an extra file handed in})}.
+
+    ``merged``: attacks that cannot interfere with each other share a student (fewer kernels
+    to start in the test); otherwise every attack is a student of its own."""
     parts = ps.parts
-    answers = [a for p in parts for a in p.answer_ids]
     first = parts[0].answer_ids[0]
     full = lambda: copy.deepcopy(source_nb)          # noqa: E731
     release = lambda: copy.deepcopy(release_nb)      # noqa: E731
@@ -356,27 +364,37 @@ def class_submissions(ps, source_nb, release_nb, *, port: int) -> dict:
 
     subs["a_shadow"] = (release(), {"backprop_lab/__init__.py": SHADOW_INIT,
                                     "backprop_lab/grading.py": SHADOW_GRADING})
-    for name, payload in (("a_transform", TRANSFORM), ("a_forge", FORGE), ("a_settrace", SETTRACE),
-                          ("a_persist", PERSIST), ("a_pth", PTH), ("a_startup", STARTUP),
-                          ("a_gradebook", GRADEBOOK), ("a_source", SOURCE), ("a_others", OTHERS),
-                          ("a_exfil", EXFIL.format(port=port)), ("a_tmp", TMP.format(tag="release"))):
+    groups = {"a_transform": [TRANSFORM], "a_forge": [FORGE], "a_partial": [PARTIAL],
+              "a_settrace": [SETTRACE],
+              "a_persist": [PERSIST, PTH, STARTUP],
+              "a_snoop": [GRADEBOOK, SOURCE, OTHERS, EXFIL.format(port=port), TMP.format(tag="x")]}
+    if not merged:
+        names = {"a_persist": ["a_persist", "a_pth", "a_startup"],
+                 "a_snoop": ["a_gradebook", "a_source", "a_others", "a_exfil", "a_tmp"]}
+        groups = {new: [payload] for name, payloads in groups.items()
+                  for new, payload in zip(names.get(name, [name]), payloads)}
+    for name, payloads in groups.items():
         nb = release()
-        prepend(nb, first, payload)
+        prepend(nb, first, "\n".join(payloads))
         subs[name] = (nb, {})
 
     replay = with_answers(release_nb, source_nb, parts[0].answer_ids)
     prepend(replay, first, REPLAY)
     subs["a_replay"] = (replay, {})
 
-    killparent = full()
-    append(killparent, parts[-1].answer_ids[0], KILL_PARENT)
-    subs["a_killparent"] = (killparent, {})
-    forkbomb = full()
-    prepend(forkbomb, first, FORKBOMB)
-    subs["a_forkbomb"] = (forkbomb, {})
-    spam = full()
-    prepend(spam, first, SPAM)
-    subs["a_spam"] = (spam, {})
+    dos = {"a_killparent": (parts[-1].answer_ids[0], KILL_PARENT, append),
+           "a_forkbomb": (first, FORKBOMB, prepend),
+           "a_spam": (parts[1].answer_ids[0], SPAM, prepend)}
+    if merged:
+        nb = full()
+        for cell_id, payload, put in dos.values():
+            put(nb, cell_id, payload)
+        subs["a_dos"] = (nb, {})
+    else:
+        for name, (cell_id, payload, put) in dos.items():
+            nb = full()
+            put(nb, cell_id, payload)
+            subs[name] = (nb, {})
     libref = full()
     cells_by_id(libref)[first].source = LIBREF_ANSWER
     subs["a_libref"] = (libref, {})
@@ -393,7 +411,6 @@ def class_submissions(ps, source_nb, release_nb, *, port: int) -> dict:
 
     subs["z_release"] = (release(), {})
     subs["z_full"] = (full(), {})
-    assert set(answers) <= set(cells_by_id(source_nb))
     return subs
 
 
@@ -498,8 +515,9 @@ def run_batch(course: Path) -> dict:
             for relative, text in files.items():
                 (folder / relative).parent.mkdir(parents=True, exist_ok=True)
                 (folder / relative).write_text(text)
-        autograde = nbgrader(course, env, "autograde", PS, "--force", f"--Execute.timeout={TIMEOUT}",
-                             check=False)
+        autograde = subprocess.run([str(BACKPROP_LAB), "grade", PS, "--jobs", "2",
+                                    "--timeout", str(TIMEOUT)], cwd=course, capture_output=True,
+                                   text=True, timeout=1500, env=env)
         feedback = nbgrader(course, env, "generate_feedback", PS, "--force", check=False)
         nbgrader(course, env, "export", check=False)
     finally:
@@ -579,8 +597,8 @@ def expected_code_score(broken: set) -> int:
     return sum(p.points for p in builder.PROBLEM_SETS[PS].parts if not p.relies_on() & broken)
 
 
-ATTACKERS = ["a_shadow", "a_transform", "a_forge", "a_settrace", "a_persist", "a_pth", "a_startup",
-             "a_gradebook", "a_source", "a_others", "a_exfil", "a_tmp"]
+ATTACKERS = ["a_shadow", "a_transform", "a_forge", "a_partial", "a_settrace", "a_persist",
+             "a_snoop"]
 
 
 # ------------------------------------------------------------------ the tests
@@ -630,16 +648,12 @@ def test_environment_and_machine_are_unchanged(batch):
 @pytest.mark.slow
 def test_no_secret_reaches_any_output_or_feedback(batch):
     course = Path(batch["course"])
-    source_nb = nbformat.read(course / "source" / PS / f"{PS}.ipynb", as_version=4)
-    solutions = [line.strip() for c in source_nb.cells for line in c.source.splitlines()
-                 if "### BEGIN SOLUTION" in c.source and len(line.strip()) > 25
-                 and line.strip() not in cells_by_id(nbformat.read(
-                     course / "release" / PS / f"{PS}.ipynb", as_version=4)).get(
-                     c.metadata["nbgrader"]["grade_id"], c).source]
+    source_nb = nbformat.read(str(course / "source" / PS / f"{PS}.ipynb"), as_version=4)
+    solutions = [line.strip() for cell in source_nb.cells
+                 for block in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)
+                 for line in block.splitlines() if len(line.strip()) > 20]
     assert solutions
-    for student in batch["scores"]:
-        if student == "z_full" or batch["scores"][student] is None:
-            continue
+    for student in ATTACKERS:                     # their notebooks hold no solution
         texts = {"outputs": output_text(autograded(batch, student))}
         html = course / "feedback" / student / PS / f"{PS}.html"
         if html.exists():
@@ -653,26 +667,19 @@ def test_no_secret_reaches_any_output_or_feedback(batch):
 
 
 @pytest.mark.slow
-def test_huge_output_is_cut_to_a_few_megabytes(batch):
+def test_denial_of_service_is_contained_and_costs_only_the_forking_part(batch):
+    """Fork bomb, 40 MB of output, killing the parent: all contained; only the part whose
+    cell forked is lost (that cell is left out, like a cell that kills its kernel)."""
     course = Path(batch["course"])
-    notebook = course / "autograded" / "a_spam" / PS / f"{PS}.ipynb"
+    first = builder.PROBLEM_SETS[PS].parts[0]
+    assert batch["scores"]["a_dos"]["code"] == expected_code_score(set(first.answer_ids))
+    notebook = course / "autograded" / "a_dos" / PS / f"{PS}.ipynb"
     assert notebook.stat().st_size < 3_000_000
-    assert (course / "feedback" / "a_spam" / PS / f"{PS}.html").stat().st_size < 3_000_000
-    assert batch["scores"]["a_spam"]["code"] == builder.PROBLEM_SETS[PS].auto_points
-
-
-@pytest.mark.slow
-def test_a_fork_bomb_is_contained_and_grading_goes_on(batch):
-    assert batch["scores"]["a_forkbomb"]["code"] == builder.PROBLEM_SETS[PS].auto_points
-    text = output_text(autograded(batch, "a_forkbomb"))
-    assert "fork refused after" in text
-
-
-@pytest.mark.slow
-def test_killing_the_parent_stops_nothing(batch):
-    ps = builder.PROBLEM_SETS[PS]
-    score = batch["scores"]["a_killparent"]["code"]
-    assert expected_code_score(set(ps.parts[-1].answer_ids)) <= score <= ps.auto_points
+    assert (course / "feedback" / "a_dos" / PS / f"{PS}.html").stat().st_size < 3_000_000
+    text = output_text(autograded(batch, "a_dos"))
+    children = int(re.search(r"fork refused after (\d+) children", text).group(1))
+    assert children < 200
+    assert "ForkBombError" in text and "[output cut" in text
 
 
 @pytest.mark.slow
@@ -693,10 +700,9 @@ def test_exit_at_the_end_of_an_answer_loses_only_that_part(batch):
 
 
 @pytest.mark.slow
-def test_a_timer_killing_the_kernel_loses_at_most_its_part(batch):
+def test_a_timer_killing_the_kernel_later_loses_only_its_part(batch):
     ps = builder.PROBLEM_SETS[PS]
-    score = batch["scores"]["h_timer"]["code"]
-    assert expected_code_score(set(ps.parts[1].answer_ids)) <= score <= ps.auto_points
+    assert batch["scores"]["h_timer"]["code"] == expected_code_score(set(ps.parts[1].answer_ids))
 
 
 @pytest.mark.slow

@@ -57,16 +57,22 @@ KERNEL_DIED = ("The kernel died while running this cell (os._exit, a segfault, r
 KERNEL_DIED_AFTER = ("The kernel died after this cell finished (exit(), a timer or a thread "
                      "calling os._exit ...). This cell is left out when the cells above later "
                      "cells are run again, so the rest of the notebook is still graded.")
+FORKED = ("This cell left {n} processes behind (a fork bomb?). They were killed, and the "
+          "cell is left out when the cells above later cells are run again in a new kernel, "
+          "so the rest of the notebook is still graded.")
 STUCK = ("This cell did not stop when it was interrupted after the time limit, so its "
          "kernel was stopped; a new kernel ran the cells above again and grading went on.")
 UNSAFE_NOTE = ("WARNING: this notebook was graded WITHOUT a sandbox (--unsafe): the "
                "submission ran with the grader's rights.\n")
 ENV_UNSAFE = "BACKPROP_LAB_UNSAFE_GRADING"
+#: set by ``backprop-lab grade`` workers: the gradebook lock, released while kernels run
+EXECUTION_GATE = None
 
 
 class _Outcome:
     """How one cell execution ended: ``ok``/``error`` (a reply), ``timeout`` (interrupted,
-    then replied), ``stuck`` (ignored the interrupt), ``died`` (the kernel died)."""
+    then replied), ``stuck`` (ignored the interrupt), ``died`` (the kernel died),
+    ``forked`` (left too many processes behind)."""
 
     def __init__(self, kind: str, reply=None, started: bool = False):
         self.kind, self.reply, self.started = kind, reply, started
@@ -131,6 +137,9 @@ class SandboxedExecute(Execute):
                                     ).tag(config=True)
     max_kernel_deaths = Integer(12, help="Kernel deaths after which the rest of a notebook is "
                                 "not run.").tag(config=True)
+    stray_limit = Integer(32, help="Processes a cell may leave behind (they are killed when "
+                          "it ends); more and the cell is left out like a crash."
+                          ).tag(config=True)
 
     # ------------------------------------------------------------------ nbgrader entry
     def preprocess(self, nb, resources=None, km=None):
@@ -148,7 +157,14 @@ class SandboxedExecute(Execute):
                 self.log.error("%s", error)
                 raise
         self._run = _NotebookRun()
-        run_sync(self._grade)()
+        gate = EXECUTION_GATE
+        if gate is not None:
+            gate.release()                 # other workers may use the gradebook meanwhile
+        try:
+            run_sync(self._grade)()
+        finally:
+            if gate is not None:
+                gate.acquire()
         if self._unsafe:
             first = next((c for c in self.nb.cells if c.cell_type == "code"), None)
             if first is not None:
@@ -250,8 +266,9 @@ class SandboxedExecute(Execute):
                 if self._run.deaths >= self.max_kernel_deaths:
                     self._give_up()
                     return
-                if outcome.kind == "stuck":
-                    self._blame(index, STUCK, timeout=True)
+                if outcome.kind in ("stuck", "forked"):
+                    if outcome.kind == "stuck":
+                        self._blame(index, STUCK, timeout=True)
                     life, index = await self._start(), 0
                     continue
                 life, index = await self._recover(life)
@@ -277,6 +294,11 @@ class SandboxedExecute(Execute):
         if removed:
             self.log.warning("%s: killed %d process(es) left running by cell %d", self._who(),
                              removed, index)
+        if removed > self.stray_limit and outcome.finished:
+            # its dead children still count against the kernel's process limit: the kernel
+            # could not even start a thread any more -- start afresh without this cell
+            self._blame(index, FORKED.format(n=removed), ename="ForkBombError")
+            return _Outcome("forked", outcome.reply, True)
         return outcome
 
     # ------------------------------------------------------------------ deaths
@@ -295,9 +317,15 @@ class SandboxedExecute(Execute):
             probe_life = await self._start()
             before = [i for i in range(suspect) if self._runnable(i)]
             alive = await self._replay_and_hold(probe_life, before, failed)
+            if alive is None:                     # a replayed cell was left out: start over
+                await probe_life.kernel.stop()
+                return await self._start(), 0
             if alive:
                 was_final = suspect in self._run.final
                 outcome = await self._execute(probe_life, suspect)
+                if outcome.kind == "forked":
+                    await probe_life.kernel.stop()
+                    return await self._start(), 0
                 if outcome.finished and await self._hold(probe_life, failed, [suspect]):
                     self._run.innocent.add(suspect)
                     return probe_life, suspect + 1
@@ -324,12 +352,16 @@ class SandboxedExecute(Execute):
             return current
         return previous
 
-    async def _replay_and_hold(self, life: _Incarnation, cells: list, failed: _Incarnation) -> bool:
+    async def _replay_and_hold(self, life: _Incarnation, cells: list, failed: _Incarnation):
+        """True: the kernel lives on; False: it died; None: a cell was left out on the way
+        (it hung or forked), so the run starts over."""
         for index in cells:
             outcome = await self._execute(life, index)
             if outcome.kind == "stuck":           # a replay that hangs: leave it out
                 self._blame(index, STUCK, timeout=True)
-                return False
+                return None
+            if outcome.kind == "forked":
+                return None
             if not outcome.finished:
                 return False
         return await self._hold(life, failed, cells)
@@ -353,7 +385,8 @@ class SandboxedExecute(Execute):
             await asyncio.sleep(0.1)
         return True
 
-    def _blame(self, index: int, message: str, *, timeout: bool = False) -> None:
+    def _blame(self, index: int, message: str, *, timeout: bool = False,
+               ename: str = "DeadKernelError") -> None:
         """Record on the cell why it was left out; it is never run again.  Cells that ran
         after it in a kernel it had run in (before that kernel died) run again without it,
         so the result does not depend on how soon the kernel died."""
@@ -366,7 +399,7 @@ class SandboxedExecute(Execute):
             self._run.final.add(index)
             self._run.executed += 1
             cell.execution_count = self._run.executed
-        name = "CellTimeoutError" if timeout else "DeadKernelError"
+        name = "CellTimeoutError" if timeout else ename
         if timeout and not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
             cell.outputs.append(self._timeout_output())
         cell.outputs.append(nbformat.v4.new_output("error", ename=name, evalue=message,
@@ -443,17 +476,26 @@ class SandboxedExecute(Execute):
 
     async def _wait_reply(self, kc, msg_id: str):
         while True:
-            msg = await kc.shell_channel.get_msg(timeout=None)
-            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            msg = await self._receive(kc.shell_channel)
+            if msg is not None and msg.get("parent_header", {}).get("msg_id") == msg_id:
                 return msg
+
+    async def _receive(self, channel):
+        """The next message, or None for one that is not a valid message (a kernel can send
+        anything: a wrong signature, garbage; it is skipped, never fatal)."""
+        try:
+            return await channel.get_msg(timeout=None)
+        except Empty:
+            return None
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+            self.log.warning("%s: skipped an invalid message from the kernel: %s", self._who(),
+                             str(error)[:120])
+            return None
 
     async def _pump_iopub(self, kc, msg_id, cell, index, state, life) -> None:
         while True:
-            try:
-                msg = await kc.iopub_channel.get_msg(timeout=None)
-            except Empty:
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+            msg = await self._receive(kc.iopub_channel)
+            if msg is None or msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind = msg.get("msg_type")
             if kind == "execute_input" or (kind == "status" and
@@ -464,6 +506,9 @@ class SandboxedExecute(Execute):
             except CellExecutionComplete:
                 state["idle"] = True
                 return
+            except Exception as error:          # noqa: BLE001 (a malformed message)
+                self.log.warning("%s: skipped a malformed %s message: %s", self._who(),
+                                 msg.get("msg_type"), str(error)[:120])
 
     def _finish(self, cell, index: int, outcome: _Outcome, life: _Incarnation) -> None:
         """A real run of a cell ended: timeouts, nbgrader's reply check, hidden verdicts."""

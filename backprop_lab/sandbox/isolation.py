@@ -313,6 +313,14 @@ class Sandbox:
         return env
 
 
+def zombie_children(bwrap_pid: int) -> int:
+    """Dead children the kernel has not collected (they still count against its process
+    limit: many of them leave the kernel unable to start a thread)."""
+    init = _children(bwrap_pid)
+    kernels = [pid for pid in (_children(init[0]) if init else []) if _inner_pid(pid) == 2]
+    return sum(_is_zombie(pid) for pid in _children(kernels[0])) if kernels else 0
+
+
 def reap_strays(bwrap_pid: int) -> int:
     """Kill every process of the sandbox except its init and the kernel; returns how many.
 
@@ -323,7 +331,8 @@ def reap_strays(bwrap_pid: int) -> int:
         init = _children(bwrap_pid)
         if not init:
             return killed
-        strays = [pid for pid in _descendants(init[0]) if _inner_pid(pid) != 2]
+        strays = [pid for pid in _descendants(init[0])
+                   if _inner_pid(pid) != 2 and not _is_zombie(pid)]
         if not strays:
             return killed
         for pid in strays:
@@ -356,6 +365,14 @@ def _descendants(pid: int) -> list[int]:
             found.append(child)
             todo.append(child)
     return found
+
+
+def _is_zombie(pid: int) -> bool:
+    """Dead, waiting for its parent to collect it (killing it again changes nothing)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def _inner_pid(pid: int) -> int | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,10 +23,24 @@ import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
-from .isolation import Limits, Sandbox, UidSlot, probe, python_layout, reap_strays
+from .isolation import (Limits, Sandbox, UidSlot, probe, python_layout, reap_strays,
+                        zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
 MAX_MESSAGE_BYTES = 64 << 20
+#: the sandboxes of this process that are running (see kill_all_sandboxes)
+_RUNNING: set = set()
+
+
+def kill_all_sandboxes() -> None:
+    """SIGKILL every sandbox this process started (a grading worker told to stop)."""
+    for kernel in list(_RUNNING):
+        pid = kernel.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)     # bwrap leads its own session
+            except OSError:
+                pass
 
 
 def kernel_python(argv0: str) -> str:
@@ -115,6 +130,7 @@ class SandboxKernel:
             kwargs["cwd"] = workdir
             kwargs["env"] = {**os.environ, **self.env}
         self.km = km
+        _RUNNING.add(self)
         await km.start_kernel(extra_arguments=self.extra_arguments, **kwargs)
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
@@ -139,6 +155,7 @@ class SandboxKernel:
             if self.log:
                 self.log.debug("stopping the kernel: %s", error)
         finally:
+            _RUNNING.discard(self)
             if self.kc is not None:
                 self.kc.context.destroy(linger=0)
             self.kc = None
@@ -159,10 +176,11 @@ class SandboxKernel:
         return getattr(provisioner, "pid", None)
 
     def reap(self) -> int:
-        """Kill processes the cells left running in the sandbox (not the kernel)."""
+        """Kill processes the cells left running in the sandbox (not the kernel); returns
+        how many were left behind, the killed ones and the kernel's uncollected dead ones."""
         if self.unsafe or self.pid is None:
             return 0
-        return reap_strays(self.pid)
+        return max(reap_strays(self.pid), zombie_children(self.pid))
 
     def kernel_log(self) -> str:
         path = self.km.log_path if self.km else None

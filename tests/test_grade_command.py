@@ -1,0 +1,280 @@
+"""``backprop-lab grade``: parallel sandboxes give exactly the gradebook of serial nbgrader.
+
+ONE class of problem set 1 (on time: full, release, partial, a kernel crash; late: a full
+solution past the due date with the "zero" penalty), copied into three course folders:
+
+    serial     ``nbgrader autograde ps1_gates``                       (the reference)
+    parallel   ``backprop-lab grade ps1_gates --jobs 2``
+    resumed    ``backprop-lab grade ps1_gates --jobs 2``: one worker is killed while it
+               grades, then Ctrl-C; a second run finishes the class
+
+``nbgrader export`` and every grade, comment, flag, timestamp and late penalty must be the
+same in all three.  The runs happen once (shared by xdist workers through a file lock).
+"""
+from __future__ import annotations
+
+import copy
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENTS = ROOT / "assignments"
+sys.path.insert(0, str(ASSIGNMENTS))
+import build_assignments as builder  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PS = "ps1_gates"
+TIMEOUT = 10
+DUE = "2026-11-26 06:00:00 UTC"
+ON_TIME, LATE = "2026-11-26 05:00:00.000000 UTC", "2026-11-27 05:00:00.000000 UTC"
+
+
+def run(course: Path, *args, check=True, **kw) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    result = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=course, capture_output=True,
+                            text=True, timeout=1500, env=env, **kw)
+    if check and result.returncode != 0:
+        raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def cells_by_id(nb) -> dict:
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if "nbgrader" in c.metadata}
+
+
+def make_class(template: Path) -> list[str]:
+    template.mkdir(parents=True)
+    config = (ASSIGNMENTS / "nbgrader_config.py").read_text()
+    config += '\nc.LateSubmissionPlugin.penalty_method = "zero"\n'
+    (template / "nbgrader_config.py").write_text(config)
+    shutil.copytree(ASSIGNMENTS / "source" / PS, template / "source" / PS)
+    run(template, "nbgrader", "db", "assignment", "add", PS, f"--duedate={DUE}")
+    run(template, "nbgrader", "generate_assignment", PS, "--force")
+    ps = builder.PROBLEM_SETS[PS]
+    name = f"{PS}.ipynb"
+    source = nbformat.read(template / "source" / PS / name, as_version=4)
+    release = nbformat.read(template / "release" / PS / name, as_version=4)
+    partial = copy.deepcopy(release)
+    for cid in ps.parts[0].answer_ids:
+        cells_by_id(partial)[cid].source = cells_by_id(source)[cid].source
+    crash = copy.deepcopy(source)
+    cells_by_id(crash)[ps.parts[2].answer_ids[0]].source += "\nimport os\nos._exit(1)\n"
+    students = {"full": (source, ON_TIME), "release": (release, ON_TIME),
+                "partial": (partial, ON_TIME), "crash": (crash, ON_TIME), "late": (source, LATE)}
+    for student, (nb, stamp) in students.items():
+        folder = template / "submitted" / student / PS
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / name)
+        (folder / "timestamp.txt").write_text(stamp)
+    return sorted(students)
+
+
+def gradebook_dump(course: Path) -> dict:
+    """Everything a grader sees, by student: scores, comments, flags, timestamps, penalties."""
+    from nbgrader.api import Gradebook
+    dump = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for submission in gb.assignment_submissions(PS):
+            nbs = {}
+            for nb in submission.notebooks:
+                nbs[nb.name] = {
+                    "flagged": nb.flagged,
+                    "grades": sorted((g.name, g.auto_score, g.manual_score, g.extra_credit,
+                                      g.needs_manual_grade) for g in nb.grades),
+                    "comments": sorted((c.name, c.auto_comment, c.manual_comment)
+                                       for c in nb.comments)}
+            dump[submission.student.id] = {
+                "timestamp": str(submission.timestamp), "score": submission.score,
+                "late_penalty": submission.late_submission_penalty, "notebooks": nbs}
+    return dump
+
+
+def export(course: Path) -> str:
+    run(course, "nbgrader", "export")
+    return (course / "grades.csv").read_text()
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                children = [int(c) for c in Path(f"/proc/{parent}/task/{task}/children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
+
+
+def name_of(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+    except OSError:
+        return ""
+
+
+def interrupted_run(course: Path) -> dict:
+    """grade --jobs 2; SIGKILL a worker that is grading; Ctrl-C after the next student."""
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    process = subprocess.Popen([str(BIN / "backprop-lab"), "grade", PS, "--jobs", "2",
+                                "--timeout", str(TIMEOUT)], cwd=course, env=env,
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+                               start_new_session=True)
+    lines, killed, interrupted = [], None, False
+    os.set_blocking(process.stderr.fileno(), False)
+    deadline = time.monotonic() + 1200
+    buffer = ""
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        chunk = process.stderr.read() or ""
+        buffer += chunk
+        *done, buffer = buffer.split("\n")
+        lines += done
+        results = [line for line in lines if line.split()[:1] and line.split()[0] in
+                   ("full", "release", "partial", "crash", "late")]
+        if killed is None:           # a worker (a child of the command) running a sandbox
+            workers = [w for w in _children(process.pid)
+                       if any(name_of(d).endswith("bwrap") for d in descendants(w))]
+            if workers:
+                killed = workers[0]
+                os.kill(killed, signal.SIGKILL)
+                after_kill = len(results)
+        elif not interrupted and len(results) > after_kill + 1:
+            os.killpg(process.pid, signal.SIGINT)                 # Ctrl-C in a terminal
+            interrupted = True
+    process.wait(timeout=300)
+    lines += (buffer + (process.stderr.read() or "")).split("\n")
+    return {"returncode": process.returncode, "killed": killed, "interrupted": interrupted,
+            "output": "\n".join(lines)}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            found += [int(c) for c in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def run_everything(base: Path) -> dict:
+    template = base / "template"
+    students = make_class(template)
+    courses = {name: base / name for name in ("serial", "parallel", "resumed")}
+    for course in courses.values():
+        shutil.copytree(template, course)
+    result = {"students": students}
+    started = time.monotonic()
+    run(courses["serial"], "nbgrader", "autograde", PS, f"--Execute.timeout={TIMEOUT}")
+    result["serial_seconds"] = time.monotonic() - started
+    started = time.monotonic()
+    parallel = run(courses["parallel"], "backprop-lab", "grade", PS, "--jobs", "2",
+                   "--timeout", str(TIMEOUT))
+    result["parallel_seconds"] = time.monotonic() - started
+    result["parallel_output"] = parallel.stderr
+    result["interrupted"] = interrupted_run(courses["resumed"])
+    result["journal"] = json.loads((courses["resumed"] / ".backprop-lab-grade" / f"{PS}.json")
+                                   .read_text())
+    result["export_after_interrupt"] = run(courses["resumed"], "nbgrader", "export",
+                                           check=False).returncode
+    resumed = run(courses["resumed"], "backprop-lab", "grade", PS, "--jobs", "2",
+                  "--timeout", str(TIMEOUT), check=False)
+    result["resume_output"], result["resume_returncode"] = resumed.stderr, resumed.returncode
+    for name, course in courses.items():
+        result[f"{name}_export"] = export(course)
+        result[f"{name}_gradebook"] = gradebook_dump(course)
+    return result
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from backprop_lab.sandbox import isolation
+    try:
+        isolation.probe()
+    except isolation.SandboxUnavailable as error:
+        if os.environ.get("BACKPROP_LAB_REQUIRE_SANDBOX"):
+            raise
+        pytest.skip(f"no sandbox on this machine: {error}")
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "grade-command"
+    shared.mkdir(exist_ok=True)
+    result_file = shared / "result.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result_file.exists():
+            result_file.write_text(json.dumps(run_everything(shared / "courses"), default=str))
+    return json.loads(result_file.read_text())
+
+
+@pytest.mark.slow
+def test_parallel_grades_exactly_like_serial_nbgrader(graded):
+    assert graded["parallel_export"] == graded["serial_export"]
+    assert graded["parallel_gradebook"] == graded["serial_gradebook"]
+    serial = graded["serial_gradebook"]
+    ps = builder.PROBLEM_SETS[PS]
+    assert serial["full"]["score"] == ps.auto_points and serial["release"]["score"] == 0
+    assert serial["late"]["late_penalty"] == ps.auto_points and serial["late"]["score"] == 0
+    assert serial["crash"]["score"] < ps.auto_points
+
+
+@pytest.mark.slow
+def test_progress_shows_every_student_with_the_score(graded):
+    output = graded["parallel_output"]
+    for student in graded["students"]:
+        assert any(line.startswith(student) for line in output.splitlines()), output
+    assert "full                 18/20  (autograded 18/18)" in output
+    assert "late penalty 18" in output
+    assert "5/5  elapsed" in output and "ETA" in output
+    assert "done: 5 graded, 0 failed" in output
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_only_its_student_and_ctrl_c_stops_cleanly(graded):
+    run = graded["interrupted"]
+    assert run["killed"], run["output"]
+    assert run["interrupted"], run["output"]
+    assert run["returncode"] == 130, run["output"]
+    assert "the grading worker died" in run["output"]
+    assert "stopped:" in run["output"] and "the next run grades them" in run["output"]
+    assert graded["journal"], "the unfinished students are remembered"
+    assert graded["export_after_interrupt"] == 0          # the gradebook stays usable
+
+
+@pytest.mark.slow
+def test_the_next_run_finishes_the_class_with_the_same_grades(graded):
+    assert graded["resume_returncode"] == 0, graded["resume_output"]
+    assert "already graded" in graded["resume_output"]
+    assert graded["resumed_export"] == graded["serial_export"]
+    assert graded["resumed_gradebook"] == graded["serial_gradebook"]
+
+
+def test_grade_refuses_outside_a_course_folder(tmp_path, monkeypatch, capsys):
+    from backprop_lab.cli import main
+    monkeypatch.chdir(tmp_path)
+    assert main(["grade", "ps1_gates", "--jobs", "1"]) == 2
+    assert "run it in the course folder" in capsys.readouterr().err
+
+
+def test_grade_command_line(capsys):
+    from backprop_lab.cli import main
+    with pytest.raises(SystemExit):
+        main(["grade", "ps1_gates", "--jobs", "0"])
+    assert "--jobs must be at least 1" in capsys.readouterr().err
