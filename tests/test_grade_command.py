@@ -176,7 +176,7 @@ def _children(pid: int) -> list[int]:
 def run_everything(base: Path) -> dict:
     template = base / "template"
     students = make_class(template)
-    courses = {name: base / name for name in ("serial", "parallel", "resumed")}
+    courses = {name: base / name for name in ("serial", "parallel", "resumed", "formgrader")}
     for course in courses.values():
         shutil.copytree(template, course)
     result = {"students": students}
@@ -196,10 +196,34 @@ def run_everything(base: Path) -> dict:
     resumed = run(courses["resumed"], "backprop-lab", "grade", PS, "--jobs", "2",
                   "--timeout", str(TIMEOUT), check=False)
     result["resume_output"], result["resume_returncode"] = resumed.stderr, resumed.returncode
+    result["formgrader"] = formgrader_autograde(courses.pop("formgrader"), "crash")
     for name, course in courses.items():
         result[f"{name}_export"] = export(course)
         result[f"{name}_gradebook"] = gradebook_dump(course)
     return result
+
+
+FORMGRADER = """
+import asyncio, json, sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+course, student = sys.argv[1], sys.argv[2]
+config = PyFileConfigLoader("nbgrader_config.py", path=course).load_config()
+api = NbGraderAPI(CourseDirectory(config=config, root=course), config=config)
+
+async def button():        # the Formgrader's handler calls the API inside the server's loop
+    return api.autograde("ps1_gates", student)
+print(json.dumps(asyncio.run(button())))
+"""
+
+
+def formgrader_autograde(course: Path, student: str) -> dict:
+    """What the Formgrader's autograde button does (NbGraderAPI.autograde in a running loop)."""
+    done = run(course, "python", "-c", FORMGRADER, str(course), student)
+    reply = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"success": reply["success"], "log": reply.get("log", "")[-3000:],
+            "gradebook": gradebook_dump(course).get(student)}
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +286,14 @@ def test_the_next_run_finishes_the_class_with_the_same_grades(graded):
     assert "already graded" in graded["resume_output"]
     assert graded["resumed_export"] == graded["serial_export"]
     assert graded["resumed_gradebook"] == graded["serial_gradebook"]
+
+
+@pytest.mark.slow
+def test_the_formgrader_button_grades_in_the_sandbox_too(graded):
+    button = graded["formgrader"]
+    assert button["success"], button["log"]
+    assert button["gradebook"] == graded["serial_gradebook"]["crash"]
+    assert "the kernel died at cell" in button["log"]        # the sandboxed executor's log
 
 
 def test_grade_refuses_outside_a_course_folder(tmp_path, monkeypatch, capsys):

@@ -168,9 +168,9 @@ class SandboxedExecute(Execute):
         if self._unsafe:
             first = next((c for c in self.nb.cells if c.cell_type == "code"), None)
             if first is not None:
-                first.outputs.insert(0, nbformat.v4.new_output("stream", name="stderr",
+                first.outputs.insert(0, nbformat.v4.new_output("stream", name="stdout",
                                                                text=UNSAFE_NOTE))
-        resources.setdefault("backprop_lab", {}).update(
+        self.resources.setdefault("backprop_lab", {}).update(
             {"flags": list(self._run.flags), "unsafe": self._unsafe,
              "kernel_deaths": self._run.deaths})
         self.set_widgets_metadata()
