@@ -77,7 +77,8 @@ class WireRow(widgets.HBox):
     def __init__(self, wire: Wire):
         self.wire = wire
         self.arrays = isinstance(wire.gradient, np.ndarray)
-        self.label = widgets.HTML(f"<span style='font-size:14px'>{html.escape(_grad_label(wire.name))}</span>",
+        label = html.escape(_grad_label(wire.name))
+        self.label = widgets.HTML(f"<span style='font-size:14px'>{label}</span>",
                                   layout=widgets.Layout(width="70px", flex="0 0 auto"))
         self.box = widgets.Text(placeholder="shape, e.g. 2x3" if self.arrays else "?",
                                 layout=widgets.Layout(width="120px" if self.arrays else "90px",
