@@ -19,7 +19,7 @@ The package by job:
 
 ==================  ==========================================================================
 ``task``            :class:`Task` (one per test cell), :class:`GradingError`, helpers of tasks
-``ps1_gates`` ...   the tasks of each problem set (``ps1_gates``, ``ps3_layers``, ``ps4_cnn_rnn``)
+``ps1_gates`` ...   the tasks of each problem set (``ps1_gates``, ``ps2_engine``, ``ps3_layers`` ...)
 ``registry``        ``TASKS`` by id, :func:`task_ids`
 ``library``         backprop_lab's own reference handed in as an answer scores 0
 ``running``         runs the student's code on one case, messages
@@ -29,7 +29,7 @@ The package by job:
 ``judge``           the separate judge process (``__main__``)
 ``loader``          the private copy the hidden cells use (:func:`fresh` here)
 ``display``         :func:`show` / :func:`interactive`: no drawing while nbgrader grades
-``data``            :func:`spiral_split`, :func:`conv2d_valid`: data the notebooks share
+``data``            :func:`spiral_split`, :func:`xor_blobs`, :func:`conv2d_valid`: data the notebooks share
 ==================  ==========================================================================
 
 Autograding runs every notebook in a sandbox (:mod:`backprop_lab.sandbox`): there the
@@ -39,7 +39,7 @@ outside the sandbox, so rewriting the machinery in the kernel gains nothing (see
 """
 from __future__ import annotations
 
-from .data import conv2d_valid, spiral_split
+from .data import conv2d_valid, spiral_split, xor_blobs
 from .display import interactive, show
 from .hidden import ISOLATION_FLAGS, verify_isolated
 from .loader import load_private
@@ -48,7 +48,7 @@ from .task import GradingError
 from .visible import check
 
 __all__ = ["GradingError", "check", "verify_isolated", "fresh", "show", "interactive", "TASKS",
-           "task_ids", "spiral_split", "conv2d_valid", "ISOLATION_FLAGS"]
+           "task_ids", "spiral_split", "xor_blobs", "conv2d_valid", "ISOLATION_FLAGS"]
 
 
 def fresh():
