@@ -115,6 +115,8 @@ class _NotebookRun:
         self.records: dict[int, list] = {}
         self.flags: list[tuple[str, str]] = []
         self.run_id = secrets.token_hex(16)
+        self.secret = secrets.token_bytes(32)      # signs the verdicts; never in a sandbox
+        self.signatures: dict[str, str] = {}      # graded cell -> its passing verdict's
         self.salt = secrets.randbits(62)
         self.executed = 0
 
@@ -165,6 +167,7 @@ class SandboxedExecute(Execute):
         finally:
             if gate is not None:
                 gate.acquire()
+        self._verify_verdicts()
         if self._unsafe:
             first = next((c for c in self.nb.cells if c.cell_type == "code"), None)
             if first is not None:
@@ -175,6 +178,23 @@ class SandboxedExecute(Execute):
              "kernel_deaths": self._run.deaths})
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _verify_verdicts(self) -> None:
+        """After the run: every graded test cell with a hidden check holds an error, or a
+        passing verdict this run signed for it; anything else scores 0 and is flagged."""
+        for cell in self.nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            task = verdicts.hidden_task(cell.source) if meta.get("grade") else None
+            if task is None or cell.cell_type != "code" or _has_error(cell):
+                continue
+            grade_id = meta.get("grade_id", "")
+            if verdicts.attested(cell.outputs, self._run.signatures.get(grade_id),
+                                 self._run.secret, self._run.run_id, grade_id, task):
+                continue
+            problem = "no verdict of this grading run is attached to the cell"
+            cell.outputs.append(verdicts.Verdict(task, False, problem=problem).output())
+            self._run.flags.append((grade_id, problem))
+            self.log.warning("%s: %s: %s", self._who(), grade_id, problem)
 
     def _who(self) -> str:
         info = (self.resources or {}).get("nbgrader", {})
@@ -375,7 +395,9 @@ class SandboxedExecute(Execute):
             if index in failed.sent and index in life.sent:
                 lived = (failed.death or time.monotonic()) - failed.sent[index]
                 need = max(need, lived - (time.monotonic() - life.sent[index]))
-        deadline = time.monotonic() + need + max(1.5, 0.25 * need)
+        # the margin covers a timer that fires late on a busy machine (its thread waits for
+        # a core like everything else)
+        deadline = time.monotonic() + need + max(3.0, 0.5 * need)
         while time.monotonic() < deadline:
             if not await life.kernel.alive():
                 life.current = None
@@ -535,7 +557,11 @@ class SandboxedExecute(Execute):
         if _has_error(cell):
             return
         verdict = verdicts.judge_cell(task, records, self._run.run_id, self._run.salt)
-        cell.outputs.append(verdict.output())
+        output = verdict.output()
+        cell.outputs.append(output)
+        if verdict.passed:
+            self._run.signatures[meta.get("grade_id", "")] = verdicts.attest(
+                output, self._run.secret, self._run.run_id, meta.get("grade_id", ""), task)
         if verdict.problem:
             self._run.flags.append((meta.get("grade_id", str(index)), verdict.problem))
             self.log.warning("%s: %s: %s", self._who(), meta.get("grade_id"), verdict.problem)

@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,9 +203,30 @@ class UidSlot:
         raise SandboxUnavailable(f"all {UID_SLOTS} sandbox user ids are in use")
 
     def release(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        """Give the id back once no process of it is left (a killed sandbox takes a moment
+        to die, and its processes would count against the next sandbox's limit)."""
+        if self._file is None:
+            return
+        deadline = time.monotonic() + 30
+        while _processes_of(self.uid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _processes_of(self.uid):       # still there: never hand this id out again now
+            return
+        self._file.close()
+        self._file = None
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes run with this real user id."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    count += 1
+            except OSError:
+                pass
+    return count
 
 
 def _user_process_count() -> int:

@@ -10,7 +10,11 @@ the cell -- a passing line, or an error output, which makes nbgrader score the c
 
 So the kernel never holds a verdict or anything that could be replayed as one: a test cell
 that was rewritten or skipped, whose check was patched, or that published a record of
-another cell or run gets no valid record and scores 0, flagged for review.  Correct
+another cell or run gets no valid record and scores 0, flagged for review.  Each verdict
+the grader writes is signed with a secret of the run that never enters a sandbox
+(:func:`attest`), and after the whole notebook ran every graded test cell must hold either
+an error or the passing verdict signed for that very cell (:func:`attested`): a cell that
+ends up with neither scores 0 and is flagged, whatever happened on the way.  Correct
 results for cases drawn fresh at every run are the only way to pass -- that is, code that
 computes them (the student's own, or the library's reference, which
 :mod:`backprop_lab.sandbox.review` flags).
@@ -18,6 +22,8 @@ computes them (the student's own, or the library's reference, which
 from __future__ import annotations
 
 import ast
+import hashlib
+import hmac
 import json
 import os
 
@@ -87,6 +93,23 @@ class Verdict:
                        f"the notebook).", self.messages or ["no verdict"])
         return nbformat.v4.new_output("error", ename="GradingError", evalue=text,
                                       traceback=[f"GradingError: {text}"])
+
+
+# ------------------------------------------------------------------ attestation
+def attest(output, secret: bytes, run_id: str, cell_id: str, task_id: str) -> str:
+    """The signature of a verdict output, with the run's secret (held by the grader, never in
+    a sandbox), for this run, cell and task."""
+    content = json.dumps([run_id, cell_id, task_id, output], sort_keys=True, default=str)
+    return hmac.new(secret, content.encode(), hashlib.sha256).hexdigest()
+
+
+def attested(outputs, signature: str | None, secret: bytes, run_id: str, cell_id: str,
+             task_id: str) -> bool:
+    """True when exactly one of ``outputs`` is the verdict signed ``signature``."""
+    if not signature:
+        return False
+    return sum(hmac.compare_digest(attest(o, secret, run_id, cell_id, task_id), signature)
+               for o in outputs) == 1
 
 
 def _size(value) -> int:
