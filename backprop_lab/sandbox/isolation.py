@@ -198,6 +198,9 @@ class UidSlot:
             except OSError:
                 handle.close()
                 continue
+            if _processes_of(UID_BASE + slot):   # a killed holder's sandbox still dying
+                handle.close()
+                continue
             self._file, self.uid = handle, UID_BASE + slot
             return
         raise SandboxUnavailable(f"all {UID_SLOTS} sandbox user ids are in use")
