@@ -1,8 +1,8 @@
 """nbgrader configuration of the backprop_lab course.
 
 Run every ``nbgrader`` command from this directory (it is the course root).  On a
-JupyterHub with several courses, see README.md ("On JupyterHub") for the exchange
-settings that go into each user's ``~/.jupyter/nbgrader_config.py`` instead.
+JupyterHub, this file goes into the grader account's course folder and the exchange
+settings live elsewhere: see deploy/jupyterhub/ and README.md ("On JupyterHub").
 """
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
