@@ -30,7 +30,7 @@ c.Execute.startup_timeout = 120                   # kernel start on a busy gradi
 # give up on the whole notebook: this Execute restarts the kernel, replays the cells
 # above, marks the cell as failed and goes on (the rest are nbgrader's defaults).
 c.Autograde.autograde_preprocessors = [
-    "backprop_lab.grading.CrashTolerantExecute",
+    "backprop_lab.grading.executor.CrashTolerantExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -19,7 +19,7 @@ from .graph import (BackwardStep, Graph, Node, constant, exp, log, maximum, relu
 __version__ = "0.1.0"
 
 _SUBMODULES = {"gradcheck", "layers", "datasets", "modes", "render", "widgets", "conv", "rnn",
-               "grading"}
+               "practice", "grading"}
 _FROM_SUBMODULE = {"draw": "render", "render_svg": "render",
                    "numerical_gradient": "gradcheck", "rel_error": "gradcheck"}
 
