@@ -308,11 +308,19 @@ def course_toml(box: ClassInABox) -> str:
 
 
 def hub_environment() -> dict:
-    """What root's service manager would give the hub: no virtualenv of the test run."""
+    """The machine's environment without the test run's virtualenv and Jupyter settings.
+
+    (The machine's own settings stay: on this one, Node.js needs NODE_EXTRA_CA_CERTS to reach
+    the npm registry, and npm hung without it.)
+    """
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "NBGRADER_EXECUTION")
+           and not k.startswith(("JUPYTER", "PYTEST", "BACKPROP_LAB"))}
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep)
             if p and not p.startswith(sys.prefix)]
-    return {"PATH": os.pathsep.join(path or ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]),
-            "LANG": "C.UTF-8", "HOME": "/root"}
+    env["PATH"] = os.pathsep.join(path or ["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+    env.setdefault("LANG", "C.UTF-8")
+    return env
 
 
 @pytest.fixture
