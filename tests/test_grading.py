@@ -326,6 +326,169 @@ def test_gradient_norms_in_the_wrong_order(solutions):
     assert "must run backwards from the last step" in msg
 
 
+# ------------------------------------------------------------------ problem set 2: your own engine
+def ps2_with(*edits) -> dict:
+    """Problem set 2's solutions with ``(old, new)`` text edits: the mistake a student makes."""
+    ns, applied = {}, set()
+    for cell in builder.PROBLEM_SETS["ps2_engine"].cells:
+        if cell.kind in ("setup", "answer"):
+            source = cell.source
+            for old, new in edits:
+                if old in source:
+                    source, _ = source.replace(old, new), applied.add(old)
+            exec(compile(source, cell.id, "exec"), ns)
+    assert applied == {old for old, _ in edits}, "an edit matched no cell"
+    return ns
+
+
+def hidden_failure(task, **code) -> str:
+    with pytest.raises(GradingError) as info:
+        grading.verify_isolated(task, **code)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('(other.data, self.data), "×"', '(self.data, other.data), "×"', "swaps its inputs: d(a·b)/da = b"),
+    ('(1.0 - t * t,), "tanh"', '(1.0 - self.data ** 2,), "tanh"', "not 1 − a²"),
+    ('(n * self.data ** (n - 1),)', '(self.data ** (n - 1),)', "the factor n is missing"),
+    ('(1.0, -1.0), "-"', '(1.0, 1.0), "-"', "d(a − b)/db = −1"),
+    ('(self, other), (1.0, 1.0), "+"', '(), (), "+"', "the operand is not among `out.parents`"),
+])
+def test_value_ops_mistakes(old, new, words):
+    assert words in failure("ps2.value_ops", Value=ps2_with((old, new))["Value"])
+
+
+def test_relu_at_zero_is_a_hidden_case():
+    ns = ps2_with(("1.0 if self.data > 0 else 0.0,), \"ReLU\"", "1.0 if self.data >= 0 else 0.0,), \"ReLU\""))
+    grading.check("ps2.value_ops", Value=ns["Value"])
+    assert "ReLU passes the gradient only where a > 0" in hidden_failure("ps2.value_ops", Value=ns["Value"])
+
+
+def recursive_order(root):
+    order, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+    visit(root)
+    return order
+
+
+def reversed_bfs(root):
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+    return order[::-1]
+
+
+def without_visited_set(root):
+    order, stack = [], [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+
+
+@pytest.mark.parametrize("order, words", [
+    (recursive_order, "RecursionError: a function calls itself once per node"),
+    (reversed_bfs, "comes before its input 'a'. A node may be listed only after *all* its inputs"),
+    (lambda root: ps2_with()["topological_order"](root)[::-1], "The order is reversed"),
+    (without_visited_set, "'a' appears 3 times: remember the nodes you have visited"),
+    (lambda root: [root], "4 missing, e.g. 'x'"),
+    (lambda root: None, "must return a list of nodes; got NoneType"),
+])
+def test_topological_order_mistakes(order, words):
+    assert words in failure("ps2.topological_order", topological_order=order)
+
+
+def test_any_valid_topological_order_is_accepted():
+    """Visiting the parents in the other order gives another valid order (different from the
+    model solution's on these graphs): the property is checked, not one answer."""
+    def other_order(root):
+        order, seen, stack = [], set(), [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in reversed(node.parents))
+        return order
+    solution = ps2_with()["topological_order"]
+    cases = grading.TASKS["ps2.topological_order"].cases(hidden=False)
+    differs = [grading.TASKS["ps2.topological_order"].run({"topological_order": f}, i)
+               for f in (other_order, solution) for _, i in cases[:3]]
+    assert differs[:3] != differs[3:]
+    grading.check("ps2.topological_order", topological_order=other_order)
+    grading.verify_isolated("ps2.topological_order", topological_order=other_order)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("parent.grad += local * node.grad", "parent.grad = local * node.grad",
+     "da: expected 2, got 1. Hint: a is used twice: its gradient is the sum over all its uses (+= in backward, never =)"),
+    ("    for node in order:\n        node.grad = 0.0\n    self.grad = 1.0",
+     "    self.grad = 1.0",
+     "backward() called twice must give the same gradients"),
+    ("    self.grad = 1.0\n    for node in reversed", "    for node in reversed",
+     "backward() seeds the output: set its grad to 1"),
+    ("    for node in topological_order(self):\n        node.grad = 0.0\n    ### END",
+     "    self.grad = 0.0\n    ### END", "zero_grad() sets the grad of *every* node"),
+])
+def test_backward_mistakes(old, new, words):
+    assert words in failure("ps2.backward", Value=ps2_with((old, new))["Value"])
+
+
+def test_a_recursive_engine_fails_on_the_deep_chain():
+    ns = ps2_with(("    order = topological_order(self)\n    for node in order:",
+                   "    order = recursive(self)\n    for node in order:"))
+    ns["recursive"] = recursive_order
+    msg = failure("ps2.backward", Value=ns["Value"])
+    assert "[x · 1.0001, 10,000 times" in msg and "RecursionError" in msg
+
+
+def test_random_expressions_catch_an_operation_the_worked_examples_do_not_use():
+    ns = ps2_with(('(1.0, -1.0), "-"', '(1.0, 1.0), "-"'))            # wrong d(a − b)/db
+    grading.check("ps2.expressions", Value=ns["Value"], staged=ns["staged"])
+    assert "random expression" in hidden_failure("ps2.expressions", Value=ns["Value"],
+                                                 staged=ns["staged"])
+
+
+def test_dual_product_rule_forgotten():
+    ns = ps2_with(("other.value * self.tangent + self.value * other.tangent",
+                   "self.tangent * other.tangent"))
+    assert "a * b: tangent: expected" in failure("ps2.dual_numbers", Dual=ns["Dual"])
+
+
+def test_forward_mode_counts_its_passes():
+    ns = ps2_with()
+    good = ns["forward_mode_gradient"]
+
+    def one_pass_too_many(f, xs):
+        f([ns["Dual"](x) for x in xs])                  # "for the value"
+        return good(f, xs)
+    msg = failure("ps2.forward_mode", forward_mode_gradient=one_pass_too_many)
+    assert "calls of f (passes): expected 2, got 3" in msg and "one pass per input" in msg
+
+
+def test_mlp_below_target():
+    ns = ps2_with()
+    msg = failure("ps2.mlp", train_mlp=lambda X, y: ns["MLP"](2, 4))       # never trained
+    assert "below the target 90%" in msg
+
+
 # ------------------------------------------------------------------ the isolated checks
 @pytest.fixture
 def wrong_multiply():
@@ -573,6 +736,10 @@ def answer_key_attempts():
         ("ps4.clipping", {"clip_by_global_norm": bl.rnn.clip_by_global_norm}),
         ("ps3.train", {"train_two_layer": lambda X, y: types.SimpleNamespace(
             predict=lambda X_test: grading.spiral_split(7)[3])}),
+        ("ps2.value_ops", {"Value": bl.graph.Node}),
+        ("ps2.backward", {"Value": type("Value", (bl.graph.Node,), {})}),
+        ("ps2.topological_order", {"topological_order": bl.topological_order}),
+        ("ps2.dual_numbers", {"Dual": bl.modes.Dual}),
     ]
 
 

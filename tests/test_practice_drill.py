@@ -177,3 +177,19 @@ def test_under_nbgrader_the_drawing_is_skipped_but_checking_works(monkeypatch, s
     for name, gradient in drill.circuit.answers.items():
         drill.answer(name, f"{gradient:g}")
     assert all(v.right for v in drill.check().values())
+
+
+def test_asking_for_some_wires_only(score):
+    drill = GradientDrill(level=1, seed=0, wires="inputs", score=score)
+    leaves = [w.name for w in drill.circuit.wires if w.node.gate is None]
+    assert list(drill.rows) == leaves
+    for name in leaves:
+        drill.answer(name, f"{drill.circuit.answers[name]:g}")
+    drill.check()
+    assert drill.solved and score.solved == 1
+    chosen = GradientDrill(level=1, seed=0, wires=["x"], score=score)
+    assert list(chosen.rows) == ["x"]
+    with pytest.raises(ValueError, match="are not wires of"):
+        GradientDrill(level=1, seed=0, wires=["nope"])
+    with pytest.raises(ValueError, match="expected 'all', 'inputs'"):
+        GradientDrill(level=1, seed=0, wires="some")

@@ -19,7 +19,7 @@ The package by job:
 
 ==================  ==========================================================================
 ``task``            :class:`Task` (one per test cell), :class:`GradingError`, helpers of tasks
-``ps1_gates`` ...   the tasks of each problem set (``ps1_gates``, ``ps3_layers``, ``ps4_cnn_rnn``)
+``ps1_gates`` ...   the tasks of each problem set (``ps1_gates``, ``ps2_engine``, ``ps3_layers`` ...)
 ``registry``        ``TASKS`` by id, :func:`task_ids`
 ``library``         backprop_lab's own reference handed in as an answer scores 0
 ``running``         runs the student's code on one case, messages
@@ -30,7 +30,7 @@ The package by job:
 ``loader``          the private copy the hidden cells use (:func:`fresh` here)
 ``display``         :func:`show` / :func:`interactive`: no drawing while nbgrader grades
 ``executor``        ``CrashTolerantExecute``, nbgrader's execute step surviving kernel deaths
-``data``            :func:`spiral_split`, :func:`conv2d_valid`: data the notebooks share
+``data``            :func:`spiral_split`, :func:`xor_blobs`, :func:`conv2d_valid`: data the notebooks share
 ==================  ==========================================================================
 
 Limits (told honestly in ``assignments/README.md``): test cells run in the student's
@@ -40,7 +40,7 @@ student's code runs with) can still cheat; nbgrader offers no sandbox.
 """
 from __future__ import annotations
 
-from .data import conv2d_valid, spiral_split
+from .data import conv2d_valid, spiral_split, xor_blobs
 from .display import interactive, show
 from .hidden import ISOLATION_FLAGS, verify_isolated
 from .loader import load_private
@@ -49,7 +49,7 @@ from .task import GradingError
 from .visible import check
 
 __all__ = ["GradingError", "check", "verify_isolated", "fresh", "show", "interactive", "TASKS",
-           "task_ids", "spiral_split", "conv2d_valid", "ISOLATION_FLAGS", "CrashTolerantExecute"]
+           "task_ids", "spiral_split", "xor_blobs", "conv2d_valid", "ISOLATION_FLAGS", "CrashTolerantExecute"]
 
 
 def fresh():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["spiral_split", "conv2d_valid"]
+__all__ = ["spiral_split", "xor_blobs", "conv2d_valid"]
 
 
 def spiral_split(seed: int = 7):
@@ -12,6 +12,15 @@ def spiral_split(seed: int = 7):
     from ..datasets import spirals, train_test_split
     X, y = spirals(n_per_class=100, n_classes=3, noise=0.2, seed=seed)
     return train_test_split(X, y, test_fraction=0.25, seed=seed)
+
+
+def xor_blobs(seed: int, n_per_blob: int = 6):
+    """The data of the MLP task of problem set 2: XOR-like points in 2-D — four Gaussian blobs
+    on the axes at distance 2, opposite blobs share a label (0 or 1), so no line separates
+    the classes.  ``(X, y)`` with X (4·n_per_blob, 2) and integer labels y."""
+    from ..datasets import blobs
+    X, labels = blobs(n_per_class=n_per_blob, n_classes=4, spread=0.45, seed=seed)
+    return X, (labels % 2).astype(np.int64)
 
 
 def conv2d_valid(x: np.ndarray, w: np.ndarray) -> np.ndarray:

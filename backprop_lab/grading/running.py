@@ -32,6 +32,10 @@ def run_case(task: Task, student: dict, inputs: dict):
         if isinstance(error, NotImplementedError):
             return None, ("your code raised NotImplementedError: write your solution where it "
                           "says `# YOUR CODE HERE` and delete the `raise NotImplementedError()`.")
+        if isinstance(error, RecursionError):
+            return None, ("your code raised RecursionError: a function calls itself once per "
+                          "node, and Python stops at about 1,000 nested calls. Use a loop with "
+                          "an explicit stack (a list you push to and pop from) instead.")
         detail = f": {error}" if str(error) else ""
         return None, f"your code raised {type(error).__name__}{detail}"
 

@@ -12,7 +12,8 @@
 * :func:`make_circuit` (``circuits``) -- the generator behind it: head-friendly numbers,
   reproducible from a seed, every answer computed by the engine.
 * :func:`check_wire`, :func:`check_circuit` (``checking``) -- the checker, usable without
-  widgets; the mistakes it recognises are listed in ``MISTAKE_KEYS``.
+  widgets; the mistakes it recognises are listed in ``MISTAKE_KEYS`` (they live in
+  :mod:`backprop_lab.mistakes`, shared with grading).
 * :func:`ask`, :func:`choose`, :func:`gradient`, :func:`encode` (``questions``) -- checked
   questions for the lessons; :func:`self_check` answers every question of the kernel from
   Python (the lessons' tests use it).
@@ -24,7 +25,7 @@ from .checking import (AnswerError, Verdict, check_circuit, check_shape, check_w
 from .circuits import KINDS, LEVELS, Circuit, Share, Wire, head_friendly, make_circuit
 from .drill import SESSION, GradientDrill, Score
 from .questions import QUESTIONS, Question, ask, choose, decode, encode, gradient, self_check
-from .wire_mistakes import MISTAKE_KEYS, Mistake
+from ..mistakes import MISTAKE_KEYS, Mistake
 
 __all__ = ["GradientDrill", "Score", "SESSION", "make_circuit", "Circuit", "Wire", "Share",
            "LEVELS", "KINDS", "head_friendly", "check_wire", "check_shape", "check_circuit",

@@ -7,12 +7,13 @@
 
 Answers may be numbers or text as typed (``-4``, ``−4``, ``0.25``, ``1/4``, ``-3e-1``); a
 level-5 wire takes an array of entries after its shape (``2x3``, ``(2, 3)``, ``3``).
-A number is right when it is within ``max(ATOL, RTOL·|answer|)`` of the engine's gradient
-(0.19 for 0.1875 is right; so is 0.06 for 0.0625).
+A number is right when ``|got - right| <= ATOL + RTOL (|got| + |right|)`` (0.005 and
+0.005: about 1 % or half a hundredth), the comparison of :mod:`backprop_lab.mistakes` with
+looser tolerances for answers typed by hand: 0.19 for 0.1875 is right, so is 0.06 for 0.0625.
 
 The verdict never shows the right value (the drill's Solution button does that): a wrong
-answer gets the recognised mistake's hint (see :mod:`.wire_mistakes`), or, when no classic
-mistake fits, a reminder of the rule.
+answer gets the recognised mistake's hint (:func:`backprop_lab.mistakes.wire_mistakes`),
+or, when no classic mistake fits, a generic one (twice, half, zero) or a reminder of the rule.
 """
 from __future__ import annotations
 
@@ -22,14 +23,15 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..mistakes import Branch, all_close, close, generic_hint, shape_hint, wire_mistakes
 from .circuits import Circuit, Wire
-from .wire_mistakes import Branch, wire_mistakes
 
-__all__ = ["AnswerError", "Verdict", "parse_number", "parse_shape", "parse_entries", "is_close", "check_wire",
+__all__ = ["AnswerError", "Verdict", "parse_number", "parse_shape", "parse_entries", "is_close",
+           "check_wire",
            "check_shape", "check_circuit", "branches", "ATOL", "RTOL",
            "RIGHT", "WRONG", "EMPTY", "UNREADABLE"]
 
-ATOL, RTOL = 0.005, 0.01
+ATOL, RTOL = 0.005, 0.005       # |got - right| <= ATOL + RTOL (|got| + |right|): about 1 %
 RIGHT, WRONG, EMPTY, UNREADABLE = "right", "wrong", "empty", "unreadable"
 
 
@@ -100,11 +102,9 @@ def parse_entries(entries) -> np.ndarray:
 
 
 def is_close(got, expected) -> bool:
-    """Within the drill's tolerance, entry by entry (shapes must match)."""
-    got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    if got.shape != expected.shape:
-        return False
-    return bool(np.all(np.abs(got - expected) <= np.maximum(ATOL, RTOL * np.abs(expected))))
+    """Within the drill's tolerance, entry by entry (shapes must match): the one comparison
+    of :mod:`backprop_lab.mistakes` with the tolerances of answers typed by hand."""
+    return all_close(got, expected, rtol=RTOL, atol=ATOL)
 
 
 # ------------------------------------------------------------------------ verdicts
@@ -194,15 +194,15 @@ def check_wire(circuit: Circuit, name: str, answer, answers: dict | None = None)
     except (TypeError, ValueError):
         return Verdict(name, UNREADABLE, f"could not read the entries of ∂f/∂{name}.")
     if isinstance(expected, np.ndarray) and got.shape != expected.shape:
-        return Verdict(name, WRONG, f"∂f/∂{name} has shape {got.shape}, but a gradient has the "
-                       f"shape of the value it belongs to.", got=got)
+        return Verdict(name, WRONG, f"∂f/∂{name} has shape {got.shape}, not the shape of {name}",
+                       hint=shape_hint(got.shape, expected.shape, f"∂f/∂{name}"), got=got)
     if is_close(got, expected):
         return Verdict(name, RIGHT, "right", got=got,
                        entries_right=np.ones(np.shape(expected), bool)
                        if isinstance(expected, np.ndarray) else None)
     entries = None
     if isinstance(expected, np.ndarray):
-        entries = np.abs(got - expected) <= np.maximum(ATOL, RTOL * np.abs(expected))
+        entries = close(got, expected, RTOL, ATOL)
     others = {k: v for k, v in (answers or {}).items() if k != name}
     for mistake in wire_mistakes(expected, branches(circuit, wire, others), name=name):
         if is_close(mistake.value, expected):
@@ -210,6 +210,9 @@ def check_wire(circuit: Circuit, name: str, answer, answers: dict | None = None)
         if is_close(got, mistake.value):
             return Verdict(name, WRONG, "not quite", hint=mistake.hint, mistake=mistake.key,
                            got=got, entries_right=entries)
+    generic = generic_hint(got, expected)
+    if generic:
+        return Verdict(name, WRONG, "not quite", hint=generic, got=got, entries_right=entries)
     if isinstance(expected, np.ndarray) and not np.all(entries):
         wrong = int(entries.size - entries.sum())
         return Verdict(name, WRONG, f"{wrong} of {entries.size} entries are not right yet",
@@ -230,9 +233,8 @@ def check_shape(circuit: Circuit, name: str, answer) -> Verdict:
     if got == expected:
         return Verdict(name, RIGHT, "right shape", got=got)
     if len(got) == 2 and got == expected[::-1]:
-        hint = (f"that is the shape of {name}ᵀ: a gradient has exactly the shape of the value "
-                f"it belongs to (did you forget a transpose?).")
-        return Verdict(name, WRONG, "not quite", hint=hint, mistake="shape_transposed", got=got)
+        return Verdict(name, WRONG, "not quite", hint=f"that is the shape of {name}ᵀ: "
+                       + shape_hint(got, expected), mistake="shape_transposed", got=got)
     return Verdict(name, WRONG, "not quite",
                    hint=f"∂f/∂{name} has the same shape as {name} itself: f is one number, and "
                         f"each entry of {name} gets its own partial derivative.",

@@ -77,7 +77,8 @@ class WireRow(widgets.HBox):
     def __init__(self, wire: Wire):
         self.wire = wire
         self.arrays = isinstance(wire.gradient, np.ndarray)
-        self.label = widgets.HTML(f"<span style='font-size:14px'>{html.escape(_grad_label(wire.name))}</span>",
+        label = html.escape(_grad_label(wire.name))
+        self.label = widgets.HTML(f"<span style='font-size:14px'>{label}</span>",
                                   layout=widgets.Layout(width="70px", flex="0 0 auto"))
         self.box = widgets.Text(placeholder="shape, e.g. 2x3" if self.arrays else "?",
                                 layout=widgets.Layout(width="120px" if self.arrays else "90px",
@@ -163,17 +164,23 @@ class GradientDrill(widgets.VBox):
 
     ``level``: 1 (add and multiply) to 5 (vectors and matrices), see :data:`LEVELS`;
     ``seed``: the circuit (None: a fresh one); ``kind``: a family within the level;
-    ``precision``: significant digits of the numbers drawn.
+    ``wires``: which gradients to ask for: ``"all"`` (every wire), ``"inputs"`` (the
+    leaves only) or a list of wire names; ``precision``: significant digits of the numbers
+    drawn.
     ``circuit`` is the current :class:`Circuit`, ``rows`` the answer rows by wire name,
     ``verdicts`` the last check, ``step`` how many gates Next step has revealed.
     """
 
     def __init__(self, level: int = 1, seed: int | None = None, *, kind: str | None = None,
-                 precision: int = 4, score: Score | None = None):
+                 wires="all", precision: int = 4, score: Score | None = None):
         if level not in LEVELS:
             raise ValueError(f"GradientDrill: level must be one of {sorted(LEVELS)} "
                              f"({'; '.join(f'{k}: {v}' for k, v in LEVELS.items())}); got {level!r}.")
-        self.level, self.kind, self.precision = level, kind, precision
+        if not (wires in ("all", "inputs") or (isinstance(wires, (list, tuple)) and wires
+                                                and all(isinstance(w, str) for w in wires))):
+            raise ValueError(f"GradientDrill(wires=...): expected 'all', 'inputs' or a list of "
+                             f"wire names, got {wires!r}.")
+        self.level, self.kind, self.precision, self.wires = level, kind, precision, wires
         self.score = SESSION if score is None else score
         self.header = widgets.HTML()
         self.formula = widgets.HTML()
@@ -211,7 +218,7 @@ class GradientDrill(widgets.VBox):
         self.helped = False           # Next step or Solution used on this circuit
         self.solution_shown = False
         self.verdicts: dict[str, Verdict] = {}
-        self.rows = {wire.name: WireRow(wire) for wire in self.circuit.wires}
+        self.rows = {wire.name: WireRow(wire) for wire in self._asked(self.circuit)}
         self.answers_box.children = list(self.rows.values())
         self.header.value = (f"<b>Gradient drill — level {self.level}:</b> "
                              f"{html.escape(LEVELS[self.level])} "
@@ -228,6 +235,17 @@ class GradientDrill(widgets.VBox):
         self._draw()
         self._update_status()
         return self.circuit
+
+    def _asked(self, circuit: Circuit) -> list[Wire]:
+        if self.wires == "all":
+            return circuit.wires
+        if self.wires == "inputs":
+            return [w for w in circuit.wires if w.node.gate is None]
+        unknown = [n for n in self.wires if n not in circuit.names]
+        if unknown:
+            raise ValueError(f"GradientDrill(wires=...): {unknown} are not wires of "
+                             f"{circuit.formula}; its wires are {circuit.names}.")
+        return [circuit.wire(n) for n in self.wires]
 
     def _values_html(self) -> str:
         """Level 5: every matrix and vector in full (the drawing shows only a summary)."""

@@ -37,9 +37,9 @@ import numpy as np
 
 from ..graph import Graph, Node
 from ..render import format_value
-from .checking import (ATOL, RTOL, AnswerError, Verdict, branches, is_close, parse_entries,
-                       parse_number, parse_shape)
-from .wire_mistakes import Branch, wire_mistakes
+from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
+from .checking import (ATOL, RTOL, AnswerError, Verdict, is_close, parse_entries, parse_number,
+                       parse_shape)
 
 __all__ = ["Question", "ask", "choose", "gradient", "encode", "decode", "QUESTIONS",
            "self_check", "GradientAnswer"]
@@ -210,9 +210,7 @@ class Question(widgets.VBox):
         return Verdict(self.name, "wrong", "not quite", hint=hint, mistake=key, got=got)
 
     def _close(self, got, expected) -> bool:
-        got, expected = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-        return got.shape == expected.shape and bool(np.all(
-            np.abs(got - expected) <= np.maximum(self.atol, self.rtol * np.abs(expected))))
+        return all_close(got, expected, rtol=self.rtol, atol=self.atol)
 
     def _hint_for(self, got, expected):
         if self.kind == "choice" and str(got) in self.explain:
@@ -223,7 +221,7 @@ class Question(widgets.VBox):
                 if not is_close(mistake.value, expected) and self._close(got, mistake.value):
                     return mistake.hint, mistake.key
         if self.kind == "shape" and len(got) == 2 and tuple(got) == tuple(expected)[::-1]:
-            return "that is the transposed shape: did you forget a transpose?", "shape_transposed"
+            return shape_hint(got, expected), "shape_transposed"
         if self.kind in ("number", "array") and np.shape(got) == np.shape(expected) and \
                 np.any(np.asarray(expected) != 0) and self._close(-np.asarray(got), expected):
             return "the sign is flipped.", "sign"
