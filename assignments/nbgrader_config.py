@@ -19,9 +19,12 @@ c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # --- autograding -------------------------------------------------------------------
-# Every cell gets at most this many seconds; then the kernel is interrupted, the cell
-# records a CellTimeoutError (the part scores 0) and the remaining cells still run.
-# The slowest reference cell (training the two-layer network, twice) takes under 1 s.
+# Every cell gets at most this many seconds of CPU time (the sandbox's processes counted
+# together, so a busy grading machine costs no points); then the kernel is interrupted,
+# the cell records a CellTimeoutError (the part scores 0) and the remaining cells still
+# run. A cell that sleeps or waits is stopped by the wall clock only after ten times this
+# (at least 5 minutes: --SandboxedExecute.hang_timeout). The slowest reference cell
+# (ps3's training test, two trainings) uses about 3 s of CPU.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120                   # kernel start on a busy grading machine

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--unsafe", action="store_true",
                        help="no sandbox: only for submissions you trust (said in the feedback)")
     grade.add_argument("--timeout", type=int, default=None, metavar="S",
-                       help="seconds per cell (default: nbgrader_config.py)")
+                       help="CPU seconds per cell (default: nbgrader_config.py)")
     args = parser.parse_args(argv)
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"--jobs must be at least 1, got {args.jobs}")

@@ -416,10 +416,12 @@ def test_monkeypatching_gains_no_points(run):
     assert result["scores"]["monkey"]["total"] == 0
     nb = cells_by_id(autograded_nb(result, ps.name, "monkey"))
     for part in ps.parts:
-        # the patched visible check passed silently; the hidden results, judged by the grader
-        # outside the sandbox, failed
-        assert "hidden tests failed (judged by the grader, outside the notebook)" in error_text(
-            nb[part.test_id])
+        # the patched visible check passed silently; the hidden check failed -- at once in
+        # the kernel when every hidden case raised (the stubs), else judged by the grader
+        # outside the sandbox
+        text = error_text(nb[part.test_id])
+        assert ("hidden tests failed (judged by the grader, outside the notebook)" in text
+                or "hidden tests failed: your code raised an error on every hidden case" in text)
 
 
 @pytest.mark.slow

@@ -40,6 +40,16 @@ DUE = "2026-11-26 06:00:00 UTC"
 ON_TIME, LATE = "2026-11-26 05:00:00.000000 UTC", "2026-11-27 05:00:00.000000 UTC"
 
 
+def sandbox_or_skip() -> None:
+    from backprop_lab.sandbox import isolation
+    try:
+        isolation.probe()
+    except isolation.SandboxUnavailable as error:
+        if os.environ.get("BACKPROP_LAB_REQUIRE_SANDBOX"):
+            raise
+        pytest.skip(f"no sandbox on this machine: {error}")
+
+
 def run(course: Path, *args, check=True, **kw) -> subprocess.CompletedProcess:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
     result = subprocess.run([str(BIN / args[0]), *args[1:]], cwd=course, capture_output=True,
@@ -228,13 +238,7 @@ def formgrader_autograde(course: Path, student: str) -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from backprop_lab.sandbox import isolation
-    try:
-        isolation.probe()
-    except isolation.SandboxUnavailable as error:
-        if os.environ.get("BACKPROP_LAB_REQUIRE_SANDBOX"):
-            raise
-        pytest.skip(f"no sandbox on this machine: {error}")
+    sandbox_or_skip()
     base = tmp_path_factory.getbasetemp()
     shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "grade-command"
     shared.mkdir(exist_ok=True)
@@ -308,3 +312,45 @@ def test_grade_command_line(capsys):
     with pytest.raises(SystemExit):
         main(["grade", "ps1_gates", "--jobs", "0"])
     assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ a busy machine
+BUSY_LOOP = "import os, sys\nos.sched_setaffinity(0, {int(sys.argv[1])})\nwhile True:\n    pass\n"
+
+
+@pytest.mark.slow
+def test_a_full_solution_keeps_every_point_on_a_deliberately_busy_machine(tmp_path):
+    """The full ps3_layers solution, graded while three busy loops share its one core.
+
+    The grading (nbgrader, its workers, the sandboxes) is pinned to one core together with
+    three processes that never stop computing, so every cell gets at most about a quarter of
+    that core: the training part's test cell (about 2 s of CPU) then needs far more wall-clock
+    seconds than its 6 s limit -- with a wall-clock limit it lost its 4 points, as an honest
+    hand-in did on the loaded machine.  Cells are charged the CPU time their sandbox used,
+    so every point is kept."""
+    sandbox_or_skip()
+    ps_name = "ps3_layers"
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ASSIGNMENTS / "nbgrader_config.py", course)
+    shutil.copytree(ASSIGNMENTS / "source" / ps_name, course / "source" / ps_name)
+    run(course, "nbgrader", "generate_assignment", ps_name, "--force")
+    folder = course / "submitted" / "full" / ps_name
+    folder.mkdir(parents=True)
+    shutil.copy(course / "source" / ps_name / f"{ps_name}.ipynb", folder)
+    core = min(os.sched_getaffinity(0))
+    loops = [subprocess.Popen([sys.executable, "-c", BUSY_LOOP, str(core)]) for _ in range(3)]
+    try:
+        graded = run(course, "backprop-lab", "grade", ps_name, "--jobs", "1", "--timeout", "6",
+                     preexec_fn=lambda: os.sched_setaffinity(0, {core}))
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    from nbgrader.api import Gradebook
+    ps = builder.PROBLEM_SETS[ps_name]
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        notebook = gb.find_submission_notebook(ps_name, ps_name, "full")
+        lost = {g.name: (g.auto_score, g.max_score) for g in notebook.grades
+                if g.auto_score is not None and g.auto_score < g.max_score}
+        assert notebook.code_score == ps.auto_points, (lost, graded.stderr[-3000:])

@@ -209,13 +209,41 @@ def test_a_kernel_dying_after_its_cell_finished_blames_that_cell_only(needs_sand
 def test_a_loop_deaf_to_interrupts_is_stopped_and_the_rest_graded(needs_sandbox, tmp_path):
     deaf = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "while True:\n    pass")
-    cells = execute(tmp_path, ["a = 1", "while True:\n    pass", deaf, "print(a)"], timeout=3)
+    swallow = ("while True:\n    try:\n        while True:\n            pass\n"
+               "    except KeyboardInterrupt:\n        pass")
+    cells = execute(tmp_path, ["a = 1", "while True:\n    pass", deaf, swallow, "print(a)"],
+                    timeout=3)
     # the plain loop is interrupted (KeyboardInterrupt; on a very busy machine perhaps stopped
     # like the deaf one): either way its cell records a CellTimeoutError
     assert "CellTimeoutError" in enames(cells[1])
     assert enames(cells[2]) == ["CellTimeoutError", "CellTimeoutError"]
     assert "did not stop when it was interrupted" in cells[2].outputs[-1]["evalue"]
-    assert stdout_of(cells[3]) == "1\n"
+    # swallowing KeyboardInterrupt: stopped the same way (unless an interrupt happens to land
+    # between its two loops, when it ends like the plain loop)
+    assert enames(cells[3])[-1] == "CellTimeoutError"
+    assert stdout_of(cells[4]) == "1\n"
+
+
+@pytest.mark.slow
+def test_a_cell_is_charged_its_cpu_time_not_the_wall_clock(needs_sandbox, tmp_path):
+    """Waiting costs a cell nothing (it is how a busy machine looks to a cell: little CPU
+    for a long time); computing past the limit stops it, with a message that says so."""
+    cells = execute(tmp_path, ["import time\ntime.sleep(4)\nprint('slept')",
+                               "while True:\n    pass", "print('after')"], timeout=2)
+    assert enames(cells[0]) == [] and stdout_of(cells[0]) == "slept\n"
+    assert "CellTimeoutError" in enames(cells[1])
+    timeout = next(o for o in cells[1].outputs if o.get("ename") == "CellTimeoutError")
+    assert "more than 2 s of CPU time" in timeout["evalue"]
+    assert stdout_of(cells[2]) == "after\n"
+
+
+@pytest.mark.slow
+def test_a_cell_that_waits_forever_is_stopped_by_the_wall_clock_guard(needs_sandbox, tmp_path):
+    cells = execute(tmp_path, ["import time\ntime.sleep(10 ** 6)", "print('after')"],
+                    timeout=30, hang_timeout=3)
+    timeout = next(o for o in cells[0].outputs if o.get("ename") == "CellTimeoutError")
+    assert "more than 3 s of wall-clock time while using little CPU" in timeout["evalue"]
+    assert stdout_of(cells[1]) == "after\n"
 
 
 @pytest.mark.slow

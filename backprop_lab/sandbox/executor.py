@@ -11,10 +11,14 @@ button and ``backprop-lab grade`` all use it.  For every notebook:
   out of its outputs and judged here, after the cell ran; no valid results -> 0, flagged.
 * **honest work is never lost to the grader**:
 
-  - a cell gets ``timeout`` seconds; then the kernel is interrupted and the cell records a
-    ``CellTimeoutError`` (never fatal); a cell that ignores the interrupt is killed after
-    ``interrupt_grace`` seconds, recorded the same way, and the notebook goes on in a new
-    kernel that replays the cells above;
+  - a cell gets ``timeout`` seconds of **CPU time** (nbgrader's ``Execute.timeout``,
+    counted over the sandbox's whole process tree from ``/proc``), so a slow, busy machine
+    never costs an honest cell its points; the wall clock only guards against a cell that
+    sleeps or waits forever (``hang_timeout``, by default ten times ``timeout``, at least
+    5 minutes).  Over either limit the kernel is interrupted and the cell records a
+    ``CellTimeoutError`` that says which limit (never fatal); a cell that ignores the
+    interrupt is killed after ``interrupt_grace`` seconds, recorded the same way, and the
+    notebook goes on in a new kernel that replays the cells above;
   - output is limited in bytes per cell and per notebook;
   - a kernel that dies does not take the notebook with it: the cell that killed it is found
     -- also when it died *after* that cell finished (``exit()``, a timer calling
@@ -82,6 +86,39 @@ class _Outcome:
         return self.kind in ("ok", "error", "timeout")
 
 
+class _Limit:
+    """A limit a cell went over: ``kind`` "cpu" (its CPU time) or "wall" (the hang guard)."""
+
+    def __init__(self, kind: str, seconds: float):
+        self.kind, self.seconds = kind, seconds
+
+
+class _Budget:
+    """What one cell execution may use.  The cell is charged the CPU time of its kernel's
+    whole process tree (the sandbox) since it was sent -- on a busy machine a cell gets less
+    of a core and takes longer, but uses the same CPU time, so load never costs points.  The
+    wall clock is only a much larger guard for a cell that sleeps or waits forever."""
+
+    def __init__(self, kernel, cpu_limit: float | None, wall_limit: float | None):
+        self.kernel, self.cpu_limit, self.wall_limit = kernel, cpu_limit, wall_limit
+        self.cpu_start = kernel.cpu_seconds() if cpu_limit else None
+        self.wall_start = time.monotonic()
+        if cpu_limit and self.cpu_start is None:     # no /proc reading: the wall clock it is
+            self.wall_limit = cpu_limit
+
+    def exceeded(self) -> _Limit | None:
+        if self.cpu_start is not None:
+            used = self.kernel.cpu_seconds()
+            if used is not None and used - self.cpu_start > self.cpu_limit:
+                return _Limit("cpu", self.cpu_limit)
+        if self.hung():
+            return _Limit("wall", self.wall_limit)
+        return None
+
+    def hung(self) -> bool:
+        return bool(self.wall_limit) and time.monotonic() - self.wall_start > self.wall_limit
+
+
 class _Incarnation:
     """One kernel's life: which cells it ran, when, and when it died."""
 
@@ -119,6 +156,7 @@ class _NotebookRun:
         self.signatures: dict[str, str] = {}      # graded cell -> its passing verdict's
         self.salt = secrets.randbits(62)
         self.executed = 0
+        self.timeouts: dict[int, _Limit] = {}      # cell -> the limit it went over
 
 
 class SandboxedExecute(Execute):
@@ -132,6 +170,11 @@ class SandboxedExecute(Execute):
                             "run at once.").tag(config=True)
     tmp_size = Integer(Limits.tmp_size, help="Size of each private tmpfs of a submission "
                        "(/tmp, home), in bytes.").tag(config=True)
+    hang_timeout = Float(0.0, help="Wall-clock seconds after which a cell is interrupted "
+                         "even if it uses little CPU (sleeping, waiting); 0: ten times "
+                         "Execute.timeout, at least 300. Execute.timeout itself counts the "
+                         "CPU time of the kernel's processes, so a busy machine costs no "
+                         "points.").tag(config=True)
     interrupt_grace = Float(5.0, help="Seconds a timed-out cell gets to stop after the "
                             "interrupt before its kernel is killed.").tag(config=True)
     cell_output_limit = Integer(1 << 20, help="Bytes of output kept per cell.").tag(config=True)
@@ -423,7 +466,7 @@ class SandboxedExecute(Execute):
             cell.execution_count = self._run.executed
         name = "CellTimeoutError" if timeout else ename
         if timeout and not any(o.get("ename") == "CellTimeoutError" for o in cell.outputs):
-            cell.outputs.append(self._timeout_output())
+            cell.outputs.append(self._timeout_output(index))
         cell.outputs.append(nbformat.v4.new_output("error", ename=name, evalue=message,
                                                    traceback=[f"{name}: {message}"]))
         self._run.killers.add(index)
@@ -439,10 +482,28 @@ class SandboxedExecute(Execute):
         self.log.error("%s: %s", self._who(), text)
 
     # ------------------------------------------------------------------ one cell
-    def _timeout_output(self):
-        error = dict(self.error_on_timeout or {"ename": "CellTimeoutError", "evalue": "",
-                                               "traceback": ["CellTimeoutError"]})
-        return nbformat.v4.new_output("error", **error)
+    def _timeout_output(self, index: int):
+        if self.error_on_timeout:
+            return nbformat.v4.new_output("error", **dict(self.error_on_timeout))
+        limit = self._run.timeouts.get(index)
+        if limit is None:
+            text = "This cell went over its time limit and was interrupted."
+        elif limit.kind == "cpu":
+            text = (f"This cell used more than {limit.seconds:g} s of CPU time (the kernel and "
+                    f"every process it started, counted together) and was interrupted.")
+        else:
+            text = (f"This cell ran for more than {limit.seconds:g} s of wall-clock time while "
+                    f"using little CPU (sleeping, or waiting for something that never came) "
+                    f"and was interrupted.")
+        return nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=text,
+                                      traceback=[f"CellTimeoutError: {text}"])
+
+    def _hang_limit(self, cpu_limit: float | None) -> float | None:
+        """Wall-clock seconds a cell may take: ``hang_timeout``, or by default ten times its
+        CPU limit and at least five minutes."""
+        if self.hang_timeout > 0:
+            return self.hang_timeout
+        return None if not cpu_limit else max(10.0 * cpu_limit, 300.0)
 
     async def _run_cell(self, life: _Incarnation, cell, index: int, real: bool) -> _Outcome:
         kc = life.kernel.kc
@@ -454,13 +515,13 @@ class SandboxedExecute(Execute):
         self._cell_bytes, self._cut = 0, False
         if real:
             self._run.records[index] = []
+        cpu_limit = self._get_timeout(cell)
+        budget = _Budget(life.kernel, cpu_limit, self._hang_limit(cpu_limit))
         life.sending(index)
         msg_id = kc.execute(cell.source, store_history=real, stop_on_error=False)
         state = {"started": False, "idle": False}
         pump = asyncio.ensure_future(self._pump_iopub(kc, msg_id, cell, index, state, life))
         reply_task = asyncio.ensure_future(self._wait_reply(kc, msg_id))
-        timeout = self._get_timeout(cell)
-        deadline = time.monotonic() + timeout if timeout else None
         interrupted = None
         reply = None
         try:
@@ -479,15 +540,18 @@ class SandboxedExecute(Execute):
                 if not await life.kernel.alive():
                     return _Outcome("died", reply, state["started"] or reply is not None)
                 now = time.monotonic()
-                if interrupted is None and deadline is not None and now > deadline:
-                    self.log.warning("%s: cell %d timed out after %s s; interrupting",
-                                     self._who(), index, timeout)
-                    interrupted = now
-                    await life.kernel.km.interrupt_kernel()
+                if interrupted is None and reply is None:
+                    over = budget.exceeded()
+                    if over is not None:
+                        self.log.warning("%s: cell %d went over %g s of %s time; interrupting",
+                                         self._who(), index, over.seconds,
+                                         "CPU" if over.kind == "cpu" else "wall-clock")
+                        self._run.timeouts[index] = over
+                        interrupted = now
+                        await life.kernel.km.interrupt_kernel()
                 elif interrupted is not None and now > interrupted + self.interrupt_grace:
                     return _Outcome("stuck", reply, True)
-                elif interrupted is None and reply is not None and deadline is not None \
-                        and now > deadline:
+                elif interrupted is None and budget.hung():
                     # replied, but the last output never came: a kernel that misbehaves
                     return _Outcome("stuck", reply, True)
         finally:
@@ -539,7 +603,7 @@ class SandboxedExecute(Execute):
         self._run.executed += 1
         cell.execution_count = self._run.executed
         if outcome.kind == "timeout":
-            cell.outputs.append(self._timeout_output())
+            cell.outputs.append(self._timeout_output(index))
         elif outcome.reply is not None:
             self.on_cell_executed(cell=cell, cell_index=index, execute_reply=outcome.reply)
         records = self._run.records.pop(index, [])

@@ -26,6 +26,8 @@ user namespaces and the kernel keeps that user's id.
 Resource limits (:class:`Limits`, ``setrlimit`` in the launcher): address space per
 process, processes and threads, file size, open files, CPU seconds; the tmpfs mounts have
 a size.  Processes a cell leaves behind are killed when it ends (:func:`reap_strays`).
+:func:`tree_cpu_seconds` is what a cell is charged for: the CPU time of the sandbox's
+process tree (a busy machine slows a cell down, but does not make it use more CPU).
 """
 from __future__ import annotations
 
@@ -367,6 +369,29 @@ def reap_strays(bwrap_pid: int) -> int:
             except OSError:
                 pass
     return killed
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system, every thread) used so far by ``pid`` and every process
+    below it, including the children they already collected (``cutime``/``cstime``);
+    None when ``pid`` is gone.
+
+    Processes are read parents first, so a child collected while we read is counted once
+    (in its parent) or not at all for this reading -- never twice; readings only dip for
+    an instant, they never run ahead of the real use."""
+    total = 0
+    for one in (pid, *_descendants(pid)):
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            if one == pid:
+                return None
+            continue
+        total += sum(int(x) for x in fields[11:15])      # utime stime cutime cstime
+    return total / _TICKS
 
 
 def _children(pid: int) -> list[int]:

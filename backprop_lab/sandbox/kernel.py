@@ -24,7 +24,7 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
 from .isolation import (Limits, Sandbox, UidSlot, probe, python_layout, reap_strays,
-                        zombie_children)
+                        tree_cpu_seconds, zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
 MAX_MESSAGE_BYTES = 64 << 20
@@ -174,6 +174,12 @@ class SandboxKernel:
     def pid(self) -> int | None:
         provisioner = getattr(self.km, "provisioner", None)
         return getattr(provisioner, "pid", None)
+
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds the kernel and every process it started (the whole sandbox) used so
+        far; None when that cannot be read."""
+        pid = self.pid
+        return None if pid is None else tree_cpu_seconds(pid)
 
     def reap(self) -> int:
         """Kill processes the cells left running in the sandbox (not the kernel); returns
