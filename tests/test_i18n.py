@@ -4,6 +4,7 @@ fields, and the catalog holds nothing that the code no longer says."""
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import string
 import subprocess
@@ -114,8 +115,9 @@ def test_catalog_of_english_is_empty_and_unknown_codes_are_refused():
 
 
 # ------------------------------------------------------------------ the catalog stays in step with the code
+@functools.lru_cache(maxsize=1)
 def _tr_calls():
-    """Every tr(...) call in the package: (file:line, first argument node)."""
+    """Every tr(...) call in the package: (file:line, first argument node); parsed once."""
     calls = []
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -124,7 +126,7 @@ def _tr_calls():
                     (isinstance(node.func, ast.Name) and node.func.id == "tr")
                     or (isinstance(node.func, ast.Attribute) and node.func.attr == "tr")):
                 calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", node.args[0] if node.args else None))
-    return calls
+    return tuple(calls)
 
 
 def _messages() -> dict:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import cell_sources  # noqa: E402  (the %% format: which language codes a header may end with)
+
 GLOSSARY = ROOT / "docs" / "glossary.zh-CN.md"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Folders that hold no text of ours (or only test data: tests may spell a variant on purpose).
@@ -130,3 +134,68 @@ def test_every_chinese_text_in_the_repository_uses_the_glossary_terms():
 @pytest.mark.parametrize("name", ["README.zh-CN.md", "backprop_lab/i18n/zh.py"])
 def test_the_chinese_documents_are_scanned(name):
     assert ROOT / name in chinese_files()
+
+
+# ------------------------------------------------------------------ each translated block, term by term
+# English terms whose glossary translation a translated block must contain whenever its English
+# block names the term (the core vocabulary of the course: a block that says "chain rule" in
+# English says 链式法则 in Chinese, never a paraphrase).  The Chinese comes from the glossary.
+PAIRED = ("backpropagation", "chain rule", "computational graph", "upstream gradient",
+          "local gradient", "numerical gradient", "forward mode", "reverse mode", "gradient",
+          "gate", "node", "topological order", "learning rate")
+SOURCE_DIRS = (ROOT / "tools" / "lesson_sources", ROOT / "assignments" / "problem_sets")
+
+
+def translated_pairs(text: str, where: str) -> list[tuple[int, str, str]]:
+    """``(line, English, Chinese)`` for every translated cell of a ``%%`` source (its header
+    ends with a language code) and the English cell right before it.  Any kind of cell: lesson
+    and problem-set sources share the format (tools/cell_sources.py)."""
+    cells = []                                   # [language, line, body lines]
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("%%"):
+            words = line[2:].split()
+            translated = len(words) > 1 and words[-1] in cell_sources.TRANSLATIONS
+            cells.append([words[-1] if translated else "en", number, []])
+        elif cells:
+            cells[-1][2].append(line)
+    pairs, english = [], None
+    for language, number, body in cells:
+        if language == "en":
+            english = "\n".join(body)
+        elif english is not None:
+            pairs.append((number, english, "\n".join(body)))
+    return pairs
+
+
+def term_gaps(english: str, chinese: str, where: str) -> list[str]:
+    terms = {row["english"]: row["chinese"] for row in glossary()}
+    gaps = []
+    for term in PAIRED:
+        stem = "backprop" if term == "backpropagation" else term
+        if re.search(rf"\b{re.escape(stem)}", english, re.I) and terms[term] not in chinese:
+            gaps.append(f"{where}: the English says {term!r}, the translation lacks {terms[term]!r}")
+    return gaps
+
+
+def test_paired_terms_are_rows_of_the_glossary():
+    english = {row["english"] for row in glossary()}
+    assert set(PAIRED) <= english, set(PAIRED) - english
+
+
+def test_the_pair_check_finds_a_paraphrase():
+    text = ("%% md\nThe chain rule multiplies the upstream gradient.\n%% md zh\n"
+            "链式法则把上游的梯度相乘。\n%% code\nx = 1\n")
+    pairs = translated_pairs(text, "x.txt")
+    assert [line for line, _, _ in pairs] == [3]
+    assert term_gaps(pairs[0][1], pairs[0][2], "x.txt:3") == [
+        "x.txt:3: the English says 'upstream gradient', the translation lacks '上游梯度'"]
+
+
+def test_every_translated_block_uses_the_glossary_term_where_its_english_does():
+    problems = []
+    for folder in SOURCE_DIRS:
+        for source in sorted(folder.glob("*.txt")):
+            text = source.read_text(encoding="utf-8")
+            for line, english, chinese in translated_pairs(text, source.name):
+                problems += term_gaps(english, chinese, f"{source.relative_to(ROOT)}:{line}")
+    assert not problems, "\n".join(problems)
