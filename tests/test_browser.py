@@ -284,9 +284,11 @@ def test_lesson_drill_and_question_check_typed_answers_in_chromium(tmp_path, chr
     """Open a real lesson, run it, and answer as a student: one right and one wrong gradient
     in its drill (a fresh random circuit, read back from the seed the drill shows), and a
     wrong prediction in its first checked question."""
+    import html
     import re
 
     from backprop_lab.practice import check_wire, make_circuit
+    from backprop_lab.practice.checking import feedback_html
 
     executable, sync_playwright = chromium
     base, token = jupyterlab
@@ -329,7 +331,9 @@ def test_lesson_drill_and_question_check_typed_answers_in_chromium(tmp_path, chr
             wrong_feedback = drill.locator(
                 f".backprop-lab-wire-{wrong_wire.name} .backprop-lab-feedback")
             wrong_feedback.locator(".backprop-lab-wrong").wait_for(timeout=30_000)
-            assert (expected.hint or expected.text) in wrong_feedback.inner_text()
+            hint = feedback_html(expected.hint or expected.text)
+            shown = html.unescape(re.sub(r"<[^>]+>", "", hint))         # as the page shows it
+            assert shown in wrong_feedback.inner_text()
             right_feedback = drill.locator(
                 f".backprop-lab-wire-{right_wire.name} .backprop-lab-feedback")
             assert right_feedback.inner_text().strip() == "✓ right"
