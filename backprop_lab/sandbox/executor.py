@@ -483,8 +483,9 @@ class SandboxedExecute(Execute):
 
     # ------------------------------------------------------------------ one cell
     def _timeout_output(self, index: int):
-        if self.error_on_timeout:
-            return nbformat.v4.new_output("error", **dict(self.error_on_timeout))
+        configured = dict(self.error_on_timeout or {})
+        if configured.get("evalue"):          # an instructor's own message (nbgrader's is empty)
+            return nbformat.v4.new_output("error", **configured)
         limit = self._run.timeouts.get(index)
         if limit is None:
             text = "This cell went over its time limit and was interrupted."
