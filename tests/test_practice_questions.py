@@ -104,6 +104,17 @@ def test_choose_explains_each_option():
     assert question.show_answer() == "max"
 
 
+def test_explanations_can_be_encoded_too():
+    why = {"add": "add distributes.", "max": "max routes."}
+    code = encode(why)
+    assert "distributes" not in code and decode(code) == why
+    question = choose("Which gate routes?", ["add", "max"], answer=encode("max"), explain=code)
+    assert question.submit("add").hint == "add distributes."
+    assert "max routes" in question.submit("max").text
+    with pytest.raises(ValueError, match="does not hold"):
+        choose("?", ["a", "b"], answer=encode("a"), explain=encode("a"))
+
+
 @pytest.mark.parametrize("kwargs,match", [
     (dict(options=["a"], answer=encode("a")), "at least two"),
     (dict(options=["a", "a"], answer=encode("a")), "at least two"),
@@ -153,6 +164,8 @@ def test_encode_command_line():
     assert decode(run("encode", "shape:2x3").stdout.strip()) == (2, 3)
     assert decode(run("encode", "text:max").stdout.strip()) == "max"
     assert run("decode", encode(0.5)).stdout.strip() == "0.5"
+    assert decode(run("encode", 'json:{"a": "why"}').stdout.strip()) == {"a": "why"}
+    assert run("encode", "json:{oops").returncode == 1
     bad = run("encode", "four")
     assert bad.returncode == 1 and "could not read" in bad.stderr
     assert run().returncode == 2
