@@ -307,7 +307,7 @@ def test_notebook_metadata_is_consistent(ps_name):
 def test_config_sets_what_the_course_needs():
     from traitlets.config import PyFileConfigLoader
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ASSIGNMENTS)).load_config()
-    assert config.CourseDirectory.course_id == "backprop_lab"
+    assert config.CourseDirectory.course_id == "backprop-lab"
     assert config.OverwriteCells.add_missing_cells is True
     assert 0 < config.Execute.timeout <= 60 and config.Execute.interrupt_on_timeout is True
     assert config.Exchange.path_includes_course is True
