@@ -38,8 +38,8 @@ import numpy as np
 from ..graph import Graph, Node
 from ..render import format_value
 from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
-from .checking import (ATOL, RTOL, AnswerError, Verdict, is_close, parse_entries, parse_number,
-                       parse_shape)
+from .checking import (ATOL, RTOL, AnswerError, Verdict, feedback_html, is_close, parse_entries,
+                       parse_number, parse_shape)
 
 __all__ = ["Question", "ask", "choose", "gradient", "encode", "decode", "QUESTIONS",
            "self_check", "GradientAnswer"]
@@ -52,12 +52,18 @@ RIGHT_BG, WRONG_BG = "#dafbe1", "#ffebe9"
 
 # ------------------------------------------------------------------ hidden answers
 def encode(value) -> str:
-    """An opaque code for an answer (number, shape tuple, text option or list of numbers).
+    """An opaque code for an answer (number, shape tuple, text option, list of numbers) or
+    for the explanations of a multiple-choice question (a dict ``{option: why}``, which
+    would otherwise give the answer away).
 
     Not encryption -- a curious student can decode it -- only a way to keep the answer
     out of plain sight in the notebook, so that reading ahead is not the same as
     answering."""
-    if isinstance(value, tuple):
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise TypeError("encode(dict): expected {option text: explanation text}.")
+        payload = {"explain": value}
+    elif isinstance(value, tuple):
         payload = {"shape": [int(n) for n in value]}
     elif isinstance(value, str):
         payload = {"text": value}
@@ -80,6 +86,8 @@ def decode(code: str):
         payload = json.loads(bytes(b ^ 0x5A for b in mixed).decode("utf-8"))
     except ValueError:
         raise ValueError(f"this answer code is damaged: {code!r}") from None
+    if "explain" in payload:
+        return dict(payload["explain"])
     if "shape" in payload:
         return tuple(payload["shape"])
     if "text" in payload:
@@ -113,7 +121,8 @@ class GradientAnswer:
                         gate=step.node.gate, inputs=tuple(n.value for n in step.node.inputs),
                         index=i, upstream=step.upstream,
                         local=step.local[i] if i < len(step.local) else None,
-                        share=step.received[i], output_name=step.node.name or "its output",
+                        share=step.received[i], output_name=step.node.name or (
+                            "f" if step.node is self.output else "its output"),
                         input_names=tuple(n.name or "" for n in step.node.inputs)))
         return result
 
@@ -140,7 +149,7 @@ class Question(widgets.VBox):
                  name: str | None = None):
         self.prompt, self.kind, self.hint, self._answer = prompt, kind, hint, answer
         self.options = list(options) if options is not None else None
-        self.explain = dict(explain or {})
+        self.explain = dict(decode(explain) if isinstance(explain, str) else (explain or {}))
         self.atol, self.rtol = tolerance if tolerance is not None else (ATOL, RTOL)
         self.name = name or prompt
         self.tries = 0
@@ -252,7 +261,7 @@ class Question(widgets.VBox):
         if verdict.status == "wrong" and not verdict.hint:
             text += " — try again, or Show answer."
         self.feedback.value = (f"<span class='backprop-lab-{verdict.status}' "
-                               f"style='color:{color}'>{html.escape(text)}</span>")
+                               f"style='color:{color}'>{feedback_html(text)}</span>")
         if self.kind != "choice":
             self.input.style.background = background
         return verdict
@@ -319,11 +328,12 @@ def ask(prompt: str, answer, *, hint: str | None = None, kind: str | None = None
     return Question(prompt, answer, kind=kind, hint=hint, tolerance=tolerance, name=name)
 
 
-def choose(prompt: str, options, answer, *, explain: dict | None = None,
+def choose(prompt: str, options, answer, *, explain: dict | str | None = None,
            name: str | None = None) -> Question:
     """A multiple-choice question: ``options`` (texts), ``answer`` (an :func:`encode` code
     of the right option, or a callable), ``explain``: ``{option: why}`` shown when that
-    option is picked (and for the right one, when it is revealed)."""
+    option is picked (and for the right one, when it is revealed) -- in a lesson, as an
+    :func:`encode` code too, since the explanations would give the answer away."""
     options = [str(o) for o in options]
     if len(options) < 2 or len(set(options)) != len(options):
         raise ValueError(f"choose(): give at least two different options, got {options!r}.")
@@ -333,6 +343,10 @@ def choose(prompt: str, options, answer, *, explain: dict | None = None,
     elif not callable(answer):
         raise ValueError("choose(answer=...): give the right option as a code made with "
                          "encode(...) (so it does not stand in the notebook in plain text).")
+    if isinstance(explain, str):
+        explain = decode(explain)
+        if not isinstance(explain, dict):
+            raise ValueError("choose(explain=...): the code does not hold {option: why}.")
     unknown = set(explain or {}) - set(options)
     if unknown:
         raise ValueError(f"choose(explain=...): {sorted(unknown)} are not options.")
