@@ -176,7 +176,7 @@ def _consumer_counts(graph: Graph) -> dict[int, int]:
 
 def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
          precision: int = 3, output_name: str | None = None, title: str | None = None,
-         size: str | None = None) -> CircuitDigraph:
+         size: str | None = None, wire_notes=None) -> CircuitDigraph:
     """The circuit of a graph as a ``graphviz.Digraph`` (it displays itself in Jupyter).
 
     ``node_or_graph``: the output Node of an expression, or a :class:`~backprop_lab.Graph`.
@@ -189,6 +189,9 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     ``precision``: significant digits of the numbers; ``output_name``: the text at the end
     of the output wire (default: the output's name, else ``"out"``); ``title``: a caption;
     ``size``: Graphviz ``size`` attribute (e.g. ``"8,4"`` inches) to bound the picture.
+    ``wire_notes``: ``{node: text}`` or ``{node: (text, colour)}``: the text replaces the
+    red gradient on the wire leaving ``node`` (for a node that feeds several gates, the
+    wire before it splits), e.g. a student's answer marked right or wrong by a drill.
     """
     graph = _as_graph(node_or_graph, "draw()")
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -196,6 +199,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     if not isinstance(precision, int) or not 1 <= precision <= 12:
         raise ValueError(f"draw(precision=...): expected an int from 1 to 12, got {precision!r}.")
     gradients = _Gradients(graph, grads)
+    notes = _wire_notes(graph, wire_notes)
     lit = _highlighted_nodes(highlight)
     consumers = _consumer_counts(graph)
 
@@ -222,7 +226,8 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             # fan-out: one wire (value, total gradient) to a junction where it splits
             dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
             dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False))
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                             note=notes.get(id(node))))
 
     for node in graph.nodes:
         if node.gate is None:
@@ -237,15 +242,38 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
                 dot.edge(ids[id(child)] + "j", ids[id(node)], **attrs)
             else:
                 dot.edge(ids[id(child)], ids[id(node)],
-                         **_wire(child, grad, precision, lit=id(node) in lit))
+                         **_wire(child, grad, precision, lit=id(node) in lit,
+                                 note=notes.get(id(child))))
 
     output = graph.output
     sink = output_name or output.name or "out"
     dot.node("output", label=sink, shape="plaintext")
     dot.edge(ids[id(output)], "output",
              **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
-                     named=False))
+                     named=False, note=notes.get(id(output))))
     return dot
+
+
+def _wire_notes(graph: Graph, wire_notes) -> dict[int, tuple[str, str]]:
+    """``draw(wire_notes=...)`` checked: ``{id(node): (text, colour)}``."""
+    if wire_notes is None:
+        return {}
+    if not isinstance(wire_notes, dict):
+        raise TypeError(f"draw(wire_notes=...): expected a dict {{node: text}} or {{node: "
+                        f"(text, colour)}}, got {type(wire_notes).__name__}.")
+    in_graph = {id(node) for node in graph.nodes}
+    notes = {}
+    for node, note in wire_notes.items():
+        if not isinstance(node, Node) or id(node) not in in_graph:
+            raise ValueError(f"draw(wire_notes=...): the key {node!r} is not a node of this "
+                             f"graph; use the Nodes of the expression being drawn.")
+        text, colour = (note, GRAD_COLOR) if isinstance(note, str) else \
+            (tuple(note) if isinstance(note, (tuple, list)) and len(note) == 2 else (None, None))
+        if not isinstance(text, str) or not isinstance(colour, str):
+            raise TypeError(f"draw(wire_notes=...): the note for {node!r} must be a text or a "
+                            f"(text, colour) pair of strings, got {note!r}.")
+        notes[id(node)] = (text, colour)
+    return notes
 
 
 def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
@@ -267,14 +295,18 @@ def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
     return attrs
 
 
-def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True) -> dict:
-    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red)."""
+def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
+          note: tuple[str, str] | None = None) -> dict:
+    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red),
+    or instead of the gradient a ``note`` (text, colour)."""
     value = format_value(child.value, precision)
     if named and child.gate is not None and child.name:
         value = f"{child.name} = {value}"
     attrs = {"label": f" {value} "}
     if child.is_constant:
         attrs.update(label="", style="dashed", color=CONSTANT_COLOR)
+    elif note is not None:
+        attrs.update(taillabel=note[0], labelfontcolor=note[1])
     elif grad is not None:
         attrs["taillabel"] = format_value(grad, precision)
     if lit:
