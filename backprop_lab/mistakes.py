@@ -344,7 +344,7 @@ def gate_mistakes(branch: Branch) -> list[Mistake]:
             add("relu_gate", hint, up * np.ones_like(passes))      # passed everywhere
         add("relu_gate", hint, up * (1.0 - passes))                # passed exactly where blocked
     elif isinstance(gate, G.SigmoidGate):
-        s = gate.out
+        _, s = gate.saved()                # the sigmoid gate caches (x, σ(x))
         if np.ndim(s) == 0:
             hint = tr("σ's local gradient is σ(1 − σ), not σ: with σ = {s} on the wire {out}, "
                       "multiply the upstream by σ·(1 − σ).", s=format_number(s), out=out)
