@@ -33,8 +33,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 __all__ = ["svg_from_dot", "RendererNotAvailable", "RenderLimitExceeded", "available_engines",
-           "warm_up", "inline_svg", "cache_directory", "ENGINES", "ENGINE_VARIABLE",
-           "INSTALL_HELP", "DEFAULT_TIMEOUT", "TIMEOUT_VARIABLE", "MEMORY_LIMIT",
+           "warm_up", "inline_svg", "cache_directory", "clear_svg_cache", "ENGINES",
+           "ENGINE_VARIABLE", "INSTALL_HELP", "DEFAULT_TIMEOUT", "TIMEOUT_VARIABLE", "MEMORY_LIMIT",
            "CACHE_VARIABLE"]
 
 ENGINES = ("auto", "wasm", "dot")
@@ -81,16 +81,23 @@ def svg_from_dot(source: str, engine: str | None = None, *, timeout: float | Non
         svg = _dot_render(source, seconds)
     else:
         svg = _render_auto(source, seconds)
-    _svg_cache[(engine, source)] = svg
-    while len(_svg_cache) > _SVG_CACHE_SIZE:
-        _svg_cache.popitem(last=False)
+    if len(svg) <= _SVG_CACHE_LARGEST:
+        _svg_cache[(engine, source)] = svg
+        while len(_svg_cache) > _SVG_CACHE_SIZE:
+            _svg_cache.popitem(last=False)
     return svg
 
 
 # The last drawings made: a slider moved back to a value it had, or a notebook that shows
 # the same circuit twice, costs a dictionary look-up.  Graphviz is deterministic.
 _SVG_CACHE_SIZE = 64
+_SVG_CACHE_LARGEST = 200_000          # characters: big pictures are not kept
 _svg_cache: OrderedDict = OrderedDict()
+
+
+def clear_svg_cache() -> None:
+    """Forget the last drawings (benchmarks call it to time Graphviz itself)."""
+    _svg_cache.clear()
 
 
 class RenderLimitExceeded(RuntimeError):
