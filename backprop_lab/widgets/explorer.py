@@ -38,7 +38,8 @@ from .. import render
 from ..graph import Graph, Node, var
 from ..render import GRAD_COLOR, VALUE_COLOR
 from ..values import format_value
-from .base import CircuitView, message_html, number_rows, under_nbgrader
+from .base import (CircuitView, check_text_size, message_html, number_rows, slider_bounds,
+                   slider_step, slider_value, under_nbgrader)
 
 __all__ = ["GraphExplorer", "graph_from_function", "slider_range"]
 
@@ -121,11 +122,13 @@ class GraphExplorer(widgets.VBox):
         if not self.graph.names:
             raise ValueError("GraphExplorer: the graph has no named leaves to vary; make its "
                              "inputs with bl.var(value, name='x').")
+        step = slider_step("GraphExplorer", step)
+        ranges = self._checked_ranges(ranges)
         if values:
             self.graph.forward(**values)
         self.precision = precision
         self.rankdir = rankdir
-        self.controls = {name: self._control(name, (ranges or {}).get(name), step)
+        self.controls = {name: self._control(name, ranges.get(name), step)
                          for name in order if name in self.graph.names}
         self.circuit = CircuitView()
         self.readout = widgets.HTML()
@@ -144,6 +147,19 @@ class GraphExplorer(widgets.VBox):
         self.update()
 
     # -- controls --------------------------------------------------------------------
+    def _checked_ranges(self, ranges) -> dict:
+        if ranges is None:
+            return {}
+        if not isinstance(ranges, dict):
+            raise TypeError(f"GraphExplorer: ranges must be a dict {{name: (min, max)}}, got "
+                            f"{type(ranges).__name__}.")
+        unknown = sorted(set(ranges) - set(self.graph.names))
+        if unknown:
+            raise ValueError(f"GraphExplorer: ranges names {unknown}, which are not inputs; "
+                             f"inputs are {self.graph.names}.")
+        return {name: slider_bounds("GraphExplorer", name, bounds)
+                for name, bounds in ranges.items()}
+
     def _control(self, name: str, bounds, step: float):
         value = self.graph.leaf(name).value
         continuous = len(self.graph.nodes) <= CONTINUOUS_LIMIT
@@ -155,6 +171,9 @@ class GraphExplorer(widgets.VBox):
         if not low <= value <= high:
             raise ValueError(f"GraphExplorer: range {(low, high)} for {name!r} does not hold "
                              f"its value {value}.")
+        if bounds is not None and step > high - low:
+            raise ValueError(f"GraphExplorer: step {step!r} is larger than the range of "
+                             f"{name!r} {(low, high)}: the slider could not move.")
         return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    continuous_update=continuous, readout_format=".2f")
 
@@ -163,6 +182,7 @@ class GraphExplorer(widgets.VBox):
         if isinstance(control, widgets.FloatSlider):
             return control.value
         shape = self.graph.leaf(name).shape
+        check_text_size("GraphExplorer", name, control.value, shape)
         try:
             array = np.array(ast.literal_eval(control.value), dtype=np.float64)
         except (ValueError, SyntaxError, TypeError):
@@ -174,24 +194,45 @@ class GraphExplorer(widgets.VBox):
         return array
 
     def set(self, **values) -> None:
-        """Move controls by leaf name (one update at the end)."""
+        """Move controls by leaf name (one update at the end).
+
+        Every value is checked before any control moves: a slider takes a finite number
+        inside its range (build the explorer with ``ranges={name: (min, max)}`` for a wider
+        one), a text box an array of its leaf's shape with finite numbers.  A bad value
+        raises ValueError and leaves the widget as it was.
+        """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise ValueError(f"GraphExplorer.set: no input named {unknown}; inputs are "
                              f"{list(self.controls)}.")
+        texts = {name: self._checked(name, value) for name, value in values.items()}
         self._holding = True
         try:
-            for name, value in values.items():
-                control = self.controls[name]
-                if isinstance(control, widgets.FloatSlider):
-                    if not control.min <= value <= control.max:
-                        control.min, control.max = min(control.min, value), max(control.max, value)
-                    control.value = float(value)
-                else:
-                    control.value = _array_text(np.asarray(value, dtype=np.float64))
+            for name, value in texts.items():
+                self.controls[name].value = value
         finally:
             self._holding = False
         self.update()
+
+    def _checked(self, name: str, value):
+        """What control ``name`` will hold for ``value``, or a ValueError saying why not."""
+        control = self.controls[name]
+        if isinstance(control, widgets.FloatSlider):
+            return slider_value("GraphExplorer.set", name, value, control.min, control.max)
+        shape = self.graph.leaf(name).shape
+        given = value.shape if isinstance(value, np.ndarray) else np.shape(value)
+        if given != shape:
+            raise ValueError(f"GraphExplorer.set: {name} expects an array of shape {shape}, "
+                             f"got shape {given}.")
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"GraphExplorer.set: {name} expects numbers, got "
+                             f"{value!r}.") from None
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"GraphExplorer.set: {name} must hold finite numbers, got "
+                             f"{_array_text(array)}.")
+        return _array_text(array)
 
     def _on_change(self, change) -> None:
         if not self._holding:
@@ -225,9 +266,14 @@ class GraphExplorer(widgets.VBox):
             self.error = str(error)
             self.status.value = message_html(f"Cannot evaluate here: {error}", error=True)
             return
-        self.error = None
-        self.status.value = ""
-        self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
+        try:
+            self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
+        except render.RenderLimitExceeded as error:        # the numbers below still update
+            self.error = None
+            self.status.value = message_html(f"Drawing stopped: {error}", error=True)
+        else:
+            self.error = None
+            self.status.value = ""
         output = self.graph.output.name or "f"
         rows = [(output, format_value(self.value, self.precision))]
         rows += [(f"∂{output}/∂{name}", format_value(grad, self.precision))
