@@ -1,14 +1,16 @@
 """nbgrader configuration of the backprop_lab course.
 
 Run every ``nbgrader`` command from this directory (it is the course root).  On a
-JupyterHub with several courses, see README.md ("On JupyterHub") for the exchange
-settings that go into each user's ``~/.jupyter/nbgrader_config.py`` instead.
+JupyterHub, this file goes into the grader account's course folder and the exchange
+settings live elsewhere: see deploy/jupyterhub/ and README.md ("On JupyterHub").
 """
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
 
 # --- the course -------------------------------------------------------------------
-c.CourseDirectory.course_id = "backprop_lab"
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# Not a Python module name (a hyphen): on JupyterHub students fetch into ~/<course id>/, and a
+# folder ~/backprop_lab/ would shadow the installed package there.  The gradebook is nbgrader's
+# default, <course root>/gradebook.db, wherever nbgrader is started.
+c.CourseDirectory.course_id = "backprop-lab"
 
 # --- release: what replaces the solutions ------------------------------------------
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
@@ -28,7 +30,7 @@ c.Execute.startup_timeout = 120                   # kernel start on a busy gradi
 # give up on the whole notebook: this Execute restarts the kernel, replays the cells
 # above, marks the cell as failed and goes on (the rest are nbgrader's defaults).
 c.Autograde.autograde_preprocessors = [
-    "backprop_lab.grading.CrashTolerantExecute",
+    "backprop_lab.grading.executor.CrashTolerantExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -19,7 +19,7 @@ from .graph import (BackwardStep, Graph, Node, constant, exp, log, maximum, relu
 __version__ = "0.1.0"
 
 _SUBMODULES = {"values", "gradcheck", "layers", "datasets", "modes", "render", "render_graphviz",
-               "widgets", "conv", "rnn", "rnn_experiments", "grading"}
+               "widgets", "conv", "rnn", "rnn_experiments", "practice", "grading"}
 _FROM_SUBMODULE = {"draw": "render", "render_svg": "render",
                    "numerical_gradient": "gradcheck", "rel_error": "gradcheck"}
 

@@ -27,7 +27,9 @@ Every elementwise gate (add, subtract, multiply, max, sigmoid, tanh, ReLU, exp, 
 one ``backward`` (:class:`ElementwiseGate`): the gradient for input i is
 ``upstream * local_gradients()[i]``, summed over broadcast axes.  Such a gate saves its
 inputs first (backward un-broadcasts to their shapes), then anything else its local
-gradients need (sigmoid, tanh, exp and 1/x save their output).  :class:`AddGate` and
+gradients need (sigmoid, tanh, exp and 1/x save their output) -- except the gates whose
+local gradients are constants (add, subtract, +c, ×a: :class:`ConstantSlopeGate`), which
+keep only their inputs' shapes.  :class:`AddGate` and
 :class:`MultiplyGate` also write their ``backward`` out for numbers -- the one-liners of
 CS231n, add distributes and multiply swaps -- because the scalar engine runs them for
 nearly every number, where the shared one costs four times as much; for arrays they hand
@@ -44,10 +46,10 @@ import math
 
 import numpy as np
 
-from .values import format_value, require_numbers, shape_of
+from .values import check_constant, format_value, require_numbers, shape_of
 
 __all__ = [
-    "Gate", "ElementwiseGate", "unbroadcast", "shape_of", "is_scalar",
+    "Gate", "ElementwiseGate", "ConstantSlopeGate", "unbroadcast", "shape_of", "is_scalar",
     "AddGate", "SubtractGate", "MultiplyGate", "MaxGate",
     "SigmoidGate", "TanhGate", "ReLUGate", "ExpGate", "LogGate", "ReciprocalGate",
     "AddConstGate", "ScaleGate", "PowerGate", "SinGate", "CosGate", "IdentityGate",
@@ -193,8 +195,25 @@ class ElementwiseGate(Gate):
                       for grad, x in zip(local, inputs)])
 
 
+class ConstantSlopeGate(ElementwiseGate):
+    """An elementwise gate whose local gradients are constants (add, subtract, +c, ×a).
+
+    Backward needs no input values, only the inputs' shapes (to un-broadcast), so that is
+    all forward keeps: ``self.save(shape_of(x), ...)``.  An affine layer's bias add would
+    otherwise hold on to the whole (batch, units) product until backward.
+    """
+
+    def backward(self, upstream):
+        shapes = self.saved()
+        local = self.local_gradients()
+        if type(upstream) is float and not any(shapes):   # numbers: nothing to un-broadcast
+            return tuple([upstream * grad for grad in local])
+        self._check_upstream(upstream, np.broadcast_shapes(*shapes))
+        return tuple([unbroadcast(upstream * grad, shape) for grad, shape in zip(local, shapes)])
+
+
 # ------------------------------------------------------------------- binary gates
-class AddGate(ElementwiseGate):
+class AddGate(ConstantSlopeGate):
     """z = x + y.  Local gradients dz/dx = 1, dz/dy = 1: add *distributes* the upstream."""
 
     symbol = "+"
@@ -202,7 +221,7 @@ class AddGate(ElementwiseGate):
 
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
-        self.save(x, y)
+        self.save(shape_of(x), shape_of(y))
         return x + y
 
     def local_gradients(self):
@@ -210,13 +229,12 @@ class AddGate(ElementwiseGate):
 
     def backward(self, upstream):
         """Add distributes: both inputs receive the upstream gradient (un-broadcast)."""
-        x, y = self.saved()
-        if type(upstream) is float and type(x) is float and type(y) is float:
+        if type(upstream) is float and self.saved() == ((), ()):
             return upstream, upstream
         return super().backward(upstream)
 
 
-class SubtractGate(ElementwiseGate):
+class SubtractGate(ConstantSlopeGate):
     """z = x - y.  Local gradients dz/dx = 1, dz/dy = -1."""
 
     symbol = "−"
@@ -224,7 +242,7 @@ class SubtractGate(ElementwiseGate):
 
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
-        self.save(x, y)
+        self.save(shape_of(x), shape_of(y))
         return x - y
 
     def local_gradients(self):
@@ -393,13 +411,13 @@ class ReciprocalGate(ElementwiseGate):
         return (-(r * r),)
 
 
-class AddConstGate(ElementwiseGate):
+class AddConstGate(ConstantSlopeGate):
     """f_c(x) = c + x for a constant c.  Local gradient df/dx = 1."""
 
     formulas = ("upstream · 1",)
 
     def __init__(self, c: float):
-        self.c = float(c)
+        self.c = check_constant(self.name, "the constant c", c)
 
     @property
     def symbol(self) -> str:
@@ -410,18 +428,18 @@ class AddConstGate(ElementwiseGate):
 
     def forward(self, x):
         require_numbers(self.name, x)
-        self.save(x)
+        self.save(shape_of(x))
         return self.c + x
 
     def local_gradients(self):
         return (1.0,)
 
 
-class ScaleGate(ElementwiseGate):
+class ScaleGate(ConstantSlopeGate):
     """f_a(x) = a·x for a constant a.  Local gradient df/dx = a."""
 
     def __init__(self, a: float):
-        self.a = float(a)
+        self.a = check_constant(self.name, "the factor a", a)
 
     @property
     def symbol(self) -> str:
@@ -436,7 +454,7 @@ class ScaleGate(ElementwiseGate):
 
     def forward(self, x):
         require_numbers(self.name, x)
-        self.save(x)
+        self.save(shape_of(x))
         return self.a * x
 
     def local_gradients(self):
@@ -450,7 +468,7 @@ class PowerGate(ElementwiseGate):
     """y = x**p for a constant exponent p.  Local gradient dy/dx = p·x**(p−1)."""
 
     def __init__(self, p: float):
-        self.p = float(p)
+        self.p = check_constant(self.name, "the exponent p", p)
 
     @property
     def symbol(self) -> str:

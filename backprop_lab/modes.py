@@ -403,11 +403,11 @@ class ModesExample:
                  f"c = a + b = {v['c']:g}, d = b + 1 = {v['d']:g}, e = c·d = {v['e']:g}",
                  f"forward mode: {len(self.forward_passes)} passes, one per input"]
         for name, t in self.forward_passes.items():
-            lines.append(f"  seed ∂{name}/∂{name} = 1: ∂c/∂{name} = {t['c']:g}, "
+            lines.append(f"  start ∂{name}/∂{name} = 1: ∂c/∂{name} = {t['c']:g}, "
                          f"∂d/∂{name} = {t['d']:g}, ∂e/∂{name} = {t['e']:g}")
         r = self.reverse
         lines += ["reverse mode: 1 pass for both inputs",
-                  f"  seed ∂e/∂e = 1: ∂e/∂c = {r['c']:g}, ∂e/∂d = {r['d']:g}, "
+                  f"  start ∂e/∂e = 1: ∂e/∂c = {r['c']:g}, ∂e/∂d = {r['d']:g}, "
                   f"∂e/∂a = {r['a']:g}, ∂e/∂b = {r['b']:g}"]
         return "\n".join(lines)
 

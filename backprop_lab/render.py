@@ -182,7 +182,8 @@ def _consumer_counts(graph: Graph) -> dict[int, int]:
 
 def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
          precision: int = 3, output_name: str | None = None, title: str | None = None,
-         size: str | None = None, max_nodes: int | None = MAX_NODES) -> CircuitDigraph:
+         size: str | None = None, wire_notes=None,
+         max_nodes: int | None = MAX_NODES) -> CircuitDigraph:
     """The circuit of a graph as a ``graphviz.Digraph`` (it displays itself in Jupyter).
 
     ``node_or_graph``: the output Node of an expression, or a :class:`~backprop_lab.Graph`.
@@ -195,6 +196,9 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     ``precision``: significant digits of the numbers; ``output_name``: the text at the end
     of the output wire (default: the output's name, else ``"out"``); ``title``: a caption;
     ``size``: Graphviz ``size`` attribute (e.g. ``"8,4"`` inches) to bound the picture.
+    ``wire_notes``: ``{node: text}`` or ``{node: (text, colour)}``: the text replaces the
+    red gradient on the wire leaving ``node`` (for a node that feeds several gates, the
+    wire before it splits), e.g. a student's answer marked right or wrong by a drill.
 
     Big graphs are summarised so that a drawing stays quick (Graphviz's layout time grows
     much faster than the graph): only the ``max_nodes`` nodes nearest the output are drawn
@@ -214,13 +218,14 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
         raise ValueError(f"draw(max_nodes=...): expected a whole number of nodes >= 1 (or None "
                          f"to draw every node), got {max_nodes!r}.")
     gradients = _Gradients(graph, grads)
+    notes = _wire_notes(graph, wire_notes)
     lit = _highlighted_nodes(highlight)
     consumers = _consumer_counts(graph)
     shown = _nodes_to_draw(graph, max_nodes)
-    notes = []
+    summary = []
     if len(shown) < len(graph.nodes):
         hidden = len(graph.nodes) - len(shown)
-        notes.append(f"Summarised: the {len(shown):,} nodes nearest the output of "
+        summary.append(f"Summarised: the {len(shown):,} nodes nearest the output of "
                      f"{len(graph.nodes):,}; each ⋯ is a wire from the {hidden:,} not drawn "
                      f"(draw(..., max_nodes=None) draws all, slowly).")
     split = {id(node) for node in graph.nodes
@@ -257,14 +262,16 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             dot.node(ids[id(node)] + "j", label=f"{tag} → {uses} gates", shape="plaintext",
                      fontcolor=CONSTANT_COLOR, fontsize="11")
             dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False))
-            notes.append(f"{tag} feeds {uses} gates: each gate shows a copy of {tag} "
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                             note=notes.get(id(node))))
+            summary.append(f"{tag} feeds {uses} gates: each gate shows a copy of {tag} "
                          f"(its wire's gradient in red; the total on {tag}'s own wire).")
         elif consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
             dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
             dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False))
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                             note=notes.get(id(node))))
 
     for node in graph.nodes:
         if node.gate is None or id(node) not in shown:
@@ -275,7 +282,8 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
                 source = f"{ids[id(node)]}h{i}"
                 dot.node(source, label="⋯", shape="plaintext", fontcolor=CONSTANT_COLOR)
                 dot.edge(source, ids[id(node)], style="dashed",
-                         **_wire(child, grad, precision, lit=id(node) in lit))
+                         **_wire(child, grad, precision, lit=id(node) in lit,
+                                 note=notes.get(id(child))))
             elif id(child) in split:
                 source = f"{ids[id(child)]}c{ids[id(node)]}_{i}"
                 dot.node(source, label=tags[id(child)], shape="plaintext",
@@ -293,19 +301,20 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
                 dot.edge(ids[id(child)] + "j", ids[id(node)], **attrs)
             else:
                 dot.edge(ids[id(child)], ids[id(node)],
-                         **_wire(child, grad, precision, lit=id(node) in lit))
+                         **_wire(child, grad, precision, lit=id(node) in lit,
+                                 note=notes.get(id(child))))
 
     output = graph.output
     sink = output_name or output.name or "out"
     dot.node("output", label=sink, shape="plaintext")
     dot.edge(ids[id(output)], "output",
              **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
-                     named=False))
-    dot.summary = "\n".join(notes)
-    caption = "\n".join(([title] if title else []) + notes)
+                     named=False, note=notes.get(id(output))))
+    dot.summary = "\n".join(summary)
+    caption = "\n".join(([title] if title else []) + summary)
     if caption:
-        dot.attr(label=caption, labelloc="t", fontsize="14" if not notes else "12",
-                 labeljust="l" if notes else "c")
+        dot.attr(label=caption, labelloc="t", fontsize="14" if not summary else "12",
+                 labeljust="l" if summary else "c")
     return dot
 
 
@@ -338,6 +347,28 @@ def _nodes_to_draw(graph: Graph, max_nodes: int | None) -> set[int]:
     return shown
 
 
+def _wire_notes(graph: Graph, wire_notes) -> dict[int, tuple[str, str]]:
+    """``draw(wire_notes=...)`` checked: ``{id(node): (text, colour)}``."""
+    if wire_notes is None:
+        return {}
+    if not isinstance(wire_notes, dict):
+        raise TypeError(f"draw(wire_notes=...): expected a dict {{node: text}} or {{node: "
+                        f"(text, colour)}}, got {type(wire_notes).__name__}.")
+    in_graph = {id(node) for node in graph.nodes}
+    notes = {}
+    for node, note in wire_notes.items():
+        if not isinstance(node, Node) or id(node) not in in_graph:
+            raise ValueError(f"draw(wire_notes=...): the key {node!r} is not a node of this "
+                             f"graph; use the Nodes of the expression being drawn.")
+        text, colour = (note, GRAD_COLOR) if isinstance(note, str) else \
+            (tuple(note) if isinstance(note, (tuple, list)) and len(note) == 2 else (None, None))
+        if not isinstance(text, str) or not isinstance(colour, str):
+            raise TypeError(f"draw(wire_notes=...): the note for {node!r} must be a text or a "
+                            f"(text, colour) pair of strings, got {note!r}.")
+        notes[id(node)] = (text, colour)
+    return notes
+
+
 def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
     """A leaf is its name (a constant: its value in a grey box); a gate a circle with its
     symbol, orange when ``lit``.  ``fallback`` names a leaf that has no name."""
@@ -357,14 +388,18 @@ def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
     return attrs
 
 
-def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True) -> dict:
-    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red)."""
+def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
+          note: tuple[str, str] | None = None) -> dict:
+    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red),
+    or instead of the gradient a ``note`` (text, colour)."""
     value = format_value(child.value, precision)
     if named and child.gate is not None and child.name:
         value = f"{child.name} = {value}"
     attrs = {"label": f" {value} "}
     if child.is_constant:
         attrs.update(label="", style="dashed", color=CONSTANT_COLOR)
+    elif note is not None:
+        attrs.update(taillabel=note[0], labelfontcolor=note[1])
     elif grad is not None:
         attrs["taillabel"] = format_value(grad, precision)
     if lit:

@@ -17,8 +17,8 @@ so going k steps back multiplies by Whhᵀ (and by act') k times.  For a linear 
 ``‖∂L/∂h_{T−k}‖ = ρ^k · ‖∂L/∂h_T‖``.  Above 1 it explodes, below 1 it vanishes.  For a
 random Whh of spectral radius ρ the rate per step tends to ρ.  With an activation whose
 slope is at most γ (tanh: γ = 1, sigmoid: γ = 1/4) each step multiplies the norm by at
-most γσ, σ the largest singular value of Whh, so ``‖∂L/∂h_{T−k}‖ ≤ (γσ)^k ‖∂L/∂h_T‖``:
-if σ < 1/γ the gradient is *guaranteed* to vanish (Pascanu, Mikolov & Bengio 2013).
+most γ s₁, s₁ the largest singular value of Whh, so ``‖∂L/∂h_{T−k}‖ ≤ (γ s₁)^k ‖∂L/∂h_T‖``:
+if s₁ < 1/γ the gradient is *guaranteed* to vanish (Pascanu, Mikolov & Bengio 2013).
 Exploding is possible only above it.
 
 What is here (the models and BPTT; the experiments and figures built on them are in
@@ -427,7 +427,7 @@ def spectral_radius(W) -> float:
 
 
 def largest_singular_value(W) -> float:
-    """σ_max(W) = max ‖v W‖ / ‖v‖, the most W can stretch a vector (its 2-norm)."""
+    """s₁(W) = max ‖v W‖ / ‖v‖, the most W can stretch a vector (its 2-norm)."""
     return float(np.linalg.norm(np.asarray(W, dtype=np.float64), 2))
 
 

@@ -167,8 +167,8 @@ class GradientNormCurves:
 
     ``k`` (0 .. steps) and ``norms`` (‖∂L/∂h_{T−k}‖, loss on the last step);
     ``rate`` and ``theory`` (``norms[0]·rate^k``): rate = ρ for a linear RNN — exact for
-    ``kind="orthogonal"``, the limit for ``"spectral_radius"`` — else the bound γσ
-    (σ = largest singular value of Whh, γ = largest slope of the activation): the norms
+    ``kind="orthogonal"``, the limit for ``"spectral_radius"`` — else the bound γ s₁
+    (s₁ = largest singular value of Whh, γ = largest slope of the activation): the norms
     stay under it; ``theory_label`` names it; ``fitted_rate`` (see
     :func:`~backprop_lab.rnn.fitted_rate`); ``parameter_norm``: the global norm of dWxh,
     dWhh, db.  With clipping: ``clip_factor`` (max_norm / parameter_norm when the norm is
@@ -228,7 +228,7 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
         theory_label = f"ρ^k = {rho:g}^k" + (" (exact)" if kind == "orthogonal" else " (limit)")
     else:
         rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
-        theory_label = f"bound (γσ)^k = {rate:.3g}^k"
+        theory_label = f"bound (γ s₁)^k = {rate:.3g}^k"
     curves = GradientNormCurves(
         rho=float(rho), activation=activation, k=np.arange(steps + 1), norms=norms,
         rate=rate, theory=theoretical_norms(rate, steps, norms[0]), theory_label=theory_label,
@@ -273,7 +273,7 @@ def plot_gradient_norms(rhos=None, activations=("identity", "tanh"), steps: int 
     """Gradient norm against steps back, one panel per activation, one curve per ρ.
 
     Returns a matplotlib Figure.  Dashed: the theory (ρ^k for the linear RNN, the bound
-    (γσ)^k otherwise).  ``max_norm``: add the curves after clipping.  ``rhos=None`` uses
+    (γ s₁)^k otherwise).  ``max_norm``: add the curves after clipping.  ``rhos=None`` uses
     :data:`DEFAULT_RHOS`: a saturating activation needs ρ well above 1 before its
     gradients can explode at all.
     """

@@ -8,8 +8,9 @@ The bottom of the package: every other module imports from here; this one import
 * **Input checks** -- each raises an error that names who asked (``owner``), what was
   given and what was expected:
   :func:`as_value` (engine values), :func:`as_array` (finite float64 arrays for layers),
-  :func:`check_int`, :func:`check_real`, :func:`check_choice`, :func:`require_numbers`
-  (gate inputs), :func:`is_number`.
+  :func:`check_int`, :func:`check_real`, :func:`check_constant` (a gate's constant),
+  :func:`check_choice`, :func:`require_numbers` (gate inputs), :func:`refuse_masked`,
+  :func:`is_number`.
 * **Writing values**: :func:`format_value` is the one formatter, used by drawings, widgets,
   error messages and step-by-step explanations alike: ``−0.197``, ``[1, −2, 3]``,
   ``3×4 [−5 … 6]``.  Text meant to be copied back into Python (error messages,
@@ -23,7 +24,8 @@ from numbers import Real
 import numpy as np
 
 __all__ = ["shape_of", "is_number", "as_value", "as_array", "check_dout", "check_int",
-           "check_real", "check_choice", "require_numbers", "format_value"]
+           "check_real", "check_constant", "check_choice", "require_numbers", "refuse_masked",
+           "format_value"]
 
 
 # ------------------------------------------------------------------------- values
@@ -41,10 +43,19 @@ def _float64_copy(value, expected: str) -> np.ndarray:
     """``value`` as a new float64 array, or a TypeError: "<expected> of numbers, got ..."."""
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
         raise TypeError(f"{expected} of numbers, got {type(value).__name__} {value!r}.")
+    refuse_masked(value, expected.split(":")[0])
     try:
         array = np.asarray(value)
     except Exception:  # ragged lists and the like
         array = None
+    if array is not None and array.dtype == object:
+        try:                          # Python ints beyond float64 (10**400) end up here
+            return array.astype(np.float64)
+        except OverflowError:
+            raise ValueError(f"{expected}: a value is too large for float64 (about ±1.8e308 "
+                             f"at most).") from None
+        except (TypeError, ValueError):
+            pass
     if array is None or not (np.issubdtype(array.dtype, np.integer)
                              or np.issubdtype(array.dtype, np.floating)):
         kind = type(value).__name__ if array is None else \
@@ -67,10 +78,7 @@ def as_value(value, what: str = "var()"):
         raise TypeError(f"{what}: expected a number or a numpy array, got a Node "
                         f"({value!r}); use the node directly in your expression.")
     if is_number(value):
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"{what}: value must be finite; got {value}.")
-        return value
+        return _finite_float(value, f"{what}: value")
     array = _float64_copy(value, f"{what}: expected a number or a numpy array")
     if not np.all(np.isfinite(array)):
         raise ValueError(f"{what}: all values must be finite; got NaN or inf in an array "
@@ -86,7 +94,7 @@ def as_array(value, owner: str, what: str, copy: bool = False, ndim: int | None 
     place, so it must own them).  ``ndim``: the number of axes it must have, ``shape`` the
     words that say which (e.g. ``"(N, C, H, W)"``).
     """
-    if isinstance(value, np.ndarray) and value.dtype == np.float64:
+    if type(value) is np.ndarray and value.dtype == np.float64:
         array = value.copy() if copy else value
     else:
         array = _float64_copy(value, f"{owner}: {what} must be a numpy array")
@@ -131,6 +139,30 @@ def check_real(owner: str, name: str, value, allow_zero: bool = False) -> float:
     return float(value)
 
 
+def check_constant(owner: str, name: str, value) -> float:
+    """A gate's constant (``x + c``, ``a * x``, ``x ** p``): a finite real number, not a
+    bool, as a float -- or a clear error naming the owner and the value."""
+    if not is_number(value):
+        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} "
+                        f"{value!r}" + (" (True/False are not numbers here)."
+                                        if isinstance(value, (bool, np.bool_)) else "."))
+    number = _finite_float(value, f"{owner}: {name}")
+    return number
+
+
+def _finite_float(value, what: str) -> float:
+    """A real number as a finite float, or a ValueError (inf, NaN, or too large for float64,
+    e.g. the int 10**400)."""
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for float64 (about ±1.8e308 at most); got an "
+                         f"integer of {len(str(abs(int(value))))} digits.") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{what} must be finite; got {number}.")
+    return number
+
+
 def check_choice(owner: str, name: str, value, choices) -> str:
     """``value`` if it is one of ``choices``, else a ValueError listing them."""
     if not isinstance(value, str) or value not in choices:
@@ -145,6 +177,16 @@ def require_numbers(owner: str, *values) -> None:
                 value, (float, int, np.ndarray, np.floating, np.integer))):
             raise TypeError(f"{owner}: inputs must be numbers or numpy arrays, got "
                             f"{type(value).__name__}; convert it with np.asarray(...).")
+        refuse_masked(value, owner)
+
+
+def refuse_masked(value, owner: str) -> None:
+    """A numpy masked array would lose its mask in every computation (the masked values
+    would be used silently): a TypeError saying what to do instead."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(f"{owner}: masked arrays are not supported (the engine would ignore the "
+                        f"mask and use the hidden values); pass value.filled(fill) or "
+                        f"value.compressed() instead.")
 
 
 # ----------------------------------------------------------------- writing values

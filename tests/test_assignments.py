@@ -10,11 +10,12 @@ start dominates the cost, so one batch is much cheaper than one run per scenario
     loop      all solved, `while True: pass` in part 2     -> stopped by the timeout; all but part 2
     edited    release, every test cell replaced by `pass`  -> cells restored, 0
     deleted   part 1 solved, tests 1 and 2 deleted         -> both put back and run: part 1 only
-    monkey    release + monkeypatches (builtins.abs, numpy.allclose, grading helpers,
-              grading.fresh, sys.modules["backprop_lab.grading"])                -> 0
+    monkey    release + monkeypatches (builtins.abs, numpy.allclose, the helpers of every
+              grading module and of backprop_lab.mistakes, grading.fresh, the private
+              loader, every sys.modules["backprop_lab.grading..."])                -> 0
     silenced  release + IPython's traceback display switched off                 -> 0
     answerkey all solved, but some parts handed in as backprop_lab's own reference
-              classes/functions (and ps2.train as the visible case's known labels)
+              classes/functions (and ps3.train as the visible case's known labels)
                                                             -> all but those parts
     syntax    all solved, a syntax error in part 1         -> all but part 1
     crash     all solved, the kernel killed in part 3      -> graded, batch goes on
@@ -52,17 +53,23 @@ STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey",
 
 MONKEYPATCH = '''\
 import builtins, numpy, numpy.testing, sys, types
-import backprop_lab.grading
+import backprop_lab.grading, backprop_lab.grading.judge, backprop_lab.mistakes
 builtins.abs = lambda value: 0
 numpy.allclose = lambda *args, **kwargs: True
 numpy.testing.assert_allclose = lambda *args, **kwargs: None
-backprop_lab.grading.check = lambda *args, **kwargs: None
-backprop_lab.grading.verify_isolated = lambda *args, **kwargs: None
-backprop_lab.grading.compare = lambda *args, **kwargs: None
-backprop_lab.grading.fresh = lambda: types.SimpleNamespace(verify_isolated=lambda *a, **k: None)
-sys.modules["backprop_lab.grading"] = types.SimpleNamespace(
-    check=backprop_lab.grading.check, verify_isolated=backprop_lab.grading.verify_isolated,
-    fresh=backprop_lab.grading.fresh)
+passed = lambda *args, **kwargs: None
+verdict = lambda *args, **kwargs: {"passed": True, "messages": []}
+backprop_lab.grading.check = backprop_lab.grading.verify_isolated = passed
+backprop_lab.grading.hidden.verify_isolated = backprop_lab.grading.visible.check = passed
+backprop_lab.grading.hidden.run_judge = backprop_lab.grading.judge.judge = verdict
+backprop_lab.grading.task.Task.failures = lambda *args, **kwargs: {}
+backprop_lab.mistakes.compare = passed
+backprop_lab.grading.loader.load_private = lambda *args, **kwargs: backprop_lab.grading
+backprop_lab.grading.fresh = lambda: types.SimpleNamespace(verify_isolated=passed)
+fake = types.SimpleNamespace(check=passed, verify_isolated=passed, fresh=backprop_lab.grading.fresh,
+                             load_private=backprop_lab.grading.loader.load_private)
+for name in [n for n in sys.modules if n.startswith("backprop_lab.grading")]:
+    sys.modules[name] = fake
 grading = backprop_lab.grading
 def check(*args, **kwargs):
     return None
@@ -74,12 +81,14 @@ SILENCE = "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
 ANSWER_KEY = {
     "ps1.multiply_gate": "class MultiplyGate(bl.gates.MultiplyGate):\n    pass\n",
     "ps1.sigmoid_gate": "class SigmoidGate(bl.gates.SigmoidGate):\n    pass\n",
-    "ps2.affine": "Affine = bl.layers.Affine\n",
-    "ps2.numerical_gradient": "numerical_gradient = bl.gradcheck.numerical_gradient\n",
-    "ps2.train": ("import types\n"
+    "ps3.affine": "Affine = bl.layers.Affine\n",
+    "ps3.numerical_gradient": "numerical_gradient = bl.gradcheck.numerical_gradient\n",
+    "ps3.train": ("import types\n"
                   "def train_two_layer(X, y, **kwargs):\n"
                   "    return types.SimpleNamespace(predict=lambda X_test: grading.spiral_split(7)[3])\n"),
-    "ps3.clipping": "clip_by_global_norm = bl.rnn.clip_by_global_norm\n",
+    "ps4.clipping": "clip_by_global_norm = bl.rnn.clip_by_global_norm\n",
+    "ps2.topological_order": "topological_order = bl.topological_order\n",
+    "ps2.dual_numbers": "Dual = bl.modes.Dual\n",
 }
 
 
@@ -297,7 +306,7 @@ def test_notebook_metadata_is_consistent(ps_name):
 def test_config_sets_what_the_course_needs():
     from traitlets.config import PyFileConfigLoader
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ASSIGNMENTS)).load_config()
-    assert config.CourseDirectory.course_id == "backprop_lab"
+    assert config.CourseDirectory.course_id == "backprop-lab"
     assert config.OverwriteCells.add_missing_cells is True
     assert 0 < config.Execute.timeout <= 60 and config.Execute.interrupt_on_timeout is True
     assert config.Exchange.path_includes_course is True
@@ -434,7 +443,7 @@ def test_the_library_as_answer_key_scores_exactly_the_honest_parts(run):
     nb = cells_by_id(autograded_nb(result, ps.name, "answerkey"))
     for part in cheated:
         assert scores["cells"][part.test_id] == 0
-        if task_of(ps, part) != "ps2.train":
+        if task_of(ps, part) != "ps3.train":
             assert "is backprop_lab's own backprop_lab." in error_text(nb[part.test_id])
         else:          # the visible case's labels pass visibly; the hidden data differ
             assert "test accuracy" in error_text(nb[part.test_id])

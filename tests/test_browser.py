@@ -59,9 +59,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_notebook(path: Path) -> None:
+def write_notebook(path: Path, sources=NOTEBOOK_CELLS) -> None:
     cells = [{"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-              "outputs": [], "source": source} for i, source in enumerate(NOTEBOOK_CELLS)]
+              "outputs": [], "source": source} for i, source in enumerate(sources)]
     notebook = {"cells": cells, "nbformat": 4, "nbformat_minor": 5,
                 "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                             "language": "python"}}}
@@ -119,7 +119,7 @@ def jupyterlab(tmp_path, chromium):
         log.close()
 
 
-def run_notebook(page, attempts: int = 3) -> None:
+def run_notebook(page, attempts: int = 3, widget: str = ".backprop-lab-graph-explorer") -> None:
     """Run all cells once the kernel is idle; retry if the widget does not appear."""
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
     for attempt in range(attempts):
@@ -128,7 +128,7 @@ def run_notebook(page, attempts: int = 3) -> None:
             timeout=60_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
-            page.locator(".backprop-lab-graph-explorer").wait_for(timeout=30_000)
+            page.locator(widget).first.wait_for(timeout=30_000)
             return
         except Exception:
             if attempt == attempts - 1:
@@ -214,3 +214,62 @@ def test_seed_circuits_labels_do_not_overlap(chromium):
                 assert page.evaluate(OVERLAPS_JS) == [], f"labels overlap in {f!r}"
         finally:
             browser.close()
+
+
+# ------------------------------------------------------------------ the gradient drill
+DRILL = dict(level=1, seed=2)          # f = (x + y)·z: x into an add gate, z into a multiply
+DRILL_CELLS = [
+    "from backprop_lab.practice import GradientDrill\n"
+    f"GradientDrill(level={DRILL['level']}, seed={DRILL['seed']})",
+]
+RIGHT_RGB, WRONG_RGB = "rgb(218, 251, 225)", "rgb(255, 235, 233)"
+
+
+def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jupyterlab):
+    """Type one right and one wrong gradient, press Check, read the feedback shown."""
+    from backprop_lab.practice import make_circuit
+
+    executable, sync_playwright = chromium
+    base, token = jupyterlab
+    circuit = make_circuit(**DRILL)             # the same circuit the kernel draws
+    right_name, wrong_name = "z", "x"
+    right = f"{circuit.wire(right_name).gradient:g}"
+    wrong = "1"                                 # the add gate's local gradient alone
+    assert circuit.wire(wrong_name).gradient not in (1.0,)
+    write_notebook(tmp_path / "drill.ipynb", DRILL_CELLS)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900},
+                                    device_scale_factor=2)
+            page.goto(f"{base}/lab/tree/drill.ipynb?token={token}")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            run_notebook(page, widget=".backprop-lab-gradient-drill")
+            drill = page.locator(".backprop-lab-gradient-drill")
+            page.wait_for_selector(".backprop-lab-gradient-drill svg text", timeout=30_000)
+            drill.locator(f".backprop-lab-wire-{right_name} input").fill(right)
+            drill.locator(f".backprop-lab-wire-{wrong_name} input").fill(wrong)
+            drill.locator("button", has_text="Check").click()
+            wrong_feedback = drill.locator(f".backprop-lab-wire-{wrong_name} .backprop-lab-feedback")
+            wrong_feedback.locator(".backprop-lab-wrong").wait_for(timeout=30_000)
+            assert "upstream gradient was not multiplied in" in wrong_feedback.inner_text()
+            right_feedback = drill.locator(f".backprop-lab-wire-{right_name} .backprop-lab-feedback")
+            assert right_feedback.inner_text().strip() == "✓ right"
+            backgrounds = [drill.locator(f".backprop-lab-wire-{name} input").evaluate(
+                "e => getComputedStyle(e).backgroundColor") for name in (right_name, wrong_name)]
+            assert backgrounds == [RIGHT_RGB, WRONG_RGB]
+            others = [n for n in circuit.names if n not in (right_name, wrong_name)]
+            for name in others:
+                text = drill.locator(f".backprop-lab-wire-{name} .backprop-lab-feedback").inner_text()
+                assert text.strip() == "no answer yet"
+            drill.screenshot(path=str(ARTIFACTS / "gradient_drill.png"), timeout=20_000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "browser_failure_drill.png"), timeout=20_000)
+            outputs = page.locator(".jp-OutputArea").all_text_contents()
+            raise AssertionError(f"drill browser test failed; screenshot in "
+                                 f"{ARTIFACTS / 'browser_failure_drill.png'}; outputs: {outputs}")
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "gradient_drill.png").stat().st_size > 5_000

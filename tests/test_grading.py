@@ -1,4 +1,6 @@
-"""backprop_lab.grading: messages that teach, references from the engine, isolated hidden checks.
+"""backprop_lab.grading: tasks whose messages teach, references from the engine, isolated hidden checks.
+
+(The comparison and the mistake hints themselves are tested in ``test_mistakes.py``.)
 
 The reference solutions are the answer cells of the course's source notebooks (read from
 ``assignments/build_assignments.py``), executed here in-process: every task must accept
@@ -13,14 +15,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hypothesis.extra.numpy as hnp
 import numpy as np
 import pytest
-from hypothesis import assume, given
-from hypothesis import strategies as st
 
-from backprop_lab import grading
-from backprop_lab.grading import GradingError, compare
+import backprop_lab.grading.judge  # noqa: F401  (the judge's module, patched below)
+from backprop_lab import grading, mistakes
+from backprop_lab.grading import GradingError
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "assignments"))
@@ -57,94 +57,6 @@ def task_cells():
 
 def student_code(ns: dict, names) -> dict:
     return {name: ns[name] for name in names}
-
-
-# ------------------------------------------------------------------ compare: the messages
-def test_equal_values_pass():
-    assert compare("dx", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12])) is None
-    assert compare("f", 0.5, 0.5) is None
-
-
-def test_wrong_entry_message_names_the_index_expected_and_got():
-    expected = np.arange(12.0).reshape(3, 4)
-    got = expected.copy()
-    got[1, 2] = 99.0
-    msg = compare("dW", got, expected)
-    assert "dW: wrong at index (1, 2): expected 6, got 99 (1 of 12 entries differ)." in msg
-
-
-def test_message_never_prints_the_whole_reference():
-    rng = np.random.default_rng(0)
-    expected = rng.normal(size=(10, 10))
-    msg = compare("dW", rng.normal(size=(10, 10)), expected)
-    numbers = re.findall(r"-?\d+\.\d+", msg)
-    assert len(numbers) <= 2
-
-
-@pytest.mark.parametrize("got_shape, expected_shape, words", [
-    ((3, 2), (2, 3), "shape (3, 2) should be (2, 3): did you forget a transpose"),
-    ((5, 4), (4,), "not summed over the batch"),
-    ((4,), (5, 4), "summed over the batch, but every example"),
-    ((2, 2), (), "should be a single number"),
-])
-def test_shape_hints(got_shape, expected_shape, words):
-    assert words in compare("g", np.ones(got_shape), np.ones(expected_shape))
-
-
-@pytest.mark.parametrize("factor, words", [
-    (-1.0, "the sign is flipped"),
-    (2.0, "exactly twice"),
-    (0.5, "exactly half"),
-    (0.0, "all zeros"),
-    (8.0, "8× too large — exactly the batch size"),
-    (1 / 8, "8× too small"),
-])
-def test_value_hints(factor, words):
-    expected = np.random.default_rng(1).normal(size=(8, 3))
-    assert words in compare("dscores", factor * expected, expected, batch=8)
-
-
-shapes = st.lists(st.integers(1, 5), min_size=0, max_size=3).map(tuple)
-finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
-
-
-@given(hnp.arrays(np.float64, shapes, elements=finite))
-def test_any_array_matches_itself(expected):
-    assert compare("x", expected.copy(), expected) is None
-
-
-@given(hnp.arrays(np.float64, shapes, elements=st.floats(0.1, 10) | st.floats(-10, -0.1)),
-       st.sampled_from([-1.0, 2.0, 0.5, 1.01, 0.0]))
-def test_any_scaled_array_is_reported_at_a_real_index(expected, factor):
-    msg = compare("x", factor * expected, expected)
-    assert msg is not None
-    if expected.ndim:
-        index = tuple(int(i) for i in re.search(r"index \(([\d, ]*)\)", msg).group(1)
-                      .replace(" ", "").split(",") if i)
-        assert np.all(np.array(index) < np.array(expected.shape))
-
-
-@given(st.integers(1, 6), st.integers(1, 6))
-def test_any_transposed_matrix_gets_the_transpose_hint(n, m):
-    assume(n != m)
-    msg = compare("dW", np.ones((m, n)), np.ones((n, m)))
-    assert f"shape ({m}, {n}) should be ({n}, {m}): did you forget a transpose" in msg
-
-
-def test_known_mistake_hint_wins_over_generic_hints():
-    expected = np.array([1.0, 2.0])
-    msg = compare("dx", np.array([3.0, 4.0]), expected,
-                  mistakes=[("forgot upstream", np.array([3.0, 4.0]))])
-    assert msg.endswith("Hint: forgot upstream")
-
-
-@pytest.mark.parametrize("got, words", [
-    (None, "got None — did you forget to `return` it"),
-    ("abc", "expected a number or a numpy array, got str"),
-    (np.array([1.0, np.nan]), "contains NaN or inf at index (1,)"),
-])
-def test_bad_results(got, words):
-    assert words in compare("dx", got, np.array([1.0, 2.0]))
 
 
 def test_unknown_task_and_missing_names_are_clear_errors():
@@ -257,7 +169,7 @@ def test_fanout_losing_a_use(solutions):
 
 
 def test_affine_mistakes(solutions):
-    Base = solutions["ps2_layers"]["Affine"]
+    Base = solutions["ps3_layers"]["Affine"]
 
     class TransposedDW(Base):
         def backward(self, dout):
@@ -277,10 +189,10 @@ def test_affine_mistakes(solutions):
             self.db = dout.mean(axis=0)
             return dx
     assert "shape (4, 3) should be (3, 4): did you forget a transpose" in failure(
-        "ps2.affine", Affine=TransposedDW)
+        "ps3.affine", Affine=TransposedDW)
     assert "db: shape (2, 4) should be (4,): it is not summed over the batch" in failure(
-        "ps2.affine", Affine=UnsummedDb)
-    assert "its gradient is the *sum* of their contributions" in failure("ps2.affine", Affine=MeanDb)
+        "ps3.affine", Affine=UnsummedDb)
+    assert "its gradient is the *sum* of their contributions" in failure("ps3.affine", Affine=MeanDb)
 
 
 def test_affine_backward_ignoring_dout_fails_the_visible_check():
@@ -296,7 +208,7 @@ def test_affine_backward_ignoring_dout_fails_the_visible_check():
             ones = np.ones_like(dout)
             self.dW, self.db = self.x.T @ ones, ones.sum(axis=0)
             return ones @ self.W.T
-    msg = failure("ps2.affine", Affine=IgnoresDout)
+    msg = failure("ps3.affine", Affine=IgnoresDout)
     for label in ("dx", "dW", "db"):
         assert f"{label}: wrong at index" in msg
     assert "the upstream gradient (dout) was not multiplied in (dx = dout · Wᵀ)" in msg
@@ -305,24 +217,24 @@ def test_affine_backward_ignoring_dout_fails_the_visible_check():
 def test_no_mean_loss_batch_hint_where_there_is_no_loss(solutions):
     """Affine and RNN get a given upstream dout, no mean loss: a factor equal to the batch
     size (2 in the worked examples) must not be explained by a loss's 1/N."""
-    Base = solutions["ps2_layers"]["Affine"]
+    Base = solutions["ps3_layers"]["Affine"]
 
     class DoubleDx(Base):
         def backward(self, dout):
             return 2 * super().backward(dout)
-    msg = failure("ps2.affine", Affine=DoubleDx)
+    msg = failure("ps3.affine", Affine=DoubleDx)
     assert "batch size" not in msg and "mean" not in msg
     assert "exactly twice the right value" in msg
-    step = solutions["ps3_cnn_rnn"]["rnn_step_backward"]
+    step = solutions["ps4_cnn_rnn"]["rnn_step_backward"]
 
     def doubled(dh, cache):
         return tuple(2 * g for g in step(dh, cache))
-    msg = failure("ps3.rnn_step", rnn_step_backward=doubled)
+    msg = failure("ps4.rnn_step", rnn_step_backward=doubled)
     assert "batch size" not in msg and "exactly twice the right value" in msg
 
 
 def test_relu_passing_gradient_at_zero(solutions):
-    ns = solutions["ps2_layers"]
+    ns = solutions["ps3_layers"]
 
     class ReLU(ns["ReLU"]):
         def backward(self, dout):
@@ -331,7 +243,7 @@ def test_relu_passing_gradient_at_zero(solutions):
         def forward(self, x):
             self.x_seen = x
             return super().forward(x)
-    assert "use the mask x > 0" in failure("ps2.activations", ReLU=ReLU, Sigmoid=ns["Sigmoid"])
+    assert "use the mask x > 0" in failure("ps3.activations", ReLU=ReLU, Sigmoid=ns["Sigmoid"])
 
 
 def test_softmax_without_the_onehot(solutions):
@@ -339,7 +251,7 @@ def test_softmax_without_the_onehot(solutions):
         shifted = scores - scores.max(axis=1, keepdims=True)
         p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
         return -np.log(p[np.arange(len(y)), y]).mean(), p / len(y)
-    assert "subtract 1 at the correct class" in failure("ps2.softmax_ce",
+    assert "subtract 1 at the correct class" in failure("ps3.softmax_ce",
                                                         softmax_cross_entropy=softmax_cross_entropy)
 
 
@@ -358,37 +270,37 @@ def test_numerical_gradient_mistakes():
         grad = one_sided(f, x, h)
         x += 1.0
         return grad
-    assert "centered one" in failure("ps2.numerical_gradient", numerical_gradient=one_sided)
-    assert "x after the call (must be restored)" in failure("ps2.numerical_gradient",
+    assert "centered one" in failure("ps3.numerical_gradient", numerical_gradient=one_sided)
+    assert "x after the call (must be restored)" in failure("ps3.numerical_gradient",
                                                              numerical_gradient=not_restored)
 
 
 def test_training_below_target(solutions):
-    ns = solutions["ps2_layers"]
+    ns = solutions["ps3_layers"]
 
     def lazy(X, y):
         return ns["TwoLayerNet"](X.shape[1], 10, 3)        # never trained
-    assert "below the target 90%" in failure("ps2.train", train_two_layer=lazy)
+    assert "below the target 90%" in failure("ps3.train", train_two_layer=lazy)
 
 
 def test_conv_without_rotating_the_kernel(solutions):
-    forward = solutions["ps3_cnn_rnn"]["conv2d_forward"]
+    forward = solutions["ps4_cnn_rnn"]["conv2d_forward"]
 
     def conv_dx_rotated(dout, w):
         hh, ww = w.shape
         return forward(np.pad(dout, ((hh - 1, hh - 1), (ww - 1, ww - 1))), w)
-    assert "rotated by 180°" in failure("ps3.conv_rotated", conv_dx_rotated=conv_dx_rotated)
+    assert "rotated by 180°" in failure("ps4.conv_rotated", conv_dx_rotated=conv_dx_rotated)
 
 
 def test_rnn_step_without_tanh_derivative():
     def rnn_step_backward(dh, cache):
         x, h_prev, Wx, Wh, h = cache
         return dh @ Wx.T, dh @ Wh.T, x.T @ dh, h_prev.T @ dh, dh.sum(0)
-    assert "(1 − h²)" in failure("ps3.rnn_step", rnn_step_backward=rnn_step_backward)
+    assert "(1 − h²)" in failure("ps4.rnn_step", rnn_step_backward=rnn_step_backward)
 
 
 def test_bptt_without_the_gradient_from_the_future(solutions):
-    step = solutions["ps3_cnn_rnn"]["rnn_step_backward"]
+    step = solutions["ps4_cnn_rnn"]["rnn_step_backward"]
 
     def rnn_backward(dhs, caches):
         dxs, dWx, dWh, db = [], 0, 0, 0
@@ -397,21 +309,184 @@ def test_bptt_without_the_gradient_from_the_future(solutions):
             dxs.insert(0, dx)
             dWx, dWh, db = dWx + a, dWh + b, db + c
         return np.stack(dxs), dh_prev, dWx, dWh, db
-    assert "arriving at h_t from step t+1" in failure("ps3.bptt", rnn_backward=rnn_backward)
+    assert "arriving at h_t from step t+1" in failure("ps4.bptt", rnn_backward=rnn_backward)
 
 
 def test_clipping_each_array_separately():
     def clip_by_global_norm(grads, max_norm):
         norm = float(np.sqrt(sum((g * g).sum() for g in grads)))
         return [g * min(1.0, max_norm / np.linalg.norm(g)) for g in grads], norm
-    assert "*global* norm" in failure("ps3.clipping", clip_by_global_norm=clip_by_global_norm)
+    assert "*global* norm" in failure("ps4.clipping", clip_by_global_norm=clip_by_global_norm)
 
 
 def test_gradient_norms_in_the_wrong_order(solutions):
-    ns = solutions["ps3_cnn_rnn"]
-    msg = failure("ps3.vanishing", gradient_norms=lambda W, T, g: ns["gradient_norms"](W, T, g)[::-1],
+    ns = solutions["ps4_cnn_rnn"]
+    msg = failure("ps4.vanishing", gradient_norms=lambda W, T, g: ns["gradient_norms"](W, T, g)[::-1],
                   growth_rate=ns["growth_rate"])
     assert "must run backwards from the last step" in msg
+
+
+# ------------------------------------------------------------------ problem set 2: your own engine
+def ps2_with(*edits) -> dict:
+    """Problem set 2's solutions with ``(old, new)`` text edits: the mistake a student makes."""
+    ns, applied = {}, set()
+    for cell in builder.PROBLEM_SETS["ps2_engine"].cells:
+        if cell.kind in ("setup", "answer"):
+            source = cell.source
+            for old, new in edits:
+                if old in source:
+                    source, _ = source.replace(old, new), applied.add(old)
+            exec(compile(source, cell.id, "exec"), ns)
+    assert applied == {old for old, _ in edits}, "an edit matched no cell"
+    return ns
+
+
+def hidden_failure(task, **code) -> str:
+    with pytest.raises(GradingError) as info:
+        grading.verify_isolated(task, **code)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ('(other.data, self.data), "×"', '(self.data, other.data), "×"', "swaps its inputs: d(a·b)/da = b"),
+    ('(1.0 - t * t,), "tanh"', '(1.0 - self.data ** 2,), "tanh"', "not 1 − a²"),
+    ('(n * self.data ** (n - 1),)', '(self.data ** (n - 1),)', "the factor n is missing"),
+    ('(1.0, -1.0), "-"', '(1.0, 1.0), "-"', "d(a − b)/db = −1"),
+    ('(self, other), (1.0, 1.0), "+"', '(), (), "+"', "the operand is not among `out.parents`"),
+])
+def test_value_ops_mistakes(old, new, words):
+    assert words in failure("ps2.value_ops", Value=ps2_with((old, new))["Value"])
+
+
+def test_relu_at_zero_is_a_hidden_case():
+    ns = ps2_with(("1.0 if self.data > 0 else 0.0,), \"ReLU\"", "1.0 if self.data >= 0 else 0.0,), \"ReLU\""))
+    grading.check("ps2.value_ops", Value=ns["Value"])
+    assert "ReLU passes the gradient only where a > 0" in hidden_failure("ps2.value_ops", Value=ns["Value"])
+
+
+def recursive_order(root):
+    order, seen = [], set()
+
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent in node.parents:
+                visit(parent)
+            order.append(node)
+    visit(root)
+    return order
+
+
+def reversed_bfs(root):
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        node = queue.pop(0)
+        order.append(node)
+        for parent in node.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+    return order[::-1]
+
+
+def without_visited_set(root):
+    order, stack = [], [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in node.parents)
+    return order
+
+
+@pytest.mark.parametrize("order, words", [
+    (recursive_order, "RecursionError: a function calls itself once per node"),
+    (reversed_bfs, "comes before its input 'a'. A node may be listed only after *all* its inputs"),
+    (lambda root: ps2_with()["topological_order"](root)[::-1], "The order is reversed"),
+    (without_visited_set, "'a' appears 3 times: remember the nodes you have visited"),
+    (lambda root: [root], "4 missing, e.g. 'x'"),
+    (lambda root: None, "must return a list of nodes; got NoneType"),
+])
+def test_topological_order_mistakes(order, words):
+    assert words in failure("ps2.topological_order", topological_order=order)
+
+
+def test_any_valid_topological_order_is_accepted():
+    """Visiting the parents in the other order gives another valid order (different from the
+    model solution's on these graphs): the property is checked, not one answer."""
+    def other_order(root):
+        order, seen, stack = [], set(), [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((p, False) for p in reversed(node.parents))
+        return order
+    solution = ps2_with()["topological_order"]
+    cases = grading.TASKS["ps2.topological_order"].cases(hidden=False)
+    differs = [grading.TASKS["ps2.topological_order"].run({"topological_order": f}, i)
+               for f in (other_order, solution) for _, i in cases[:3]]
+    assert differs[:3] != differs[3:]
+    grading.check("ps2.topological_order", topological_order=other_order)
+    grading.verify_isolated("ps2.topological_order", topological_order=other_order)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("parent.grad += local * node.grad", "parent.grad = local * node.grad",
+     "da: expected 2, got 1. Hint: a is used twice: its gradient is the sum over all its uses (+= in backward, never =)"),
+    ("    for node in order:\n        node.grad = 0.0\n    self.grad = 1.0",
+     "    self.grad = 1.0",
+     "backward() called twice must give the same gradients"),
+    ("    self.grad = 1.0\n    for node in reversed", "    for node in reversed",
+     "backward() seeds the output: set its grad to 1"),
+    ("    for node in topological_order(self):\n        node.grad = 0.0\n    ### END",
+     "    self.grad = 0.0\n    ### END", "zero_grad() sets the grad of *every* node"),
+])
+def test_backward_mistakes(old, new, words):
+    assert words in failure("ps2.backward", Value=ps2_with((old, new))["Value"])
+
+
+def test_a_recursive_engine_fails_on_the_deep_chain():
+    ns = ps2_with(("    order = topological_order(self)\n    for node in order:",
+                   "    order = recursive(self)\n    for node in order:"))
+    ns["recursive"] = recursive_order
+    msg = failure("ps2.backward", Value=ns["Value"])
+    assert "[x · 1.0001, 10,000 times" in msg and "RecursionError" in msg
+
+
+def test_random_expressions_catch_an_operation_the_worked_examples_do_not_use():
+    ns = ps2_with(('(1.0, -1.0), "-"', '(1.0, 1.0), "-"'))            # wrong d(a − b)/db
+    grading.check("ps2.expressions", Value=ns["Value"], staged=ns["staged"])
+    assert "random expression" in hidden_failure("ps2.expressions", Value=ns["Value"],
+                                                 staged=ns["staged"])
+
+
+def test_dual_product_rule_forgotten():
+    ns = ps2_with(("other.value * self.tangent + self.value * other.tangent",
+                   "self.tangent * other.tangent"))
+    assert "a * b: tangent: expected" in failure("ps2.dual_numbers", Dual=ns["Dual"])
+
+
+def test_forward_mode_counts_its_passes():
+    ns = ps2_with()
+    good = ns["forward_mode_gradient"]
+
+    def one_pass_too_many(f, xs):
+        f([ns["Dual"](x) for x in xs])                  # "for the value"
+        return good(f, xs)
+    msg = failure("ps2.forward_mode", forward_mode_gradient=one_pass_too_many)
+    assert "calls of f (passes): expected 2, got 3" in msg and "one pass per input" in msg
+
+
+def test_mlp_below_target():
+    ns = ps2_with()
+    msg = failure("ps2.mlp", train_mlp=lambda X, y: ns["MLP"](2, 4))       # never trained
+    assert "below the target 90%" in msg
 
 
 # ------------------------------------------------------------------ the isolated checks
@@ -425,8 +500,12 @@ def test_monkeypatching_the_kernel_does_not_fool_the_isolated_check(monkeypatch,
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
     monkeypatch.setattr(np.testing, "assert_allclose", lambda *a, **k: None)
     monkeypatch.setattr(grading, "check", lambda *a, **k: None)
-    monkeypatch.setattr(grading, "compare", lambda *a, **k: None)
     monkeypatch.setattr(grading, "verify_isolated", lambda *a, **k: None)
+    monkeypatch.setattr(grading.hidden, "verify_isolated", lambda *a, **k: None)
+    monkeypatch.setattr(grading.hidden, "run_judge", lambda request: {"passed": True})
+    monkeypatch.setattr(grading.judge, "judge", lambda request: {"passed": True})
+    monkeypatch.setattr(grading.task.Task, "failures", lambda *a, **k: {})
+    monkeypatch.setattr(mistakes, "compare", lambda *a, **k: None)
     grading.check("ps1.multiply_gate", MultiplyGate=wrong_multiply)        # the patched no-op
     with pytest.raises(AssertionError, match="separate Python process"):   # the copy's GradingError
         grading.fresh().verify_isolated("ps1.multiply_gate", MultiplyGate=wrong_multiply)
@@ -441,13 +520,13 @@ def test_correct_code_still_passes_with_patched_builtins(monkeypatch, solutions)
 def test_easier_inputs_in_the_kernel_do_not_fool_the_isolated_check(monkeypatch):
     """The reference process regenerates the cases: zeroing them in the kernel gains nothing."""
     fresh = grading.fresh()
-    original = fresh.MultiplyGateTask.cases
+    original = fresh.ps1_gates.MultiplyGateTask.cases
 
     def zero_cases(self, hidden):
         return [(d, {k: 0.0 * v for k, v in inputs.items()}) for d, inputs in original(self, hidden)]
-    monkeypatch.setattr(fresh.MultiplyGateTask, "cases", zero_cases)
+    monkeypatch.setattr(fresh.ps1_gates.MultiplyGateTask, "cases", zero_cases)
 
-    Zero = multiply_gate_with(lambda self, upstream: (0.0 * upstream, 0.0 * upstream), fresh.G.Gate)
+    Zero = multiply_gate_with(lambda self, upstream: (0.0 * upstream, 0.0 * upstream))
     fresh.check("ps1.multiply_gate", MultiplyGate=Zero)                     # fooled locally
     with pytest.raises(AssertionError, match="hidden tests"):
         fresh.verify_isolated("ps1.multiply_gate", MultiplyGate=Zero)
@@ -482,7 +561,21 @@ def test_isolated_process_reports_the_students_exception():
 
 def test_fresh_copy_ignores_reassigned_helpers(monkeypatch):
     monkeypatch.setattr(grading, "verify_isolated", lambda *a, **k: None)
-    assert grading.fresh().verify_isolated is not grading.verify_isolated
+    monkeypatch.setattr(grading.hidden, "run_judge", lambda request: {"passed": True})
+    copy = grading.fresh()
+    assert copy.verify_isolated is not grading.verify_isolated
+    assert copy.hidden.run_judge is not grading.hidden.run_judge
+    assert copy.__name__.startswith("backprop_lab._grading_private_")
+    assert copy.hidden.__name__ == copy.__name__ + ".hidden"      # every submodule is private
+    assert grading.fresh().__name__ != copy.__name__                # a new name every time
+
+
+def test_private_copy_ignores_planted_sys_modules(monkeypatch):
+    """A fake module planted under a private name cannot be predicted: the names are random."""
+    import types
+    monkeypatch.setitem(sys.modules, "backprop_lab._grading_private", types.SimpleNamespace())
+    copy = grading.fresh()
+    assert copy.registry.TASKS.keys() == grading.TASKS.keys()
 
 
 # ------------------------------------------------------------------ display and nbgrader
@@ -507,7 +600,7 @@ def test_importing_grading_does_not_import_nbgrader():
 def test_crash_tolerant_execute_is_an_nbgrader_execute():
     from nbgrader.preprocessors import Execute
     cls = grading.CrashTolerantExecute
-    assert issubclass(cls, Execute) and cls.__module__ == "backprop_lab.grading"
+    assert issubclass(cls, Execute) and cls.__module__ == "backprop_lab.grading.executor"
     assert cls().timeout == 30        # nbgrader's Execute traits (and their config) apply
 
 
@@ -548,14 +641,14 @@ def test_wrong_backward_is_told_apart_from_wrong_forward():
 
 
 def test_affine_backward_checked_against_its_own_forward(solutions):
-    Base = solutions["ps2_layers"]["Affine"]
+    Base = solutions["ps3_layers"]["Affine"]
 
     class SwappedBackward(Base):
         def backward(self, dout):
             dx = super().backward(dout)
             self.db = 2 * self.db
             return dx
-    msg = failure("ps2.affine", Affine=SwappedBackward)
+    msg = failure("ps3.affine", Affine=SwappedBackward)
     assert "db does not match the numerical gradient of your own forward pass either" in msg
     assert "dW does not match" not in msg                                        # dW is right
 
@@ -576,10 +669,11 @@ def test_isolated_process_ignores_cwd_and_environment_but_keeps_user_site(tmp_pa
     out = subprocess.run([sys.executable, *grading.ISOLATION_FLAGS, "-c", code],
                          capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "True", "1"]
-    fake = tmp_path / "backprop_lab"                 # a fake package in the student's folder
-    fake.mkdir()
+    fake = tmp_path / "backprop_lab" / "grading"     # a fake package in the student's folder
+    fake.mkdir(parents=True)
+    (fake.parent / "__init__.py").write_text("")
     (fake / "__init__.py").write_text("")
-    (fake / "grading.py").write_text('print(\'{"passed": true, "messages": []}\')')
+    (fake / "__main__.py").write_text('print(\'{"passed": true, "messages": []}\')')
     import os
     cwd = os.getcwd()
     try:
@@ -634,21 +728,25 @@ def answer_key_attempts():
         ("ps1.multiply_gate", {"MultiplyGate": MultiplyGate}),
         ("ps1.multiply_gate", {"MultiplyGate": CopiedBackward}),
         ("ps1.sigmoid_gate", {"SigmoidGate": SigmoidGate}),
-        ("ps2.numerical_gradient", {"numerical_gradient": bl.gradcheck.numerical_gradient}),
-        ("ps2.numerical_gradient",
+        ("ps3.numerical_gradient", {"numerical_gradient": bl.gradcheck.numerical_gradient}),
+        ("ps3.numerical_gradient",
          {"numerical_gradient": functools.partial(bl.gradcheck.numerical_gradient, h=1e-5)}),
-        ("ps2.affine", {"Affine": bl.layers.Affine}),
-        ("ps2.activations", {"ReLU": bl.layers.ReLU, "Sigmoid": bl.layers.Sigmoid}),
-        ("ps3.clipping", {"clip_by_global_norm": bl.rnn.clip_by_global_norm}),
-        ("ps2.train", {"train_two_layer": lambda X, y: types.SimpleNamespace(
+        ("ps3.affine", {"Affine": bl.layers.Affine}),
+        ("ps3.activations", {"ReLU": bl.layers.ReLU, "Sigmoid": bl.layers.Sigmoid}),
+        ("ps4.clipping", {"clip_by_global_norm": bl.rnn.clip_by_global_norm}),
+        ("ps3.train", {"train_two_layer": lambda X, y: types.SimpleNamespace(
             predict=lambda X_test: grading.spiral_split(7)[3])}),
+        ("ps2.value_ops", {"Value": bl.graph.Node}),
+        ("ps2.backward", {"Value": type("Value", (bl.graph.Node,), {})}),
+        ("ps2.topological_order", {"topological_order": bl.topological_order}),
+        ("ps2.dual_numbers", {"Dual": bl.modes.Dual}),
     ]
 
 
 @pytest.mark.parametrize("index", range(len(answer_key_attempts())))
 def test_the_library_is_not_an_answer_key(index):
     task, code = answer_key_attempts()[index]
-    if task != "ps2.train":      # the known labels of the visible case pass only visibly
+    if task != "ps3.train":      # the known labels of the visible case pass only visibly
         assert "is backprop_lab's own backprop_lab." in failure(task, **code)
     with pytest.raises(GradingError, match="hidden tests"):
         grading.verify_isolated(task, **code)

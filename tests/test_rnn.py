@@ -156,7 +156,7 @@ def test_random_matrix_rate_tends_to_the_spectral_radius(rho):
 @given(sigma=st.floats(0.3, 0.99), activation=st.sampled_from(["tanh", "sigmoid", "relu"]),
        seed=st.integers(0, 2**16))
 def test_vanishing_is_guaranteed_below_the_pascanu_bound(sigma, activation, seed):
-    """‖∂L/∂h_{T−k}‖ ≤ (γσ)^k ‖∂L/∂h_T‖ when σ = largest singular value of Whh."""
+    """‖∂L/∂h_{T−k}‖ ≤ (γ s₁)^k ‖∂L/∂h_T‖ when s₁ = largest singular value of Whh."""
     model = rnn.VanillaRNN.create(3, 8, sigma, activation, kind="singular_value", seed=seed)
     assert rnn.largest_singular_value(model.Whh) == pytest.approx(sigma, rel=1e-12)
     norms = rnn.gradient_norms(model, np.random.default_rng(seed).standard_normal((30, 2, 3)),
@@ -302,8 +302,7 @@ def test_full_training_demo_lstm_learns_what_the_rnn_cannot():
     assert plain.diverged_at is not None
     assert clipped.final_loss > 0.15                       # stalls near the baseline 1/6
     assert lstm.final_loss < 0.05                          # solves the task
-    # the demo takes ~10 s alone; the margin keeps a busy shared machine from failing it
-    assert sum(run.seconds for run in runs.values()) < 60
+    # its time is printed by benchmarks/bench_engine.py, not asserted here
 
 
 # ------------------------------------------------------------------------ figures

@@ -3,7 +3,8 @@
 
 Each lesson is written in ``tools/lesson_sources/NN_name.txt`` as a sequence of cells:
 a line ``%% md`` starts a markdown cell and a line ``%% code`` starts a code cell; the
-lines that follow, up to the next marker, are the cell's text.  Text sources keep diffs
+lines that follow, up to the next marker, are the cell's text (the ``%%`` format of
+``tools/cell_sources.py``, shared with the problem sets).  Text sources keep diffs
 readable and the notebooks reproducible: the notebooks are always written with empty
 outputs and fixed metadata, so building twice gives identical files.
 
@@ -21,11 +22,15 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import cell_sources  # noqa: E402  (tools/cell_sources.py: the %% format shared with the assignments)
+from cell_sources import Kind  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "tools" / "lesson_sources"
 LESSONS = ROOT / "lessons"
 
-MARKERS = {"%% md": "markdown", "%% code": "code"}
+KINDS = (Kind("md"), Kind("code"))
 METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -34,29 +39,8 @@ METADATA = {
 
 def parse(text: str, where: str) -> list[tuple[str, str]]:
     """Split a lesson source into ``[(kind, text), ...]`` (kind: 'markdown' or 'code')."""
-    cells: list[tuple[str, list[str]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        marker = line.rstrip()
-        if marker in MARKERS:
-            cells.append((MARKERS[marker], []))
-        elif marker.startswith("%%"):
-            raise ValueError(f"{where}:{number}: unknown cell marker {marker!r}; "
-                             f"use one of {sorted(MARKERS)}.")
-        elif not cells:
-            if line.strip():
-                raise ValueError(f"{where}:{number}: text before the first cell marker; "
-                                 f"start the file with '%% md' or '%% code'.")
-        else:
-            cells[-1][1].append(line)
-    result = []
-    for kind, lines in cells:
-        body = "\n".join(lines).strip("\n")
-        if not body.strip():
-            raise ValueError(f"{where}: an empty {kind} cell; remove the extra marker.")
-        result.append((kind, body))
-    if not result:
-        raise ValueError(f"{where}: no cells.")
-    return result
+    return [("markdown" if cell.kind == "md" else "code", cell.body)
+            for cell in cell_sources.parse(text, where, KINDS)]
 
 
 def notebook_for(source: Path) -> nbformat.NotebookNode:

@@ -8,7 +8,7 @@ Sliders set the spectral radius ρ of Whh, the sequence length T, the activation
 clipping threshold.  On every change a fresh :class:`backprop_lab.rnn.VanillaRNN` (same
 random Q and inputs, only scaled by ρ) runs forward and BPTT with a loss on the last
 step; the plot shows ‖∂L/∂h_{T−k}‖ against k on a log scale with the theoretical line
-(ρ^k for the linear RNN, the bound (γσ)^k otherwise) and, with clipping on, the curve
+(ρ^k for the linear RNN, the bound (γ s₁)^k otherwise) and, with clipping on, the curve
 after clipping the parameter gradient to the threshold.  The table gives the fitted rate
 per step, the theory, ‖∂L/∂h_0‖ / ‖∂L/∂h_T‖ and the parameter gradient's norm before and
 after clipping.
@@ -94,7 +94,7 @@ class RNNGradientExplorer(widgets.VBox):
         norms = curves.norms
         rows = [
             ("fitted rate per step", f"{curves.fitted_rate:.4g}"),
-            ("theory: " + ("ρ" if curves.activation == "identity" else "bound γσ"),
+            ("theory: " + ("ρ" if curves.activation == "identity" else "bound γ s₁"),
              f"{curves.rate:.4g}"),
             ("‖∂L/∂h_0‖ / ‖∂L/∂h_T‖", f"{norms[-1] / norms[0]:.3e}"),
             ("verdict", curves.verdict),

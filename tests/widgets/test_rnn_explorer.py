@@ -54,11 +54,11 @@ def test_activation_switches_to_the_bound():
     w.activation_dropdown.value = "tanh"
     n = w.curves
     assert n.activation == "tanh" and "bound" in n.theory_label
-    assert n.rate == pytest.approx(0.9, rel=1e-12)                # γσ with γ = 1, σ = ρ
+    assert n.rate == pytest.approx(0.9, rel=1e-12)                # γ s₁ with γ = 1, s₁ = ρ
     assert np.all(n.norms <= n.theory * (1 + 1e-9))
     w.activation_dropdown.value = "sigmoid"
     assert w.curves.rate == pytest.approx(0.25 * 0.9, rel=1e-12)
-    assert "bound γσ" in w.readout.value
+    assert "bound γ s₁" in w.readout.value
 
 
 def test_clipping_caps_the_parameter_gradient_and_scales_every_step():

@@ -1,0 +1,74 @@
+"""The hidden tests, kernel side: run the student's code, send only the results to the judge.
+
+``verify_isolated(task_id, **student)`` runs the student's code on the hidden cases in the
+notebook's kernel, encodes the results as JSON (:mod:`.protocol`) and hands them to a
+separate ``python -E -P -m backprop_lab.grading`` process (:mod:`.judge`).  That process
+regenerates the cases itself, computes the reference with the engine and answers with a
+verdict, so whatever the student patched in the kernel does not exist there, and the test
+inputs cannot be swapped for easier ones (the judge never receives them).
+
+The notebooks' hidden cells do not look this module up by name: they load the whole
+``grading`` subpackage privately first (:mod:`.loader`).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from .protocol import encode
+from .registry import get_task, student_code
+from .running import report, run_case
+from .task import GradingError
+
+__all__ = ["verify_isolated", "collect_results", "run_judge", "ISOLATION_FLAGS", "JUDGE_MODULE"]
+
+# ``-E`` ignores PYTHON* variables (PYTHONPATH, PYTHONSTARTUP ...) and ``-P`` keeps the
+# current directory (the student's folder) off ``sys.path``.  Not ``-I``: that also
+# disables user site-packages, where ``pip install --user`` puts backprop_lab.
+ISOLATION_FLAGS = ("-E", "-P")
+JUDGE_MODULE = "backprop_lab.grading"          # runs .judge (see __main__.py)
+JUDGE_TIMEOUT = 120
+
+
+def collect_results(task_id: str, **student) -> dict:
+    """The judge's request: the student's encoded results on every hidden case, or the
+    error their code raised (``{"task": id, "results": [{"outputs", "error"}, ...]}``)."""
+    task = get_task(task_id)
+    student = student_code(task, student)
+    results = []
+    for _description, inputs in task.cases(hidden=True):
+        outputs, error = run_case(task, student, inputs)
+        encoded = None if outputs is None else {k: encode(v) for k, v in outputs.items()}
+        results.append({"outputs": encoded, "error": error})
+    return {"task": task_id, "results": results}
+
+
+def run_judge(request: dict) -> dict:
+    """The judge's verdict ``{"passed": bool, "messages": [...]}`` on ``request``, computed
+    in a separate Python process; GradingError when it cannot run."""
+    process = subprocess.run([sys.executable, *ISOLATION_FLAGS, "-m", JUDGE_MODULE],
+                             input=json.dumps(request), capture_output=True, text=True,
+                             timeout=JUDGE_TIMEOUT)
+    lines = process.stdout.strip().splitlines()
+    try:
+        verdict = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        verdict = None
+    if not isinstance(verdict, dict) or process.returncode != 0:
+        raise GradingError(f"{request.get('task')}: the hidden check could not run (exit code "
+                           f"{process.returncode}): {process.stderr.strip()[-500:]}")
+    return verdict
+
+
+def verify_isolated(task_id: str, **student) -> None:
+    """Hidden test: run the student's code here, judge it in a separate ``python -E -P``.
+
+    Raises GradingError unless the separate process answers exactly ``"passed": true``.
+    """
+    verdict = run_judge(collect_results(task_id, **student))
+    if verdict.get("passed") is not True:
+        raise GradingError(report(
+            f"{task_id}: hidden tests (checked in a separate Python process) failed.",
+            list(verdict.get("messages") or ["no verdict"])))
+    print(f"{task_id}: hidden tests pass.")
