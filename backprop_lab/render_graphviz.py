@@ -89,7 +89,7 @@ def svg_from_dot(source: str, engine: str | None = None, *, timeout: float | Non
         svg = _dot_render(source, seconds)
     else:
         svg = _render_auto(source, seconds)
-    if len(svg) <= _SVG_CACHE_LARGEST:
+    if len(svg) <= _SVG_CACHE_LARGEST and len(source) <= _SVG_CACHE_LARGEST:
         _svg_cache[(engine, source)] = svg
         while len(_svg_cache) > _SVG_CACHE_SIZE:
             _svg_cache.popitem(last=False)
@@ -326,7 +326,7 @@ def _load_module(wasmtime, engine):
     except (OSError, ValueError, RuntimeError):   # no home folder, unknown package version
         path = None
     try:
-        blob = path.read_bytes() if path is not None else b""
+        blob = path.read_bytes() if path is not None and _trusted(path) else b""
     except OSError:
         blob = b""
     head = len(_CACHE_MAGIC)
@@ -342,10 +342,24 @@ def _load_module(wasmtime, engine):
     return module, "compiled"
 
 
+def _trusted(path: Path) -> bool:
+    """The file holds machine code that will run in this process: load it only when nobody
+    but its owner -- this user or root -- can have written it or its folder (a cache folder
+    shared through a world-writable place is ignored, and rewritten privately)."""
+    if os.name != "posix":
+        return True
+    me = os.getuid()
+    for item in (path, path.parent):
+        status = item.stat()
+        if status.st_uid not in (me, 0) or status.st_mode & 0o022:
+            return False
+    return True
+
+
 def _write_atomically(path: Path, payload: bytes) -> None:
     temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name + ".",
                                          suffix=".tmp", delete=False) as file:
             temporary = file.name

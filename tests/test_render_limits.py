@@ -347,6 +347,22 @@ def test_a_damaged_cache_file_is_recompiled_and_replaced(tiny_module, damage):
     assert tiny_module() == "cache"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file modes")
+def test_a_cache_file_others_could_have_written_is_not_loaded(tiny_module):
+    """It holds machine code: a file (or folder) writable by group or others is ignored."""
+    tiny_module()
+    path = tiny_module.cache_file()
+    path.chmod(0o666)
+    assert tiny_module() == "compiled"                 # and replaced by a private file
+    assert path.stat().st_mode & 0o077 == 0
+    assert tiny_module() == "cache"
+    path.parent.chmod(0o777)
+    try:
+        assert tiny_module() == "compiled"
+    finally:
+        path.parent.chmod(0o700)
+
+
 def test_an_unwritable_cache_folder_only_costs_the_compile(tiny_module, tmp_path, monkeypatch):
     blocker = tmp_path / "a file, not a folder"
     blocker.write_text("")
