@@ -587,14 +587,16 @@ class MatMulGate(Gate):
         w, x = self.saved()
         return x, w
 
-    def backward(self, upstream):
+    def backward(self, upstream, wanted=(True, True)):
+        """(dW, dX).  ``wanted``: which of the two to compute; the other is ``None`` (a
+        layer that needs no gradient for its input skips a whole matrix product)."""
         w, x = self.saved()
         self._check_upstream(upstream, (*w.shape[:-1], *x.shape[1:]))   # the shape of w @ x
         w2 = w[None, :] if w.ndim == 1 else w          # a vector on the left is a row
         x2 = x[:, None] if x.ndim == 1 else x          # a vector on the right is a column
         up2 = np.asarray(upstream, dtype=np.float64).reshape(w2.shape[0], x2.shape[1])
-        dw = (up2 @ x2.T).reshape(w.shape)
-        dx = (w2.T @ up2).reshape(x.shape)
+        dw = (up2 @ x2.T).reshape(w.shape) if wanted[0] else None
+        dx = (w2.T @ up2).reshape(x.shape) if wanted[1] else None
         return dw, dx
 
 

@@ -41,7 +41,7 @@ from .gates import is_scalar
 from .values import as_value, format_value, is_number, shape_of
 
 __all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "apply", "topological_order",
-           "backpropagate", "sigmoid", "tanh", "relu", "exp", "log", "sin", "cos", "maximum"]
+           "backpropagate", "RollBack", "sigmoid", "tanh", "relu", "exp", "log", "sin", "cos", "maximum"]
 
 
 def _text(value) -> str:
@@ -158,12 +158,15 @@ class Node:
     def __rmatmul__(self, other):
         return apply(G.MatMulGate(), other, self)
 
-    def sum(self, axis=None, keepdims=False):
-        """Sum of all elements (or along ``axis``): a SumGate."""
+    def sum(self, axis=None, keepdims=False, **numpy_arguments):
+        """Sum of all elements (or along ``axis``): a SumGate.  ``np.sum(node)`` works too."""
+        _numpy_reduction("sum", numpy_arguments)
         return apply(G.SumGate(axis, keepdims), self)
 
-    def mean(self, axis=None, keepdims=False):
-        """Mean = sum / count: a SumGate followed by a ScaleGate(1/count)."""
+    def mean(self, axis=None, keepdims=False, **numpy_arguments):
+        """Mean = sum / count: a SumGate followed by a ScaleGate(1/count).  ``np.mean(node)``
+        works too."""
+        _numpy_reduction("mean", numpy_arguments)
         total = self.sum(axis, keepdims)          # the SumGate checks the axes
         count = int(np.size(self.value)) // max(1, int(np.size(total.value)))
         if count == 0:
@@ -182,6 +185,20 @@ class Node:
         holding an array needs an explicit seed of the same shape.
         """
         backpropagate(topological_order(self), seed)
+
+
+def _numpy_reduction(name: str, arguments: dict) -> None:
+    """``np.sum(node)`` calls ``node.sum(axis=None, dtype=None, out=None)``: accept what
+    changes nothing, refuse the rest clearly (the engine always makes a new float64 Node)."""
+    for key, value in arguments.items():
+        if key == "out" and value is None:
+            continue
+        if key == "dtype" and (value is None or np.dtype(value) == np.float64):
+            continue
+        shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+        raise TypeError(f"Node.{name}(): {key}={shown} is not supported; the engine computes "
+                        f"in float64 and returns a new Node (use node.{name}(axis=..., "
+                        f"keepdims=...)).")
 
 
 def var(value, name: str | None = None) -> Node:
@@ -215,11 +232,7 @@ def apply(gate, *operands) -> Node:
 def _as_node(operand, gate) -> Node:
     if isinstance(operand, Node):
         return operand
-    try:
-        return constant(operand)
-    except TypeError:
-        raise TypeError(f"{gate.name}: cannot use {type(operand).__name__} {operand!r} as an "
-                        f"input; expected a Node, a number or a numpy array.") from None
+    return Node(as_value(operand, gate.name), is_constant=True)
 
 
 def forward_value(gate, inputs) -> float | np.ndarray:
@@ -301,23 +314,46 @@ def topological_order(output: Node) -> list[Node]:
 
 def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
     """The backward algorithm.  ``order``: the graph's nodes in topological order, the
-    output last.  ``on_step(node)``, if given, is called after each gate's step."""
-    output = order[-1]
-    for node in order:
-        node.grad = None
-    output.grad = start_gradient(output, seed)          # dL/dL = 1
-    for node in reversed(order):                        # a node's users all come first
-        if node.gate is None:
-            continue                                    # a leaf: nothing further back
-        sent = node.gate.backward(node.grad)            # upstream × local, one per input
-        node.sent = sent = checked_gradients(node, sent)
-        for child, grad in zip(node.inputs, sent):
-            if child.grad is None:
-                child.grad = grad
-            else:                                       # fan-out: the branches add up
-                child.grad = child.grad + grad
-        if on_step is not None:
-            on_step(node)
+    output last.  ``on_step(node)``, if given, is called after each gate's step.  If any
+    step fails, every node gets back what it held before the call (:class:`RollBack`)."""
+    with RollBack(order):
+        for node in order:
+            node.grad = None
+        output = order[-1]
+        output.grad = start_gradient(output, seed)      # dL/dL = 1
+        for node in reversed(order):                    # a node's users all come first
+            if node.gate is None:
+                continue                                # a leaf: nothing further back
+            sent = node.gate.backward(node.grad)        # upstream × local, one per input
+            node.sent = sent = checked_gradients(node, sent)
+            for child, grad in zip(node.inputs, sent):
+                if child.grad is None:
+                    child.grad = grad
+                else:                                   # fan-out: the branches add up
+                    child.grad = child.grad + grad
+            if on_step is not None:
+                on_step(node)
+
+
+class RollBack:
+    """``with RollBack(nodes):`` -- if the block raises (a gate's backward failed, a gradient
+    was NaN or inf, the user interrupted), every node gets back the ``grad`` and ``sent``
+    it held before, so no half-finished backward is left looking valid: the same rule as a
+    failed ``Graph.forward``.  The error itself goes on."""
+
+    __slots__ = ("nodes", "before")
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = nodes
+        self.before = [(node.grad, node.sent) for node in nodes]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is not None:
+            for node, (grad, sent) in zip(self.nodes, self.before):
+                node.grad, node.sent = grad, sent
 
 
 def start_gradient(output: Node, seed):

@@ -53,6 +53,10 @@ class Layer:
     the gradient of parameter ``name`` is the attribute ``d<name>`` (``dW``, ``db``).
     """
 
+    # True for a layer whose backward takes ``input_grad=False``: it then computes only its
+    # parameters' gradients (the first layer of a model, whose input is data) and returns None
+    can_skip_input_grad = False
+
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.out_shape = None
@@ -81,6 +85,8 @@ class Affine(Layer):
     Backward (from a MatMulGate and an AddGate):
     ``dx = dout @ Wᵀ`` (N, D), ``dW = xᵀ @ dout`` (D, M), ``db = Σ_rows dout`` (M,).
     """
+
+    can_skip_input_grad = True
 
     def __init__(self, W, b):
         super().__init__()
@@ -132,11 +138,13 @@ class Affine(Layer):
         self.out_shape = out.shape
         return out
 
-    def backward(self, dout):
+    def backward(self, dout, input_grad: bool = True):
+        """dL/dx (shape of x); fills ``dW``, ``db``.  ``input_grad=False`` skips dL/dx (a
+        first layer, whose input is data) and returns None."""
         dout = check_dout("Affine", dout, self.out_shape)
         dproduct, self.db = self.add.backward(dout)      # db: un-broadcast over the rows
-        drows, self.dW = self.matmul.backward(dproduct)  # dx = dout @ Wᵀ, dW = xᵀ @ dout
-        return drows.reshape(self.x_shape)
+        drows, self.dW = self.matmul.backward(dproduct, wanted=(input_grad, True))
+        return drows.reshape(self.x_shape) if input_grad else None  # dx = dout @ Wᵀ, dW = xᵀ @ dout
 
 
 Linear = Affine  # the illustrated MiniFlow post (反向传播-图解) calls it Linear
@@ -348,10 +356,22 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
+    can_skip_input_grad = True
+
+    def backward(self, dout, input_grad: bool = True):
+        """dL/dx through every layer in reverse order.  ``input_grad=False`` (the input is
+        data, as in training): the first layer skips dL/dx if it can, and None is returned."""
+        if not self.layers:
+            return dout if input_grad else None
+        for layer in self.layers[:0:-1]:
             dout = layer.backward(dout)
-        return dout
+        first = self.layers[0]
+        if input_grad:
+            return first.backward(dout)
+        if getattr(first, "can_skip_input_grad", False):
+            return first.backward(dout, input_grad=False)
+        first.backward(dout)
+        return None
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -454,7 +474,11 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
         total = 0.0
         for X_batch, y_batch in batches:
             value = loss.forward(model.forward(X_batch), y_batch)
-            model.backward(loss.backward())
+            dscores = loss.backward()
+            if getattr(model, "can_skip_input_grad", False):
+                model.backward(dscores, input_grad=False)    # no dL/dX: X is data
+            else:
+                model.backward(dscores)
             optimizer.step(model)
             total += value * len(X_batch)
         history.append(total / n)

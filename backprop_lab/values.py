@@ -42,7 +42,9 @@ def is_number(value) -> bool:
 def _float64_copy(value, expected: str) -> np.ndarray:
     """``value`` as a new float64 array, or a TypeError: "<expected> of numbers, got ..."."""
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        raise TypeError(f"{expected} of numbers, got {type(value).__name__} {value!r}.")
+        hint = (" (True/False are not numbers here: write 1.0 or 0.0)"
+                if isinstance(value, (bool, np.bool_)) else "")
+        raise TypeError(f"{expected} of numbers, got {type(value).__name__} {value!r}{hint}.")
     refuse_masked(value, expected.split(":")[0])
     try:
         array = np.asarray(value)

@@ -247,7 +247,7 @@ def bench_array(sizes=(784, 256, 128, 10), batch=128, lr=0.01, repeats=5):
 
     def ours_step():
         value = loss.forward(model.forward(X), Y)
-        model.backward(loss.backward())
+        model.backward(loss.backward(), input_grad=False)    # X is data, as in torch
         optimizer.step(model)
         return value
 
@@ -282,7 +282,7 @@ def _bench_array_numpy(model, loss, optimizer, numpy_step, numpy_Ws, X, Y, sizes
                        repeats):
     def ours_step():
         value = loss.forward(model.forward(X), Y)
-        model.backward(loss.backward())
+        model.backward(loss.backward(), input_grad=False)    # X is data, as in torch
         optimizer.step(model)
         return value
 
