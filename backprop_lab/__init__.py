@@ -19,9 +19,10 @@ from .graph import (BackwardStep, Graph, Node, constant, exp, log, maximum, relu
 __version__ = "0.1.0"
 
 _SUBMODULES = {"values", "gradcheck", "layers", "datasets", "modes", "render", "render_graphviz",
-               "widgets", "conv", "rnn", "rnn_experiments", "practice", "grading"}
+               "widgets", "conv", "rnn", "rnn_experiments", "practice", "grading", "i18n"}
 _FROM_SUBMODULE = {"draw": "render", "render_svg": "render",
-                   "numerical_gradient": "gradcheck", "rel_error": "gradcheck"}
+                   "numerical_gradient": "gradcheck", "rel_error": "gradcheck",
+                   "set_language": "i18n", "get_language": "i18n"}
 
 __all__ = ["gates", "var", "constant", "Node", "Graph", "BackwardStep", "topological_order",
            "sigmoid", "tanh", "relu", "exp", "log", "maximum",

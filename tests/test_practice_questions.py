@@ -46,6 +46,14 @@ def test_gradient_question_is_answered_by_the_engine_with_the_drills_hints():
     assert zq.submit("3").status == "right"
 
 
+def test_an_unnamed_output_is_called_f_in_the_hints():
+    x, y = bl.var(4.0, name="x"), bl.var(-3.0, name="y")
+    question = ask("?", gradient(x * y, x))
+    v = question.submit("4")                         # x's own value: the swap forgotten
+    assert v.mistake == "multiply_swap"
+    assert "∂f/∂x is the <em>other</em> input" in question.feedback.value
+
+
 def test_encoded_answers_number_shape_array():
     code = encode(-0.25)
     assert code.startswith("bl1:") and "0.25" not in code
@@ -104,6 +112,17 @@ def test_choose_explains_each_option():
     assert question.show_answer() == "max"
 
 
+def test_explanations_can_be_encoded_too():
+    why = {"add": "add distributes.", "max": "max routes."}
+    code = encode(why)
+    assert "distributes" not in code and decode(code) == why
+    question = choose("Which gate routes?", ["add", "max"], answer=encode("max"), explain=code)
+    assert question.submit("add").hint == "add distributes."
+    assert "max routes" in question.submit("max").text
+    with pytest.raises(ValueError, match="does not hold"):
+        choose("?", ["a", "b"], answer=encode("a"), explain=encode("a"))
+
+
 @pytest.mark.parametrize("kwargs,match", [
     (dict(options=["a"], answer=encode("a")), "at least two"),
     (dict(options=["a", "a"], answer=encode("a")), "at least two"),
@@ -153,6 +172,8 @@ def test_encode_command_line():
     assert decode(run("encode", "shape:2x3").stdout.strip()) == (2, 3)
     assert decode(run("encode", "text:max").stdout.strip()) == "max"
     assert run("decode", encode(0.5)).stdout.strip() == "0.5"
+    assert decode(run("encode", 'json:{"a": "why"}').stdout.strip()) == {"a": "why"}
+    assert run("encode", "json:{oops").returncode == 1
     bad = run("encode", "four")
     assert bad.returncode == 1 and "could not read" in bad.stderr
     assert run().returncode == 2

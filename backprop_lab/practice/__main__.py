@@ -1,8 +1,10 @@
 """``python -m backprop_lab.practice encode VALUE``: the code of an answer, for lesson authors.
 
-VALUE is a number (``-4``, ``0.25``, ``1/4``), a shape (``shape:2x3``) or an option's text
-(``text:max``).  ``decode CODE`` shows what a code holds.
+VALUE is a number (``-4``, ``0.25``, ``1/4``), a shape (``shape:2x3``), an option's text
+(``text:max``) or JSON (``json:{"add": "why add is wrong", ...}`` for a question's
+explanations, ``json:[[1, 2], [3, 4]]`` for an array).  ``decode CODE`` shows what a code holds.
 """
+import json
 import sys
 
 from .checking import AnswerError, parse_number, parse_shape
@@ -24,9 +26,11 @@ def main(argv: list[str]) -> int:
             print(encode(parse_shape(value[len("shape:"):])))
         elif value.startswith("text:"):
             print(encode(value[len("text:"):]))
+        elif value.startswith("json:"):
+            print(encode(json.loads(value[len("json:"):])))
         else:
             print(encode(parse_number(value)))
-    except AnswerError as error:
+    except (AnswerError, ValueError, TypeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     return 0

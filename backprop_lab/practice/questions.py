@@ -35,11 +35,12 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import tr
 from ..graph import Graph, Node
 from ..render import format_value
 from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
-from .checking import (ATOL, RTOL, AnswerError, Verdict, is_close, parse_entries, parse_number,
-                       parse_shape)
+from .checking import (ATOL, RTOL, AnswerError, Verdict, feedback_html, is_close, parse_entries,
+                       parse_number, parse_shape)
 
 __all__ = ["Question", "ask", "choose", "gradient", "encode", "decode", "QUESTIONS",
            "self_check", "GradientAnswer"]
@@ -52,12 +53,18 @@ RIGHT_BG, WRONG_BG = "#dafbe1", "#ffebe9"
 
 # ------------------------------------------------------------------ hidden answers
 def encode(value) -> str:
-    """An opaque code for an answer (number, shape tuple, text option or list of numbers).
+    """An opaque code for an answer (number, shape tuple, text option, list of numbers) or
+    for the explanations of a multiple-choice question (a dict ``{option: why}``, which
+    would otherwise give the answer away).
 
     Not encryption -- a curious student can decode it -- only a way to keep the answer
     out of plain sight in the notebook, so that reading ahead is not the same as
     answering."""
-    if isinstance(value, tuple):
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise TypeError("encode(dict): expected {option text: explanation text}.")
+        payload = {"explain": value}
+    elif isinstance(value, tuple):
         payload = {"shape": [int(n) for n in value]}
     elif isinstance(value, str):
         payload = {"text": value}
@@ -80,6 +87,8 @@ def decode(code: str):
         payload = json.loads(bytes(b ^ 0x5A for b in mixed).decode("utf-8"))
     except ValueError:
         raise ValueError(f"this answer code is damaged: {code!r}") from None
+    if "explain" in payload:
+        return dict(payload["explain"])
     if "shape" in payload:
         return tuple(payload["shape"])
     if "text" in payload:
@@ -113,7 +122,8 @@ class GradientAnswer:
                         gate=step.node.gate, inputs=tuple(n.value for n in step.node.inputs),
                         index=i, upstream=step.upstream,
                         local=step.local[i] if i < len(step.local) else None,
-                        share=step.received[i], output_name=step.node.name or "its output",
+                        share=step.received[i], output_name=step.node.name or (
+                            "f" if step.node is self.output else "its output"),
                         input_names=tuple(n.name or "" for n in step.node.inputs)))
         return result
 
@@ -140,25 +150,25 @@ class Question(widgets.VBox):
                  name: str | None = None):
         self.prompt, self.kind, self.hint, self._answer = prompt, kind, hint, answer
         self.options = list(options) if options is not None else None
-        self.explain = dict(explain or {})
+        self.explain = dict(decode(explain) if isinstance(explain, str) else (explain or {}))
         self.atol, self.rtol = tolerance if tolerance is not None else (ATOL, RTOL)
         self.name = name or prompt
         self.tries = 0
         self.verdict: Verdict | None = None
-        self.text = widgets.HTMLMath(f"<b>Predict.</b> {prompt}")
+        self.text = widgets.HTMLMath(f"<b>{tr('Predict.')}</b> {prompt}")
         if kind == "choice":
             self.input = widgets.RadioButtons(options=self.options, value=None,
                                               layout=widgets.Layout(width="auto"))
         else:
-            placeholder = {"shape": "a shape, e.g. 2x3", "array": "e.g. [1, -2; 3, 0]"}.get(
-                kind, "a number")
+            placeholder = {"shape": tr("a shape, e.g. 2x3"), "array": tr("e.g. [1, -2; 3, 0]")}.get(
+                kind, tr("a number"))
             self.input = widgets.Text(placeholder=placeholder,
                                       layout=widgets.Layout(width="180px"))
         self.input.add_class("backprop-lab-answer")
-        self.check_button = widgets.Button(description="Check", button_style="primary",
+        self.check_button = widgets.Button(description=tr("Check"), button_style="primary",
                                            icon="check")
-        self.show_button = widgets.Button(description="Show answer", icon="eye", disabled=True,
-                                          tooltip="available after a try")
+        self.show_button = widgets.Button(description=tr("Show answer"), icon="eye", disabled=True,
+                                          tooltip=tr("available after a try"))
         self.check_button.on_click(lambda _: self.check())
         self.show_button.on_click(lambda _: self.show_answer())
         self.feedback = widgets.HTML()
@@ -185,8 +195,8 @@ class Question(widgets.VBox):
 
     def _judge(self, typed) -> Verdict:
         if typed is None or (isinstance(typed, str) and not typed.strip()):
-            return Verdict(self.name, "empty", "type an answer first" if self.kind != "choice"
-                           else "pick an answer first")
+            return Verdict(self.name, "empty", tr("type an answer first") if self.kind != "choice"
+                           else tr("pick an answer first"))
         expected = self.expected()
         try:
             if self.kind == "choice":
@@ -205,9 +215,9 @@ class Question(widgets.VBox):
             return Verdict(self.name, "unreadable", str(error))
         if right:
             note = self.explain.get(str(got)) if self.kind == "choice" else None
-            return Verdict(self.name, "right", "right" + (f" — {note}" if note else ""), got=got)
+            return Verdict(self.name, "right", tr("right") + (f" — {note}" if note else ""), got=got)
         hint, key = self._hint_for(got, expected)
-        return Verdict(self.name, "wrong", "not quite", hint=hint, mistake=key, got=got)
+        return Verdict(self.name, "wrong", tr("not quite"), hint=hint, mistake=key, got=got)
 
     def _close(self, got, expected) -> bool:
         return all_close(got, expected, rtol=self.rtol, atol=self.atol)
@@ -224,7 +234,7 @@ class Question(widgets.VBox):
             return shape_hint(got, expected), "shape_transposed"
         if self.kind in ("number", "array") and np.shape(got) == np.shape(expected) and \
                 np.any(np.asarray(expected) != 0) and self._close(-np.asarray(got), expected):
-            return "the sign is flipped.", "sign"
+            return tr("the sign is flipped."), "sign"
         return self.hint, None
 
     # -- the buttons --------------------------------------------------------------------
@@ -250,9 +260,9 @@ class Question(widgets.VBox):
             color, mark, background = MUTED_COLOR, "?", ""
         text = f"{mark} {verdict.text}" + (f" — {verdict.hint}" if verdict.hint else "")
         if verdict.status == "wrong" and not verdict.hint:
-            text += " — try again, or Show answer."
+            text += " — " + tr("try again, or Show answer.")
         self.feedback.value = (f"<span class='backprop-lab-{verdict.status}' "
-                               f"style='color:{color}'>{html.escape(text)}</span>")
+                               f"style='color:{color}'>{feedback_html(text)}</span>")
         if self.kind != "choice":
             self.input.style.background = background
         return verdict
@@ -272,7 +282,7 @@ class Question(widgets.VBox):
             text = format_value(expected, 4)
         note = self.explain.get(str(expected), "") if self.kind == "choice" else ""
         self.feedback.value += (f"<div class='backprop-lab-revealed' style='color:{MUTED_COLOR}'>"
-                                f"answer: {html.escape(text)}"
+                                f"{tr('answer:')} {html.escape(text)}"
                                 f"{html.escape(' — ' + note) if note else ''}</div>")
         return text
 
@@ -319,11 +329,12 @@ def ask(prompt: str, answer, *, hint: str | None = None, kind: str | None = None
     return Question(prompt, answer, kind=kind, hint=hint, tolerance=tolerance, name=name)
 
 
-def choose(prompt: str, options, answer, *, explain: dict | None = None,
+def choose(prompt: str, options, answer, *, explain: dict | str | None = None,
            name: str | None = None) -> Question:
     """A multiple-choice question: ``options`` (texts), ``answer`` (an :func:`encode` code
     of the right option, or a callable), ``explain``: ``{option: why}`` shown when that
-    option is picked (and for the right one, when it is revealed)."""
+    option is picked (and for the right one, when it is revealed) -- in a lesson, as an
+    :func:`encode` code too, since the explanations would give the answer away."""
     options = [str(o) for o in options]
     if len(options) < 2 or len(set(options)) != len(options):
         raise ValueError(f"choose(): give at least two different options, got {options!r}.")
@@ -333,6 +344,10 @@ def choose(prompt: str, options, answer, *, explain: dict | None = None,
     elif not callable(answer):
         raise ValueError("choose(answer=...): give the right option as a code made with "
                          "encode(...) (so it does not stand in the notebook in plain text).")
+    if isinstance(explain, str):
+        explain = decode(explain)
+        if not isinstance(explain, dict):
+            raise ValueError("choose(explain=...): the code does not hold {option: why}.")
     unknown = set(explain or {}) - set(options)
     if unknown:
         raise ValueError(f"choose(explain=...): {sorted(unknown)} are not options.")

@@ -1,0 +1,193 @@
+"""backprop_lab.i18n: the language of a notebook (per kernel, never on disk) and the message
+catalog — every ``tr(...)`` message of the package has its Chinese translation, with the same
+fields, and the catalog holds nothing that the code no longer says."""
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import string
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import backprop_lab as bl
+from backprop_lab import i18n
+from backprop_lab.i18n import tr
+from backprop_lab.i18n.zh import MESSAGES as ZH
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "backprop_lab"
+CJK = range(0x4E00, 0xA000)
+
+
+@pytest.fixture(autouse=True)
+def english_afterwards(monkeypatch):
+    """Chinese without touching this process's matplotlib settings (tests/test_i18n_fonts.py
+    checks the font in fresh interpreters); whatever a test did, the next starts in English."""
+    from backprop_lab.i18n import fonts
+    monkeypatch.setattr(fonts, "use_cjk_font", lambda: fonts.CJK_FAMILY)
+    yield
+    i18n._current = "en"
+
+
+# ------------------------------------------------------------------ choosing the language
+def test_english_is_the_default_and_the_public_names_exist():
+    assert bl.get_language() == "en"
+    assert bl.set_language is i18n.set_language and bl.get_language is i18n.get_language
+    assert "set_language" in dir(bl)
+
+
+@pytest.mark.parametrize("name, code", [("zh", "zh"), ("zh-CN", "zh"), ("zh_CN", "zh"), ("zh-Hans", "zh"),
+                                        ("中文", "zh"), ("en", "en"), ("English", "en"), (" EN ", "en")])
+def test_set_language_accepts_common_spellings(name, code):
+    assert bl.set_language(name) == code
+    assert bl.get_language() == code
+
+
+def test_unknown_language_is_a_clear_error_in_the_current_language():
+    with pytest.raises(ValueError, match=r"Unknown language 'fr'.*\"en\".*\"zh\""):
+        bl.set_language("fr")
+    bl.set_language("zh")
+    with pytest.raises(ValueError, match="未知的语言 'fr'"):
+        bl.set_language("fr")
+    assert bl.get_language() == "zh"                 # a failed call changes nothing
+    with pytest.raises(TypeError, match="NoneType"):
+        bl.set_language(None)
+
+
+def test_language_block_restores_the_previous_language_even_on_error():
+    with i18n.language("zh"):
+        assert bl.get_language() == "zh"
+        with i18n.language("en"):
+            assert bl.get_language() == "en"
+        assert bl.get_language() == "zh"
+    assert bl.get_language() == "en"
+    with pytest.raises(RuntimeError), i18n.language("zh"):
+        raise RuntimeError
+    assert bl.get_language() == "en"
+
+
+def test_each_kernel_has_its_own_language_and_nothing_is_written_to_disk(tmp_path):
+    """Two processes (two notebooks' kernels): the one that chooses Chinese does not change
+    the other, and choosing it (and drawing a Chinese plot) writes no file anywhere we look."""
+    home, work, mpl = (tmp_path / name for name in ("home", "work", "mplconfig"))
+    for folder in (home, work, mpl):
+        folder.mkdir()
+    env = dict(os.environ, HOME=str(home), MPLCONFIGDIR=str(mpl), MPLBACKEND="Agg")
+    warm = "import matplotlib.pyplot"                    # matplotlib's own font cache, once
+    subprocess.run([sys.executable, "-c", warm], cwd=work, env=env, check=True)
+    before = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    script = textwrap.dedent("""
+        import sys, backprop_lab as bl, matplotlib.pyplot as plt
+        bl.set_language(sys.argv[1])
+        fig, ax = plt.subplots(); ax.set_title("上游梯度"); fig.canvas.draw()
+        print(bl.get_language())
+    """)
+    chinese = subprocess.Popen([sys.executable, "-c", script, "zh"], cwd=work, env=env,
+                               stdout=subprocess.PIPE, text=True)
+    other = subprocess.run([sys.executable, "-c", "import backprop_lab as bl; print(bl.get_language())"],
+                           cwd=work, env=env, capture_output=True, text=True, check=True)
+    assert chinese.communicate()[0].strip() == "zh" and chinese.returncode == 0
+    assert other.stdout.strip() == "en"
+    after = sorted((p, p.stat().st_mtime_ns) for p in tmp_path.rglob("*"))
+    assert after == before
+
+
+# ------------------------------------------------------------------ tr
+def test_tr_is_english_by_default_and_chinese_after_set_language():
+    message = "Unknown language {name!r}: choose \"en\" (English) or \"zh\" (Simplified Chinese)."
+    assert tr(message, name="xx") == message.format(name="xx")
+    bl.set_language("zh")
+    assert tr(message, name="xx") == ZH[message].format(name="xx")
+    assert tr("A message nobody translated: {n:.2f}", n=1.0) == "A message nobody translated: 1.00"
+    assert tr("Braces {{ stay }} literal") == "Braces { stay } literal"
+
+
+def test_catalog_of_english_is_empty_and_unknown_codes_are_refused():
+    assert i18n.catalog("en") == {}
+    assert i18n.catalog("zh") is ZH
+    with pytest.raises(ValueError):
+        i18n.catalog("de")
+
+
+# ------------------------------------------------------------------ the catalog stays in step with the code
+@functools.lru_cache(maxsize=1)
+def _tr_calls():
+    """Every tr(...) call in the package: (file:line, first argument node); parsed once."""
+    calls = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (
+                    (isinstance(node.func, ast.Name) and node.func.id == "tr")
+                    or (isinstance(node.func, ast.Attribute) and node.func.attr == "tr")):
+                calls.append((f"{path.relative_to(ROOT)}:{node.lineno}", node.args[0] if node.args else None))
+    return tuple(calls)
+
+
+def _messages() -> dict:
+    return {arg.value: where for where, arg in _tr_calls()
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str)}
+
+
+def test_every_tr_message_is_a_literal_string():
+    """The catalog is keyed by the English text: a computed message could never be found."""
+    bad = [where for where, arg in _tr_calls()
+           if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str))]
+    assert not bad, f"tr() needs a string literal as its message (fields as keywords): {bad}"
+    assert len(_messages()) >= 4
+
+
+def test_every_message_has_a_chinese_translation():
+    missing = [f"{where}: {message!r}" for message, where in _messages().items() if message not in ZH]
+    assert not missing, ("messages without Chinese in backprop_lab/i18n/zh.py (add them, or ask "
+                         "the zh engineer in LOG.md):\n" + "\n".join(missing))
+
+
+def test_every_translation_belongs_to_a_message_of_the_code():
+    stale = [message for message in ZH if message not in _messages()]
+    assert not stale, f"translations whose English is no longer in the code: {stale}"
+
+
+def _fields(template: str) -> list[str]:
+    return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+
+
+def test_translations_use_the_same_fields_and_are_chinese():
+    for english, chinese in ZH.items():
+        assert _fields(english) == _fields(chinese), (english, chinese)
+        assert any(ord(ch) in CJK for ch in chinese), f"not Chinese: {chinese!r}"
+        assert chinese.strip() == chinese and chinese != english
+
+
+# ------------------------------------------------------------------ widgets in the notebook's language
+def test_checked_question_and_drill_speak_the_notebook_language():
+    """The same widgets, made in a Chinese notebook: Chinese buttons, verdicts and status;
+    made in an English one: the English words the practice tests know."""
+    from backprop_lab.practice import GradientDrill, ask
+    from backprop_lab.practice.circuits import LEVELS
+    from backprop_lab.practice.drill import level_text
+
+    with i18n.language("zh"):
+        question = ask("$f = xy$，$x = 4$、$y = -3$：$\\partial f/\\partial x$ 是多少？", -3.0)
+        assert question.check_button.description == "检查"
+        assert question.show_button.description == "显示答案"
+        assert question.submit("-3").text == "正确"
+        wrong = question.submit("4")
+        assert wrong.text == "不太对" and "再试一次" in question.feedback.value
+        drill = GradientDrill(level=1, seed=3)
+        labels = [b.description for b in (drill.check_button, drill.step_button,
+                                          drill.solution_button, drill.new_button)]
+        assert labels == ["检查", "下一步", "答案", "新线路"]
+        assert "梯度练习 —— 第 1 级" in drill.header.value and "加法与乘法" in drill.header.value
+        verdicts = drill.check()
+        assert {v.text for v in verdicts.values()} == {"还没有作答"}
+        assert "本次：" in drill.status.value
+    question = ask("What is 1 + 1?", 2.0)
+    assert question.check_button.description == "Check" and question.submit("2").text == "right"
+    for level, text in LEVELS.items():              # level_text mirrors the English LEVELS
+        assert level_text(level) == text
