@@ -162,3 +162,32 @@ def test_translations_use_the_same_fields_and_are_chinese():
         assert _fields(english) == _fields(chinese), (english, chinese)
         assert any(ord(ch) in CJK for ch in chinese), f"not Chinese: {chinese!r}"
         assert chinese.strip() == chinese and chinese != english
+
+
+# ------------------------------------------------------------------ widgets in the notebook's language
+def test_checked_question_and_drill_speak_the_notebook_language():
+    """The same widgets, made in a Chinese notebook: Chinese buttons, verdicts and status;
+    made in an English one: the English words the practice tests know."""
+    from backprop_lab.practice import GradientDrill, ask
+    from backprop_lab.practice.circuits import LEVELS
+    from backprop_lab.practice.drill import level_text
+
+    with i18n.language("zh"):
+        question = ask("$f = xy$，$x = 4$、$y = -3$：$\\partial f/\\partial x$ 是多少？", -3.0)
+        assert question.check_button.description == "检查"
+        assert question.show_button.description == "显示答案"
+        assert question.submit("-3").text == "正确"
+        wrong = question.submit("4")
+        assert wrong.text == "不太对" and "再试一次" in question.feedback.value
+        drill = GradientDrill(level=1, seed=3)
+        labels = [b.description for b in (drill.check_button, drill.step_button,
+                                          drill.solution_button, drill.new_button)]
+        assert labels == ["检查", "下一步", "答案", "新线路"]
+        assert "梯度练习 —— 第 1 级" in drill.header.value and "加法与乘法" in drill.header.value
+        verdicts = drill.check()
+        assert {v.text for v in verdicts.values()} == {"还没有作答"}
+        assert "本次：" in drill.status.value
+    question = ask("What is 1 + 1?", 2.0)
+    assert question.check_button.description == "Check" and question.submit("2").text == "right"
+    for level, text in LEVELS.items():              # level_text mirrors the English LEVELS
+        assert level_text(level) == text

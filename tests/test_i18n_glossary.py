@@ -147,28 +147,30 @@ SOURCE_DIRS = (ROOT / "tools" / "lesson_sources", ROOT / "assignments" / "proble
 
 
 def translated_pairs(text: str, where: str) -> list[tuple[int, str, str]]:
-    """``(line, English, Chinese)`` for every translated cell of a ``%%`` source (its header
-    ends with a language code) and the English cell right before it.  Any kind of cell: lesson
-    and problem-set sources share the format (tools/cell_sources.py)."""
-    cells = []                                   # [language, line, body lines]
+    """``(line, English, Chinese)`` for every translated prose cell of a ``%%`` source (its
+    header ends with a language code) and the English cell right before it.  Code cells are
+    left out: their names (``gate``, ``node`` ...) are Python, not prose.  Lesson and
+    problem-set sources share the format (tools/cell_sources.py)."""
+    cells = []                                   # [kind, language, line, body lines]
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("%%"):
-            words = line[2:].split()
+            words = line[2:].split() or [""]
             translated = len(words) > 1 and words[-1] in cell_sources.TRANSLATIONS
-            cells.append([words[-1] if translated else "en", number, []])
+            cells.append([words[0], words[-1] if translated else "en", number, []])
         elif cells:
-            cells[-1][2].append(line)
+            cells[-1][3].append(line)
     pairs, english = [], None
-    for language, number, body in cells:
+    for kind, language, number, body in cells:
         if language == "en":
             english = "\n".join(body)
-        elif english is not None:
+        elif english is not None and kind != "code":
             pairs.append((number, english, "\n".join(body)))
     return pairs
 
 
 def term_gaps(english: str, chinese: str, where: str) -> list[str]:
     terms = {row["english"]: row["chinese"] for row in glossary()}
+    english = re.sub(r"\[[^\]]*\]\([^)]*\)", "", english)     # linked titles stay in English
     gaps = []
     for term in PAIRED:
         stem = "backprop" if term == "backpropagation" else term
@@ -184,7 +186,7 @@ def test_paired_terms_are_rows_of_the_glossary():
 
 def test_the_pair_check_finds_a_paraphrase():
     text = ("%% md\nThe chain rule multiplies the upstream gradient.\n%% md zh\n"
-            "链式法则把上游的梯度相乘。\n%% code\nx = 1\n")
+            "链式法则把上游的梯度相乘。\n%% code\nx = gate(1)\n%% code zh\nx = gate(1)  # 一\n")
     pairs = translated_pairs(text, "x.txt")
     assert [line for line, _, _ in pairs] == [3]
     assert term_gaps(pairs[0][1], pairs[0][2], "x.txt:3") == [

@@ -355,6 +355,15 @@ def _try_this_runs(nb, stem: str):
 SELF_CHECK = ("import json\nfrom backprop_lab.practice import QUESTIONS, self_check\n"
               "print(json.dumps({'questions': len(QUESTIONS), 'problems': self_check()}))")
 
+def self_check(client, nb) -> dict:
+    """Run practice.self_check() in the lesson's kernel: {"questions": n, "problems": [...]}."""
+    check = nbformat.v4.new_code_cell(SELF_CHECK)
+    nb.cells.append(check)
+    client.execute_cell(check, len(nb.cells) - 1)
+    return json.loads("".join(o.get("text", "") for o in check.outputs
+                              if o.output_type == "stream" and o.name == "stdout"))
+
+
 # The test runs lessons in parallel (pytest-xdist) on a machine other programs share: a BLAS
 # library that starts one thread per core in every kernel oversubscribes it, and a 64×100
 # matrix product then costs ~100× its single-thread time.  One thread per kernel.
@@ -386,11 +395,7 @@ def test_lesson_runs_clean_then_try_this_prompts_work(path, monkeypatch):
         # every checked question of the lesson answered as a student would, the answers
         # supplied by the test: a wrong one (must be called wrong, with feedback), then the
         # right one (must be called right), then Show answer
-        check = nbformat.v4.new_code_cell(SELF_CHECK)
-        nb.cells.append(check)
-        client.execute_cell(check, len(nb.cells) - 1)
-        report = json.loads("".join(o.get("text", "") for o in check.outputs
-                                    if o.output_type == "stream" and o.name == "stdout"))
+        report = self_check(client, nb)
         assert report["questions"] >= 2 and report["problems"] == [], (path.name, report)
 
         for number, cells in _try_this_runs(nb, path.stem):

@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 from test_lessons import (CELL_TIMEOUT, LESSONS, ONE_THREAD, PICTURE_MIMES, WIDGET_MIME, _code,
-                          _markdown, _problems, _section, _try_this_runs, build_lessons)
+                          _markdown, _problems, _section, _try_this_runs, build_lessons,
+                          self_check)
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH_DIR = ROOT / "lessons" / "zh"
@@ -67,7 +68,7 @@ def test_same_code_as_the_english_lesson_and_every_block_translated(path):
 def test_same_structure_goals_try_this_recap_practise(path):
     nb, english = nbformat.read(path, as_version=4), _english(path)
     assert nb.cells[0].source.startswith(f"# 第 {path.name[:2]} 课 — ")
-    assert "**目标" in nb.cells[0].source
+    assert re.search(r"\*\*[^*\n]*目标", nb.cells[0].source), "the first cell states the goals (**目标。**)"
     text = _markdown(nb)
     assert re.findall(r"^## (.+)$", text, re.M)[-3:] == HEADINGS
     prompts = re.findall(r"^(\d+)\. ", _section(text, "动手试试"), re.M)
@@ -133,6 +134,10 @@ def run_lesson(path: Path, monkeypatch) -> list:
         problems = _problems(enumerate(nb.cells))
         assert not problems, problems
         outputs = [output for cell in nb.cells for output in cell.get("outputs", [])]
+        if "bl.practice.ask" in _code(nb) or "bl.practice.choose" in _code(nb):
+            # the Chinese questions answered like the English ones (wrong, right, Show answer)
+            report = self_check(client, nb)
+            assert report["questions"] >= 2 and report["problems"] == [], (path.name, report)
         for number, cells in _try_this_runs(nb, path.stem):
             for cell in cells:
                 nb.cells.append(cell)

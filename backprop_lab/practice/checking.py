@@ -24,6 +24,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from ..i18n import tr
 from ..mistakes import Branch, all_close, close, generic_hint, shape_hint, wire_mistakes
 from .circuits import Circuit, Wire
 
@@ -172,14 +173,14 @@ def _readable(answer, like):
 
 def _rule(wire: Wire) -> str:
     if wire.fans_out:
-        return (f"∂f/∂{wire.name} sums what each of the {len(wire.shares)} gates using "
-                f"{wire.name} sends back: upstream × local, for each, added up.")
-    return (f"∂f/∂{wire.name} = upstream × local: the gradient arriving at the gate that uses "
-            f"{wire.name}, times that gate's local gradient for {wire.name}.")
+        return tr("∂f/∂{name} sums what each of the {n} gates using {name} sends back: "
+                  "upstream × local, for each, added up.", name=wire.name, n=len(wire.shares))
+    return tr("∂f/∂{name} = upstream × local: the gradient arriving at the gate that uses "
+              "{name}, times that gate's local gradient for {name}.", name=wire.name)
 
 
 def _empty(name: str) -> Verdict:
-    return Verdict(name, EMPTY, "no answer yet")
+    return Verdict(name, EMPTY, tr("no answer yet"))
 
 
 def check_wire(circuit: Circuit, name: str, answer, answers: dict | None = None) -> Verdict:
@@ -198,12 +199,13 @@ def check_wire(circuit: Circuit, name: str, answer, answers: dict | None = None)
     except AnswerError as error:
         return Verdict(name, UNREADABLE, str(error))
     except (TypeError, ValueError):
-        return Verdict(name, UNREADABLE, f"could not read the entries of ∂f/∂{name}.")
+        return Verdict(name, UNREADABLE, tr("could not read the entries of ∂f/∂{name}.", name=name))
     if isinstance(expected, np.ndarray) and got.shape != expected.shape:
-        return Verdict(name, WRONG, f"∂f/∂{name} has shape {got.shape}, not the shape of {name}",
+        return Verdict(name, WRONG, tr("∂f/∂{name} has shape {shape}, not the shape of {name}",
+                                       name=name, shape=got.shape),
                        hint=shape_hint(got.shape, expected.shape, f"∂f/∂{name}"), got=got)
     if is_close(got, expected):
-        return Verdict(name, RIGHT, "right", got=got,
+        return Verdict(name, RIGHT, tr("right"), got=got,
                        entries_right=np.ones(np.shape(expected), bool)
                        if isinstance(expected, np.ndarray) else None)
     entries = None
@@ -214,16 +216,17 @@ def check_wire(circuit: Circuit, name: str, answer, answers: dict | None = None)
         if is_close(mistake.value, expected):
             continue                      # this "mistake" gives the right answer here
         if is_close(got, mistake.value):
-            return Verdict(name, WRONG, "not quite", hint=mistake.hint, mistake=mistake.key,
+            return Verdict(name, WRONG, tr("not quite"), hint=mistake.hint, mistake=mistake.key,
                            got=got, entries_right=entries)
     generic = generic_hint(got, expected)
     if generic:
-        return Verdict(name, WRONG, "not quite", hint=generic, got=got, entries_right=entries)
+        return Verdict(name, WRONG, tr("not quite"), hint=generic, got=got, entries_right=entries)
     if isinstance(expected, np.ndarray) and not np.all(entries):
         wrong = int(entries.size - entries.sum())
-        return Verdict(name, WRONG, f"{wrong} of {entries.size} entries are not right yet",
+        return Verdict(name, WRONG, tr("{wrong} of {n} entries are not right yet", wrong=wrong,
+                                       n=entries.size),
                        hint=_rule(wire), got=got, entries_right=entries)
-    return Verdict(name, WRONG, "not quite", hint=_rule(wire), got=got, entries_right=entries)
+    return Verdict(name, WRONG, tr("not quite"), hint=_rule(wire), got=got, entries_right=entries)
 
 
 def check_shape(circuit: Circuit, name: str, answer) -> Verdict:
@@ -237,13 +240,13 @@ def check_shape(circuit: Circuit, name: str, answer) -> Verdict:
         return Verdict(name, UNREADABLE, str(error))
     expected = wire.shape
     if got == expected:
-        return Verdict(name, RIGHT, "right shape", got=got)
+        return Verdict(name, RIGHT, tr("right shape"), got=got)
     if len(got) == 2 and got == expected[::-1]:
-        return Verdict(name, WRONG, "not quite", hint=f"that is the shape of {name}ᵀ: "
-                       + shape_hint(got, expected), mistake="shape_transposed", got=got)
-    return Verdict(name, WRONG, "not quite",
-                   hint=f"∂f/∂{name} has the same shape as {name} itself: f is one number, and "
-                        f"each entry of {name} gets its own partial derivative.",
+        return Verdict(name, WRONG, tr("not quite"), hint=tr("that is the shape of {name}ᵀ:", name=name)
+                       + " " + shape_hint(got, expected), mistake="shape_transposed", got=got)
+    return Verdict(name, WRONG, tr("not quite"),
+                   hint=tr("∂f/∂{name} has the same shape as {name} itself: f is one number, "
+                           "and each entry of {name} gets its own partial derivative.", name=name),
                    mistake="shape_of_value", got=got)
 
 

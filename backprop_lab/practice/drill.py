@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import tr
 from ..render import format_value
 from ..widgets.base import CircuitView
 from .checking import (EMPTY, RIGHT, UNREADABLE, WRONG, Verdict, check_shape, check_wire,
@@ -61,7 +62,8 @@ class Score:
         self.streak = 0
 
     def text(self) -> str:
-        return f"solved {self.solved} · streak {self.streak} (best {self.best})"
+        return tr("solved {solved} · streak {streak} (best {best})", solved=self.solved,
+                  streak=self.streak, best=self.best)
 
 
 SESSION = Score()
@@ -69,6 +71,13 @@ SESSION = Score()
 
 def _grad_label(name: str) -> str:
     return f"∂f/∂{name} ="
+
+
+def level_text(level: int) -> str:
+    """``LEVELS[level]`` in the notebook's language."""
+    return {1: tr("add and multiply"), 2: tr("max, σ, exp, 1/x, +c, ×a, x²"),
+            3: tr("fan-out: a value used twice"), 4: tr("a neuron and staged expressions"),
+            5: tr("vectors and matrices")}[level]
 
 
 class WireRow(widgets.HBox):
@@ -132,7 +141,7 @@ class WireRow(widgets.HBox):
     def show(self, verdict: Verdict) -> None:
         self.verdict = verdict
         if verdict.status == RIGHT:
-            color, background, mark = RIGHT_COLOR, RIGHT_BG, "✓ right"
+            color, background, mark = RIGHT_COLOR, RIGHT_BG, "✓ " + tr("right")
         elif verdict.status == WRONG:
             color, background, mark = WRONG_COLOR, WRONG_BG, f"✗ {verdict.text}"
         elif verdict.status == UNREADABLE:
@@ -152,10 +161,11 @@ class WireRow(widgets.HBox):
         """Show the engine's gradient in the feedback (grey): no credit for this wire."""
         self.revealed = True
         value = self.wire.gradient
-        text = (f"shape {self.wire.shape}: {np.array2string(np.asarray(value), precision=precision)}"
+        text = (tr("shape {shape}: {value}", shape=self.wire.shape,
+                   value=np.array2string(np.asarray(value), precision=precision))
                 if self.arrays else format_value(value, precision))
         self.feedback.value = (f"<span class='backprop-lab-revealed' style='color:{MUTED_COLOR}'>"
-                               f"{html.escape('shown: ' + text)}</span>")
+                               f"{html.escape(tr('shown: {text}', text=text))}</span>")
         if not (self.verdict and self.verdict.right):
             self.box.style.background = REVEALED_BG
 
@@ -188,14 +198,14 @@ class GradientDrill(widgets.VBox):
         self.circuit_view = CircuitView()
         self.values = widgets.HTML()
         self.answers_box = widgets.VBox()
-        self.check_button = widgets.Button(description="Check", button_style="primary",
-                                           icon="check", tooltip="check every answer")
-        self.step_button = widgets.Button(description="Next step", icon="step-forward",
-                                          tooltip="reveal one gate's backward: upstream × local")
-        self.solution_button = widgets.Button(description="Solution", icon="eye",
-                                              tooltip="reveal every gradient")
-        self.new_button = widgets.Button(description="New circuit", icon="refresh",
-                                         tooltip=f"another level-{level} circuit")
+        self.check_button = widgets.Button(description=tr("Check"), button_style="primary",
+                                           icon="check", tooltip=tr("check every answer"))
+        self.step_button = widgets.Button(description=tr("Next step"), icon="step-forward",
+                                          tooltip=tr("reveal one gate's backward: upstream × local"))
+        self.solution_button = widgets.Button(description=tr("Solution"), icon="eye",
+                                              tooltip=tr("reveal every gradient"))
+        self.new_button = widgets.Button(description=tr("New circuit"), icon="refresh",
+                                         tooltip=tr("another level-{level} circuit", level=level))
         for button, action in ((self.check_button, self.check),
                                (self.step_button, self.next_step),
                                (self.solution_button, self.show_solution),
@@ -221,16 +231,18 @@ class GradientDrill(widgets.VBox):
         self.verdicts: dict[str, Verdict] = {}
         self.rows = {wire.name: WireRow(wire) for wire in self._asked(self.circuit)}
         self.answers_box.children = list(self.rows.values())
-        self.header.value = (f"<b>Gradient drill — level {self.level}:</b> "
-                             f"{html.escape(LEVELS[self.level])} "
-                             f"<span style='color:{MUTED_COLOR}'>(circuit {self.circuit.seed})</span>")
-        shapes = " First its shape, then its entries." if self.circuit.uses_arrays else ""
+        self.header.value = (f"<b>{tr('Gradient drill — level {level}:', level=self.level)}</b> "
+                             f"{html.escape(level_text(self.level))} "
+                             f"<span style='color:{MUTED_COLOR}'>"
+                             f"{tr('(circuit {seed})', seed=self.circuit.seed)}</span>")
+        shapes = " " + tr("First its shape, then its entries.") if self.circuit.uses_arrays else ""
         self.formula.value = (
             f"<div style='font-size:15px'><b>{html.escape(self.circuit.formula)}</b>"
-            f"<span style='color:{MUTED_COLOR}'> &nbsp; gates: "
+            f"<span style='color:{MUTED_COLOR}'> &nbsp; {tr('gates:')} "
             f"{html.escape(', '.join(self.circuit.equations))}</span></div>"
-            f"<div style='color:{MUTED_COLOR}'>Fill in the gradient of f on every wire, working "
-            f"back from f (where ∂f/∂f = 1), then press Check.{shapes}</div>")
+            f"<div style='color:{MUTED_COLOR}'>"
+            f"{tr('Fill in the gradient of f on every wire, working back from f (where ∂f/∂f = 1), then press Check.')}"
+            f"{shapes}</div>")
         self.values.value = self._values_html()
         self.explanation.value = ""
         self._draw()
@@ -308,7 +320,7 @@ class GradientDrill(widgets.VBox):
                 verdict = check_shape(self.circuit, name, row.box.value)
                 if verdict.right:
                     row.open_entries()
-                    verdict = Verdict(name, EMPTY, "right shape — now the entries",)
+                    verdict = Verdict(name, EMPTY, tr("right shape — now the entries"))
                     row.box.style.background = RIGHT_BG
             else:
                 verdict = check_wire(self.circuit, name, typed[name],
@@ -318,11 +330,11 @@ class GradientDrill(widgets.VBox):
         self.verdicts = verdicts
         self.score.checks += 1
         if verdicts and any(v.status == WRONG for v in verdicts.values()):
-            self._update_status("Not all right yet: read the hints, fix, and Check again.")
+            self._update_status(tr("Not all right yet: read the hints, fix, and Check again."))
         elif self.solved and not self.counted:
             self.counted = True
             self.score.record(on_your_own=not self.helped)
-            self._update_status("All right — well done! New circuit for another one.")
+            self._update_status(tr("All right — well done! New circuit for another one."))
         else:
             self._update_status()
         return verdicts
@@ -346,7 +358,7 @@ class GradientDrill(widgets.VBox):
                      if any(child is row.wire.node for child in s.node.inputs)]
             if not row.revealed and users and max(users) < self.step:
                 row.reveal(self.precision)
-        lines = [f"Step {self.step} of {len(steps)}: {step.describe()}"]
+        lines = [tr("Step {step} of {steps}: {words}", step=self.step, steps=len(steps), words=step.describe())]
         self.explanation.value = (f"<pre style='font-size:13px;line-height:1.4'>"
                                   f"{html.escape(chr(10).join(lines))}</pre>")
         self._draw()
@@ -359,7 +371,7 @@ class GradientDrill(widgets.VBox):
         self.solution_shown = True
         for row in self.rows.values():
             row.reveal(self.precision)
-        text = "\n\n".join(f"Step {k + 1}: {s.describe()}"
+        text = "\n\n".join(tr("Step {step}: {words}", step=k + 1, words=s.describe())
                            for k, s in enumerate(self.circuit.steps))
         self.explanation.value = (f"<pre style='font-size:13px;line-height:1.4'>"
                                   f"{html.escape(text)}</pre>")
@@ -375,7 +387,7 @@ class GradientDrill(widgets.VBox):
     def _update_status(self, message: str = "") -> None:
         self.step_button.disabled = self.step >= len(self.circuit.steps)
         note = f"{html.escape(message)} &nbsp; " if message else ""
-        self.status.value = (f"<div>{note}<span style='color:{MUTED_COLOR}'>This session: "
+        self.status.value = (f"<div>{note}<span style='color:{MUTED_COLOR}'>{tr('This session:')} "
                              f"{html.escape(self.score.text())}</span></div>")
 
     @property

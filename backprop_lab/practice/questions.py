@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 
+from ..i18n import tr
 from ..graph import Graph, Node
 from ..render import format_value
 from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
@@ -154,20 +155,20 @@ class Question(widgets.VBox):
         self.name = name or prompt
         self.tries = 0
         self.verdict: Verdict | None = None
-        self.text = widgets.HTMLMath(f"<b>Predict.</b> {prompt}")
+        self.text = widgets.HTMLMath(f"<b>{tr('Predict.')}</b> {prompt}")
         if kind == "choice":
             self.input = widgets.RadioButtons(options=self.options, value=None,
                                               layout=widgets.Layout(width="auto"))
         else:
-            placeholder = {"shape": "a shape, e.g. 2x3", "array": "e.g. [1, -2; 3, 0]"}.get(
-                kind, "a number")
+            placeholder = {"shape": tr("a shape, e.g. 2x3"), "array": tr("e.g. [1, -2; 3, 0]")}.get(
+                kind, tr("a number"))
             self.input = widgets.Text(placeholder=placeholder,
                                       layout=widgets.Layout(width="180px"))
         self.input.add_class("backprop-lab-answer")
-        self.check_button = widgets.Button(description="Check", button_style="primary",
+        self.check_button = widgets.Button(description=tr("Check"), button_style="primary",
                                            icon="check")
-        self.show_button = widgets.Button(description="Show answer", icon="eye", disabled=True,
-                                          tooltip="available after a try")
+        self.show_button = widgets.Button(description=tr("Show answer"), icon="eye", disabled=True,
+                                          tooltip=tr("available after a try"))
         self.check_button.on_click(lambda _: self.check())
         self.show_button.on_click(lambda _: self.show_answer())
         self.feedback = widgets.HTML()
@@ -194,8 +195,8 @@ class Question(widgets.VBox):
 
     def _judge(self, typed) -> Verdict:
         if typed is None or (isinstance(typed, str) and not typed.strip()):
-            return Verdict(self.name, "empty", "type an answer first" if self.kind != "choice"
-                           else "pick an answer first")
+            return Verdict(self.name, "empty", tr("type an answer first") if self.kind != "choice"
+                           else tr("pick an answer first"))
         expected = self.expected()
         try:
             if self.kind == "choice":
@@ -214,9 +215,9 @@ class Question(widgets.VBox):
             return Verdict(self.name, "unreadable", str(error))
         if right:
             note = self.explain.get(str(got)) if self.kind == "choice" else None
-            return Verdict(self.name, "right", "right" + (f" — {note}" if note else ""), got=got)
+            return Verdict(self.name, "right", tr("right") + (f" — {note}" if note else ""), got=got)
         hint, key = self._hint_for(got, expected)
-        return Verdict(self.name, "wrong", "not quite", hint=hint, mistake=key, got=got)
+        return Verdict(self.name, "wrong", tr("not quite"), hint=hint, mistake=key, got=got)
 
     def _close(self, got, expected) -> bool:
         return all_close(got, expected, rtol=self.rtol, atol=self.atol)
@@ -233,7 +234,7 @@ class Question(widgets.VBox):
             return shape_hint(got, expected), "shape_transposed"
         if self.kind in ("number", "array") and np.shape(got) == np.shape(expected) and \
                 np.any(np.asarray(expected) != 0) and self._close(-np.asarray(got), expected):
-            return "the sign is flipped.", "sign"
+            return tr("the sign is flipped."), "sign"
         return self.hint, None
 
     # -- the buttons --------------------------------------------------------------------
@@ -259,7 +260,7 @@ class Question(widgets.VBox):
             color, mark, background = MUTED_COLOR, "?", ""
         text = f"{mark} {verdict.text}" + (f" — {verdict.hint}" if verdict.hint else "")
         if verdict.status == "wrong" and not verdict.hint:
-            text += " — try again, or Show answer."
+            text += " — " + tr("try again, or Show answer.")
         self.feedback.value = (f"<span class='backprop-lab-{verdict.status}' "
                                f"style='color:{color}'>{feedback_html(text)}</span>")
         if self.kind != "choice":
@@ -281,7 +282,7 @@ class Question(widgets.VBox):
             text = format_value(expected, 4)
         note = self.explain.get(str(expected), "") if self.kind == "choice" else ""
         self.feedback.value += (f"<div class='backprop-lab-revealed' style='color:{MUTED_COLOR}'>"
-                                f"answer: {html.escape(text)}"
+                                f"{tr('answer:')} {html.escape(text)}"
                                 f"{html.escape(' — ' + note) if note else ''}</div>")
         return text
 
