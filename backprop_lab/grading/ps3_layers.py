@@ -11,6 +11,7 @@ import numpy as np
 
 from ..graph import constant, exp, log, relu, sigmoid
 from ..mistakes import as_array, upstream_not_multiplied
+from ..values import format_value
 from .data import spiral_split
 from .task import GradingError, Task, engine_gradients, numerical_wrt, results_of, rng_cases
 
@@ -299,6 +300,8 @@ class InitTask(Task):
         return ""
 
     def failures(self, i, outputs):
+        def fmt(x):
+            return format_value(x, precision=4, minus="-")
         n_in, n_out, act = i["n_in"], i["n_out"], i["activation"]
         W = as_array(outputs.get("W"))
         if W is None or W.shape != (n_in, n_out):
@@ -321,13 +324,13 @@ class InitTask(Task):
             # the rho^k law: what this variance does to the signal through `depth` layers
             factor = var / target
             failures["variance"] = (
-                f"W: variance {var:.4g}, expected {target:.4g} ({name}, with n_in = {n_in}, "
+                f"W: variance {fmt(var)}, expected {fmt(target)} ({name}, with n_in = {n_in}, "
                 f"n_out = {n_out}). Then each {act} layer multiplies the variance of the signal "
-                f"(and of the gradient) by {factor:.3g} times what the right scale gives: "
-                f"×{factor ** self.depth:.3g} after {self.depth} layers."
+                f"(and of the gradient) by {fmt(factor)} times what the right scale gives: "
+                f"×{fmt(factor ** self.depth)} after {self.depth} layers."
                 f"{self.variance_hint(i, var)}")
         elif abs(mean) > 6 * np.sqrt(target / W.size):
-            failures["mean"] = f"W: mean {mean:.4g}; the weights must have mean 0."
+            failures["mean"] = f"W: mean {fmt(mean)}; the weights must have mean 0."
         again = outputs.get("largest change drawn again from the same seed")
         other = outputs.get("largest change drawn from another seed")
         if as_array(again) is None or float(as_array(again)) != 0.0:
