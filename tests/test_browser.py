@@ -273,3 +273,88 @@ def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jup
         finally:
             browser.close()
     assert (ARTIFACTS / "gradient_drill.png").stat().st_size > 5_000
+
+
+# ------------------------------------------------------- a lesson: its drill and a question
+LESSON_WITH_DRILL = "02_chain_rule.ipynb"     # the first lesson with a GradientDrill (level 1)
+
+
+def test_lesson_drill_and_question_check_typed_answers_in_chromium(tmp_path, chromium,
+                                                                    jupyterlab):
+    """Open a real lesson, run it, and answer as a student: one right and one wrong gradient
+    in its drill (a fresh random circuit, read back from the seed the drill shows), and a
+    wrong prediction in its first checked question."""
+    import html
+    import re
+
+    from backprop_lab.practice import check_wire, make_circuit
+    from backprop_lab.practice.checking import feedback_html
+
+    executable, sync_playwright = chromium
+    base, token = jupyterlab
+    shutil.copy(ROOT / "lessons" / LESSON_WITH_DRILL, tmp_path / LESSON_WITH_DRILL)
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.goto(f"{base}/lab/tree/{LESSON_WITH_DRILL}?token={token}")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+            page.wait_for_function("() => /\\| Idle/.test(document.body.innerText)",
+                                   timeout=60_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            drill = page.locator(".backprop-lab-gradient-drill")
+            # a hang guard, not a time limit: the whole lesson runs before its drill
+            drill.wait_for(state="attached", timeout=300_000)
+            drill.evaluate("e => e.scrollIntoView()")      # off-screen cells are not painted
+            drill.locator("svg text").first.wait_for(timeout=60_000)
+
+            header = drill.inner_text()
+            found = re.search(r"level (\d+):.*?\(circuit (\d+)\)", header, re.S)
+            assert found, f"the drill does not show its level and circuit: {header[:200]!r}"
+            circuit = make_circuit(int(found.group(1)), int(found.group(2)))
+            assert circuit.formula in header               # the kernel drew the same circuit
+            leaves = [w for w in circuit.wires if w.node.gate is None]
+            right_wire = leaves[0]
+            wrong_wire = next(w for w in leaves[1:] if w.gradient != 0)
+            right, wrong = f"{right_wire.gradient:g}", f"{-wrong_wire.gradient:g}"
+            typed = {name: "" for name in circuit.names}
+            typed.update({right_wire.name: right, wrong_wire.name: wrong})
+            expected = check_wire(circuit, wrong_wire.name, wrong, typed)
+            assert expected.status == "wrong"
+
+            drill.locator(f".backprop-lab-wire-{right_wire.name} input").fill(right)
+            drill.locator(f".backprop-lab-wire-{wrong_wire.name} input").fill(wrong)
+            drill.locator("button", has_text="Check").click()
+            wrong_feedback = drill.locator(
+                f".backprop-lab-wire-{wrong_wire.name} .backprop-lab-feedback")
+            wrong_feedback.locator(".backprop-lab-wrong").wait_for(timeout=30_000)
+            hint = feedback_html(expected.hint or expected.text)
+            shown = html.unescape(re.sub(r"<[^>]+>", "", hint))         # as the page shows it
+            assert shown in wrong_feedback.inner_text()
+            right_feedback = drill.locator(
+                f".backprop-lab-wire-{right_wire.name} .backprop-lab-feedback")
+            assert right_feedback.inner_text().strip() == "✓ right"
+
+            # the lesson's first checked question: ∂f/∂x of f = (x + y)·z is z = -4
+            question = page.locator(".backprop-lab-question").first
+            question.evaluate("e => e.scrollIntoView()")
+            question.locator("input").fill("4")
+            question.locator("button", has_text="Check").click()
+            question.locator(".backprop-lab-wrong").wait_for(timeout=30_000)
+            assert "sign is flipped" in question.inner_text()
+            drill.evaluate("e => e.scrollIntoView()")
+            drill.screenshot(path=str(ARTIFACTS / "lesson_gradient_drill.png"), timeout=20_000)
+            question.locator("button", has_text="Show answer").click()
+            question.locator(".backprop-lab-revealed").wait_for(timeout=30_000)
+            assert re.search(r"answer: [−-]4\b", question.inner_text())
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "browser_failure_lesson.png"), timeout=20_000)
+            outputs = page.locator(".jp-OutputArea").all_text_contents()
+            raise AssertionError(f"lesson browser test failed; screenshot in "
+                                 f"{ARTIFACTS / 'browser_failure_lesson.png'}; "
+                                 f"outputs: {outputs[-5:]}")
+        finally:
+            browser.close()

@@ -59,6 +59,15 @@ def test_a_wrong_wire_turns_red_with_its_mistake(score):
     assert drill.solved and score.solved == 1 and score.streak == 1
 
 
+def test_a_hint_shows_its_emphasis_in_italics_not_between_asterisks(score):
+    drill = GradientDrill(level=1, seed=3, score=score)    # f = x·y + z
+    x = drill.circuit.wire("x")
+    drill.answer("x", f"{x.node.value:g}")                # the multiply gate's swap forgotten
+    assert drill.check()["x"].mistake == "multiply_swap"
+    shown = drill.rows["x"].feedback.value
+    assert "<em>other</em>" in shown and "*" not in shown
+
+
 def test_unreadable_and_empty_boxes(score):
     drill = GradientDrill(level=1, seed=0, score=score)
     first, second = drill.circuit.names[:2]

@@ -46,6 +46,14 @@ def test_gradient_question_is_answered_by_the_engine_with_the_drills_hints():
     assert zq.submit("3").status == "right"
 
 
+def test_an_unnamed_output_is_called_f_in_the_hints():
+    x, y = bl.var(4.0, name="x"), bl.var(-3.0, name="y")
+    question = ask("?", gradient(x * y, x))
+    v = question.submit("4")                         # x's own value: the swap forgotten
+    assert v.mistake == "multiply_swap"
+    assert "∂f/∂x is the <em>other</em> input" in question.feedback.value
+
+
 def test_encoded_answers_number_shape_array():
     code = encode(-0.25)
     assert code.startswith("bl1:") and "0.25" not in code

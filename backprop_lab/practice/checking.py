@@ -17,6 +17,7 @@ or, when no classic mistake fits, a generic one (twice, half, zero) or a reminde
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -27,9 +28,8 @@ from ..i18n import tr
 from ..mistakes import Branch, all_close, close, generic_hint, shape_hint, wire_mistakes
 from .circuits import Circuit, Wire
 
-__all__ = ["AnswerError", "Verdict", "parse_number", "parse_shape", "parse_entries", "is_close",
-           "check_wire",
-           "check_shape", "check_circuit", "branches", "ATOL", "RTOL",
+__all__ = ["AnswerError", "Verdict", "feedback_html", "parse_number", "parse_shape",
+           "parse_entries", "is_close", "check_wire", "check_shape", "check_circuit", "branches", "ATOL", "RTOL",
            "RIGHT", "WRONG", "EMPTY", "UNREADABLE"]
 
 ATOL, RTOL = 0.005, 0.005       # |got - right| <= ATOL + RTOL (|got| + |right|): about 1 %
@@ -100,6 +100,12 @@ def parse_entries(entries) -> np.ndarray:
     if array.size == 0:
         raise AnswerError("no entries given.")
     return np.vectorize(parse_number, otypes=[np.float64])(array)
+
+
+def feedback_html(text: str) -> str:
+    """A hint as HTML: escaped, with its ``*emphasis*`` (the shared hints are plain text,
+    also printed by the graders) shown in italics instead of between asterisks."""
+    return re.sub(r"\*([^*\s][^*]*?)\*", r"<em>\1</em>", html.escape(text))
 
 
 def is_close(got, expected) -> bool:

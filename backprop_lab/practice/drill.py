@@ -30,7 +30,8 @@ import numpy as np
 from ..i18n import tr
 from ..render import format_value
 from ..widgets.base import CircuitView
-from .checking import (EMPTY, RIGHT, UNREADABLE, WRONG, Verdict, check_shape, check_wire)
+from .checking import (EMPTY, RIGHT, UNREADABLE, WRONG, Verdict, check_shape, check_wire,
+                       feedback_html)
 from .circuits import LEVELS, Circuit, Wire, make_circuit
 
 __all__ = ["GradientDrill", "Score", "SESSION", "RIGHT_BG", "WRONG_BG", "REVEALED_BG"]
@@ -149,7 +150,7 @@ class WireRow(widgets.HBox):
             color, background, mark = MUTED_COLOR, "", verdict.text
         text = mark + (f" — {verdict.hint}" if verdict.hint else "")
         self.feedback.value = (f"<span class='backprop-lab-{verdict.status}' "
-                               f"style='color:{color};white-space:normal'>{html.escape(text)}</span>")
+                               f"style='color:{color};white-space:normal'>{feedback_html(text)}</span>")
         if self.arrays and self.shape_right and verdict.entries_right is not None:
             for entry, ok in zip(self.entries, np.ravel(verdict.entries_right)):
                 entry.style.background = RIGHT_BG if ok else WRONG_BG

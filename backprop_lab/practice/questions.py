@@ -39,8 +39,8 @@ from ..i18n import tr
 from ..graph import Graph, Node
 from ..render import format_value
 from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
-from .checking import (ATOL, RTOL, AnswerError, Verdict, is_close, parse_entries, parse_number,
-                       parse_shape)
+from .checking import (ATOL, RTOL, AnswerError, Verdict, feedback_html, is_close, parse_entries,
+                       parse_number, parse_shape)
 
 __all__ = ["Question", "ask", "choose", "gradient", "encode", "decode", "QUESTIONS",
            "self_check", "GradientAnswer"]
@@ -122,7 +122,8 @@ class GradientAnswer:
                         gate=step.node.gate, inputs=tuple(n.value for n in step.node.inputs),
                         index=i, upstream=step.upstream,
                         local=step.local[i] if i < len(step.local) else None,
-                        share=step.received[i], output_name=step.node.name or "its output",
+                        share=step.received[i], output_name=step.node.name or (
+                            "f" if step.node is self.output else "its output"),
                         input_names=tuple(n.name or "" for n in step.node.inputs)))
         return result
 
@@ -261,7 +262,7 @@ class Question(widgets.VBox):
         if verdict.status == "wrong" and not verdict.hint:
             text += " — " + tr("try again, or Show answer.")
         self.feedback.value = (f"<span class='backprop-lab-{verdict.status}' "
-                               f"style='color:{color}'>{html.escape(text)}</span>")
+                               f"style='color:{color}'>{feedback_html(text)}</span>")
         if self.kind != "choice":
             self.input.style.background = background
         return verdict
