@@ -41,7 +41,7 @@ import cell_sources  # noqa: E402  (tools/cell_sources.py: the %% format shared 
 from cell_sources import Kind  # noqa: E402
 
 # the problem sets, in course order (their sources: problem_sets/<name>.txt)
-NAMES = ("ps1_gates", "ps2_engine", "ps3_layers", "ps4_cnn_rnn")
+NAMES = ("ps1_gates", "ps2_engine", "ps3_layers", "ps4_cnn_rnn", "ps5_cnn_lstm")
 
 KINDS = (
     Kind("md", words=("id",)),

@@ -1,6 +1,6 @@
 """How long nbgrader takes to autograde our problem sets, per notebook.
 
-    .venv/bin/python benchmarks/bench_autograde.py                 # all three, 30 submissions each
+    .venv/bin/python benchmarks/bench_autograde.py                 # every problem set, 30 submissions each
     .venv/bin/python benchmarks/bench_autograde.py ps1_gates -n 10
 
 For each problem set: a temporary copy of the course, N students (a third submit the full

@@ -89,6 +89,7 @@ ANSWER_KEY = {
     "ps4.clipping": "clip_by_global_norm = bl.rnn.clip_by_global_norm\n",
     "ps2.topological_order": "topological_order = bl.topological_order\n",
     "ps2.dual_numbers": "Dual = bl.modes.Dual\n",
+    "ps5.dilated": "dilate = bl.conv.dilate\n",
 }
 
 

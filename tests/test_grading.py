@@ -329,8 +329,13 @@ def test_gradient_norms_in_the_wrong_order(solutions):
 # ------------------------------------------------------------------ problem set 2: your own engine
 def ps2_with(*edits) -> dict:
     """Problem set 2's solutions with ``(old, new)`` text edits: the mistake a student makes."""
+    return solved_with("ps2_engine", *edits)
+
+
+def solved_with(ps_name: str, *edits) -> dict:
+    """A problem set's solutions with ``(old, new)`` text edits (each must match a cell)."""
     ns, applied = {}, set()
-    for cell in builder.PROBLEM_SETS["ps2_engine"].cells:
+    for cell in builder.PROBLEM_SETS[ps_name].cells:
         if cell.kind in ("setup", "answer"):
             source = cell.source
             for old, new in edits:
@@ -486,7 +491,81 @@ def test_forward_mode_counts_its_passes():
 def test_mlp_below_target():
     ns = ps2_with()
     msg = failure("ps2.mlp", train_mlp=lambda X, y: ns["MLP"](2, 4))       # never trained
-    assert "below the target 90%" in msg
+    assert "below the target 85%" in msg
+
+
+# ------------------------------------------------------------------ problem set 5: real CNN and LSTM layers
+def ps5_with(*edits) -> dict:
+    """Problem set 5's solutions with ``(old, new)`` text edits."""
+    return solved_with("ps5_cnn_lstm", *edits)
+
+
+def maxpool_backward_with(winners):
+    """A max-pool backward that sends each window's gradient to ``winners(window)`` (a
+    boolean mask), with += or =."""
+    def backward(dout, x, size, stride, overwrite=False):
+        dx = np.zeros_like(x)
+        for n, c, i, j in np.ndindex(dout.shape):
+            rows, cols = slice(i * stride, i * stride + size), slice(j * stride, j * stride + size)
+            mask = winners(x[n, c, rows, cols])
+            if overwrite:
+                dx[n, c, rows, cols][mask] = dout[n, c, i, j]
+            else:
+                dx[n, c, rows, cols] += mask * dout[n, c, i, j]
+        return dx
+    return backward
+
+
+def first_max(window):
+    mask = np.zeros(window.shape, dtype=bool)
+    mask[np.unravel_index(np.argmax(window), window.shape)] = True
+    return mask
+
+
+@pytest.mark.parametrize("backward, words", [
+    (maxpool_backward_with(lambda w: w == w.max()), "only the *first* maximum of the window"),
+    (lambda dout, x, size, stride: maxpool_backward_with(first_max)(dout, x, size, stride, True),
+     "windows overlap: a pixel that is the maximum of several windows gets the sum"),
+    (maxpool_backward_with(lambda w: np.ones(w.shape, dtype=bool)), "to the maximum only"),
+])
+def test_maxpool_mistakes(backward, words):
+    assert words in failure("ps5.maxpool", maxpool_backward=backward)
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("return dx_pad[:, :, pad:pad + x.shape[2], pad:pad + x.shape[3]], dw, db",
+     "return dx_pad, dw, db", "the shape of the *padded* input"),
+    ("db = dout.sum(axis=(0, 2, 3))", "db = dout.sum(axis=(2, 3))[0]",
+     "db[f] sums dout over the images *and* the positions"),
+])
+def test_conv_channels_mistakes(old, new, words):
+    assert words in failure("ps5.conv_channels", conv_backward=ps5_with((old, new))["conv_backward"])
+
+
+def test_strided_dx_without_dilation():
+    ns = ps5_with(("np.pad(dilate(dout, stride), ((kh", "np.pad(dout, ((kh"))
+    msg = failure("ps5.dilated", dilate=ns["dilate"], conv_dx_full=ns["conv_dx_full"])
+    assert "put s − 1 zeros between the entries of dout" in msg
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("dc = dc_next + dh * o", "dc = dh * o", "c also goes on to the next step: add dc_next"),
+    ("dh * o * (1.0 - tanh_c ** 2)", "dh * o", "multiply by tanh's local gradient 1 − tanh(c)²"),
+    ("di * i * (1 - i), df * f * (1 - f), do * o * (1 - o),\n                         dg * (1 - g ** 2)",
+     "di, df, do, dg", "σ(1 − σ) and 1 − g²"),
+])
+def test_lstm_step_mistakes(old, new, words):
+    assert words in failure("ps5.lstm_step", lstm_step_backward=ps5_with((old, new))["lstm_step_backward"])
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("lstm_step_backward(dhs[t] + dh_next, dc_next,", "lstm_step_backward(dhs[t] + dh_next, 0 * dc_next,",
+     "the cell state carries gradient back in time too"),
+    ("lstm_step_backward(dhs[t] + dh_next, dc_next,", "lstm_step_backward(dhs[t], dc_next,",
+     "the gradient arriving at h_t from step t+1"),
+])
+def test_lstm_bptt_mistakes(old, new, words):
+    assert words in failure("ps5.lstm_bptt", lstm_backward=ps5_with((old, new))["lstm_backward"])
 
 
 # ------------------------------------------------------------------ the isolated checks
@@ -740,6 +819,7 @@ def answer_key_attempts():
         ("ps2.backward", {"Value": type("Value", (bl.graph.Node,), {})}),
         ("ps2.topological_order", {"topological_order": bl.topological_order}),
         ("ps2.dual_numbers", {"Dual": bl.modes.Dual}),
+        ("ps5.dilated", {"dilate": bl.conv.dilate, "conv_dx_full": bl.conv.input_gradient_full_convolution}),
     ]
 
 

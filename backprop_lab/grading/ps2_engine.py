@@ -660,14 +660,16 @@ class ForwardModeTask(Task):
 
 # ------------------------------------------------------------------ a tiny MLP
 class MLPTask(Task):
-    """Part 2.7: train the given MLP (your Value inside) to ≥ 90 % on held-out points."""
+    """Part 2.7: train the given MLP (your Value inside) to ≥ 85 % on held-out points (an
+    untrained one scores about 50 %, the model solution 93–100 % over 40 random draws)."""
 
     id, student = "ps2.mlp", ("train_mlp",)
-    target = 0.9
+    target = 0.85
 
     def cases(self, hidden):
         if hidden:        # other data only (the visible case ran in the visible check)
-            return [("XOR blobs drawn with another seed", {"train": 2027, "test": 2028})]
+            return rng_cases(271, lambda r: [("XOR blobs drawn afresh", {
+                "train": int(r.integers(2 ** 31)), "test": int(r.integers(2 ** 31))})])
         return [("XOR blobs: 24 training points, 40 held out", {"train": 11, "test": 12})]
 
     def run(self, student, i):

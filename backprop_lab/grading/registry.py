@@ -1,13 +1,13 @@
 """Every graded task of the course, by id (``"ps1.multiply_gate"``), one module per problem set."""
 from __future__ import annotations
 
-from . import ps1_gates, ps2_engine, ps3_layers, ps4_cnn_rnn
+from . import ps1_gates, ps2_engine, ps3_layers, ps4_cnn_rnn, ps5_cnn_lstm
 from .task import Task
 
 __all__ = ["TASKS", "task_ids", "get_task", "student_code"]
 
-TASKS: dict[str, Task] = {task.id: task for module in (ps1_gates, ps2_engine, ps3_layers, ps4_cnn_rnn)
-                          for task in module.TASKS}
+PROBLEM_SETS = (ps1_gates, ps2_engine, ps3_layers, ps4_cnn_rnn, ps5_cnn_lstm)
+TASKS: dict[str, Task] = {task.id: task for module in PROBLEM_SETS for task in module.TASKS}
 
 
 def task_ids() -> list[str]:
