@@ -27,14 +27,20 @@ def test_chinese_lesson_shows_chinese_text_in_a_widget(tmp_path, chromium, jupyt
             page.goto(f"{base}/lab/tree/{LESSON.name}?token={token}")
             page.wait_for_selector(".jp-Notebook", timeout=60_000)
             run_notebook(page, widget=".backprop-lab-question")
+            # the whole lesson has run (its last widget, the drill, is shown) and the kernel is
+            # idle again: a click is answered at once, not after the cells still queued
+            page.locator(".backprop-lab-gradient-drill").first.wait_for(timeout=180_000)
+            page.wait_for_function("() => /\\| Idle/.test(document.body.innerText)",
+                                   timeout=180_000)
             question = page.locator(".backprop-lab-question", has_text=PROMPT).first
             question.wait_for(timeout=60_000)
-            assert PROMPT in question.inner_text()
+            question.scroll_into_view_if_needed(timeout=30_000)   # off-screen cells render lazily
+            assert PROMPT in question.text_content()
             question.locator("input").fill("-4")
             question.locator("button", has_text="检查").click()
             feedback = question.locator(".backprop-lab-feedback .backprop-lab-right")
-            feedback.wait_for(timeout=30_000)
-            assert "正确" in feedback.inner_text()
+            feedback.wait_for(timeout=60_000)
+            assert "正确" in feedback.text_content()
             question.screenshot(path=str(ARTIFACTS / "question_zh.png"), timeout=20_000)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "browser_failure_zh.png"), timeout=20_000)
