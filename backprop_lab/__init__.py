@@ -18,8 +18,8 @@ from .graph import (BackwardStep, Graph, Node, constant, exp, log, maximum, relu
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"gradcheck", "layers", "datasets", "modes", "render", "widgets", "conv", "rnn",
-               "practice", "grading", "i18n"}
+_SUBMODULES = {"values", "gradcheck", "layers", "datasets", "modes", "render", "render_graphviz",
+               "widgets", "conv", "rnn", "rnn_experiments", "practice", "grading", "i18n"}
 _FROM_SUBMODULE = {"draw": "render", "render_svg": "render",
                    "numerical_gradient": "gradcheck", "rel_error": "gradcheck",
                    "set_language": "i18n", "get_language": "i18n"}

@@ -1,8 +1,9 @@
-"""Backprop through convolutions and max pooling (seed 002).
+"""Backprop through convolutions and max pooling.
 
 In a convolution every output looks at a small window of the input, and every input
 sits in several windows.  Backward therefore *adds up* what the outputs send back to an
-input (the ``+=`` of the multivariable chain rule).  Seed 002's picture: a 3×3 input
+input (the ``+=`` of the multivariable chain rule).  The picture of "Yes you should listen
+to Andrej Karpathy, and understand back propagation" (Towards Data Science): a 3×3 input
 x1..x9 and a 2×2 kernel w1..w4 give a 2×2 output y1..y4 with
 
     y1 = w1·x1 + w2·x2 + w3·x4 + w4·x5          (and so on for y2, y3, y4)
@@ -41,18 +42,21 @@ Each layer has two versions that compute the same numbers:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import gates as G
-from .layers import Layer, _as_array, _check_dout, _check_int
+from .layers import Layer
+from .values import as_array, check_choice, check_dout, check_int
 
 __all__ = ["Conv2D", "MaxPool2D", "output_size", "im2col", "col2im", "rotate180",
            "conv2d_forward_loop", "conv2d_backward_loop",
            "maxpool_forward_loop", "maxpool_backward_loop",
            "correlate2d_valid", "dilate", "input_gradient_direct",
            "input_gradient_full_convolution",
-           "input_gradient_terms", "seed_example"]
+           "input_gradient_terms", "ConvExample", "worked_example"]
 
 CONV_METHODS = ("im2col", "loop")
 POOL_METHODS = ("windows", "loop")
@@ -64,19 +68,9 @@ def output_size(size: int, kernel: int, stride: int, pad: int = 0) -> int:
     return (size + 2 * pad - kernel) // stride + 1
 
 
-def _check_method(layer: str, method: str, allowed: tuple) -> str:
-    if method not in allowed:
-        raise ValueError(f"{layer}: unknown method {method!r}; choose one of {list(allowed)}.")
-    return method
-
-
 def _check_images(layer: str, x) -> np.ndarray:
-    x = _as_array(x, layer, "x")
-    if x.ndim != 4:
-        raise ValueError(f"{layer}: x must have shape (N, C, H, W) — a batch of images with "
-                         f"channels — got shape {x.shape}; for one grey image use "
-                         f"x.reshape(1, 1, H, W).")
-    return x
+    return as_array(x, layer, "x", ndim=4, shape="(N, C, H, W) — a batch of images with "
+                    "channels — and for one grey image use x.reshape(1, 1, H, W)")
 
 
 def _pad(x: np.ndarray, pad: int) -> np.ndarray:
@@ -191,8 +185,8 @@ class Conv2D(Layer):
 
     def __init__(self, W, b, stride: int = 1, pad: int = 0, method: str = "im2col"):
         super().__init__()
-        W = _as_array(W, "Conv2D", "W", copy=True)
-        b = _as_array(b, "Conv2D", "b", copy=True)
+        W = as_array(W, "Conv2D", "W", copy=True)
+        b = as_array(b, "Conv2D", "b", copy=True)
         if W.ndim != 4:
             raise ValueError(f"Conv2D: W must have shape (F, C, HH, WW) — F filters of C "
                              f"channels — got shape {W.shape}.")
@@ -200,9 +194,9 @@ class Conv2D(Layer):
             raise ValueError(f"Conv2D: b must have shape ({W.shape[0]},), one bias per filter "
                              f"(W has shape {W.shape}); got shape {b.shape}.")
         self.params = {"W": W, "b": b}
-        self.stride = _check_int("Conv2D", "stride", stride, 1)
-        self.pad = _check_int("Conv2D", "pad", pad, 0)
-        self.method = _check_method("Conv2D", method, CONV_METHODS)
+        self.stride = check_int("Conv2D", "stride", stride, 1)
+        self.pad = check_int("Conv2D", "pad", pad, 0)
+        self.method = check_choice("Conv2D", "method", method, CONV_METHODS)
         self.dW = None
         self.db = None
         self.matmul = G.MatMulGate()
@@ -252,7 +246,7 @@ class Conv2D(Layer):
         return out
 
     def backward(self, dout):
-        dout = _check_dout("Conv2D", dout, self.out_shape)
+        dout = check_dout("Conv2D", dout, self.out_shape)
         if self.method == "loop":
             dx, self.dW, self.db = conv2d_backward_loop(dout, self.x, self.W, self.stride,
                                                         self.pad)
@@ -322,9 +316,9 @@ class MaxPool2D(Layer):
 
     def __init__(self, size: int = 2, stride: int = 2, method: str = "windows"):
         super().__init__()
-        self.size = _check_int("MaxPool2D", "size", size, 1)
-        self.stride = _check_int("MaxPool2D", "stride", stride, 1)
-        self.method = _check_method("MaxPool2D", method, POOL_METHODS)
+        self.size = check_int("MaxPool2D", "size", size, 1)
+        self.stride = check_int("MaxPool2D", "stride", stride, 1)
+        self.method = check_choice("MaxPool2D", "method", method, POOL_METHODS)
         self.x_shape = None
         self.argmax = None
 
@@ -349,7 +343,7 @@ class MaxPool2D(Layer):
         return out
 
     def backward(self, dout):
-        dout = _check_dout("MaxPool2D", dout, self.out_shape)
+        dout = check_dout("MaxPool2D", dout, self.out_shape)
         if self.method == "loop":
             return maxpool_backward_loop(dout, self.argmax, self.x_shape, self.size, self.stride)
         # each window's gradient: dout at its winner, 0 elsewhere, laid out as im2col lays
@@ -365,7 +359,7 @@ class MaxPool2D(Layer):
 
 # ------------------------------------------- dx two ways: direct, and full convolution
 def _check_plane(name: str, value, what: str) -> np.ndarray:
-    array = _as_array(value, name, what)
+    array = as_array(value, name, what)
     if array.ndim != 2 or 0 in array.shape:
         raise ValueError(f"{name}: {what} must be a non-empty 2-D array (one channel), got "
                          f"shape {array.shape}.")
@@ -380,7 +374,7 @@ def correlate2d_valid(x, kernel, stride: int = 1) -> np.ndarray:
     """
     x = _check_plane("correlate2d_valid", x, "x")
     kernel = _check_plane("correlate2d_valid", kernel, "kernel")
-    stride = _check_int("correlate2d_valid", "stride", stride, 1)
+    stride = check_int("correlate2d_valid", "stride", stride, 1)
     if kernel.shape[0] > x.shape[0] or kernel.shape[1] > x.shape[1]:
         raise ValueError(f"correlate2d_valid: kernel {kernel.shape} is larger than x {x.shape}.")
     windows = sliding_window_view(x, kernel.shape)[::stride, ::stride]
@@ -395,7 +389,7 @@ def dilate(dout, stride: int) -> np.ndarray:
     (full convolution with the rotated kernel) works for any stride.
     """
     dout = _check_plane("dilate", dout, "dout")
-    stride = _check_int("dilate", "stride", stride, 1)
+    stride = check_int("dilate", "stride", stride, 1)
     ho, wo = dout.shape
     spread = np.zeros(((ho - 1) * stride + 1, (wo - 1) * stride + 1))
     spread[::stride, ::stride] = dout
@@ -430,7 +424,7 @@ def input_gradient_direct(dout, kernel, stride: int = 1, input_shape=None) -> np
     """
     dout = _check_plane("input_gradient_direct", dout, "dout")
     kernel = _check_plane("input_gradient_direct", kernel, "kernel")
-    stride = _check_int("input_gradient_direct", "stride", stride, 1)
+    stride = check_int("input_gradient_direct", "stride", stride, 1)
     (ho, wo), (kh, kw) = dout.shape, kernel.shape
     dx = np.zeros(_input_shape("input_gradient_direct", dout.shape, kernel.shape, stride,
                                input_shape))
@@ -456,7 +450,7 @@ def input_gradient_full_convolution(dout, kernel, stride: int = 1,
     """
     dout = _check_plane("input_gradient_full_convolution", dout, "dout")
     kernel = _check_plane("input_gradient_full_convolution", kernel, "kernel")
-    stride = _check_int("input_gradient_full_convolution", "stride", stride, 1)
+    stride = check_int("input_gradient_full_convolution", "stride", stride, 1)
     shape = _input_shape("input_gradient_full_convolution", dout.shape, kernel.shape, stride,
                          input_shape)
     kh, kw = kernel.shape
@@ -466,9 +460,9 @@ def input_gradient_full_convolution(dout, kernel, stride: int = 1,
 
 
 def input_gradient_terms(input_shape: tuple, kernel_shape: tuple, x="x", y="y", w="w") -> dict:
-    """Seed 002's sums written out: ``{"∂L/∂x5": "∂L/∂y1·w4 + ∂L/∂y2·w3 + ..."}``.
+    """The article's sums written out: ``{"∂L/∂x5": "∂L/∂y1·w4 + ∂L/∂y2·w3 + ..."}``.
 
-    Inputs, outputs and kernel entries are numbered from 1, row by row, as in the seed
+    Inputs, outputs and kernel entries are numbered from 1, row by row, as in the article
     (x1..x9 for a 3×3 input, w1..w4 for a 2×2 kernel, y1..y4 for the 2×2 output).
     """
     (h, wd), (kh, kw) = tuple(input_shape), tuple(kernel_shape)
@@ -488,17 +482,29 @@ def input_gradient_terms(input_shape: tuple, kernel_shape: tuple, x="x", y="y", 
     return terms
 
 
-def seed_example(seed: int = 0) -> dict:
-    """Seed 002's setting with numbers: a 3×3 input, a 2×2 kernel, a 2×2 upstream gradient.
+@dataclass
+class ConvExample:
+    """The article's setting with numbers: x (3×3), kernel (2×2), y = the forward pass,
+    dout (2×2, the upstream gradient), dL/dx computed directly and as a full convolution
+    with the rotated kernel (they are equal), and ``terms``, the sums written out."""
 
-    Returns x, kernel, y (forward), dout, and dx computed directly and as the full
-    convolution with the rotated kernel (they are equal), plus the written-out sums.
-    """
+    x: np.ndarray
+    kernel: np.ndarray
+    y: np.ndarray
+    dout: np.ndarray
+    dx_direct: np.ndarray
+    dx_full_convolution: np.ndarray
+    terms: dict
+
+
+def worked_example(seed: int = 0) -> ConvExample:
+    """The article's 3×3 input, 2×2 kernel and 2×2 upstream gradient, with small random
+    integers (``seed``), worked through both ways: a :class:`ConvExample`."""
     rng = np.random.default_rng(seed)
     x = rng.integers(-3, 4, size=(3, 3)).astype(np.float64)
     kernel = rng.integers(-2, 3, size=(2, 2)).astype(np.float64)
     dout = rng.integers(-2, 3, size=(2, 2)).astype(np.float64)
-    return {"x": x, "kernel": kernel, "y": correlate2d_valid(x, kernel), "dout": dout,
-            "dx_direct": input_gradient_direct(dout, kernel),
-            "dx_full_convolution": input_gradient_full_convolution(dout, kernel),
-            "terms": input_gradient_terms((3, 3), (2, 2))}
+    return ConvExample(x, kernel, correlate2d_valid(x, kernel), dout,
+                       input_gradient_direct(dout, kernel),
+                       input_gradient_full_convolution(dout, kernel),
+                       input_gradient_terms((3, 3), (2, 2)))

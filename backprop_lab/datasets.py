@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .layers import _check_int, _check_real
+from .values import check_int, check_real
 
 __all__ = ["Dataset", "regression", "regression_target", "spirals", "blobs", "xor",
            "minibatches", "train_test_split"]
@@ -45,16 +45,17 @@ def regression_target(X: np.ndarray) -> np.ndarray:
 
 def regression(n_samples: int = 200, n_features: int = 3, noise: float = 0.05,
                seed: int = 0) -> Dataset:
-    """A regression set for seed 000's MiniFlow network (Linear → Sigmoid → Linear → MSE).
+    """A regression set for MiniFlow's network (Linear → Sigmoid → Linear → MSE), from the
+    illustrated post 反向传播-图解.
 
     X ~ N(0, 1) of shape (n_samples, n_features); y = standardized
     :func:`regression_target` (mean 0, variance 1) plus Gaussian noise of standard
     deviation ``noise``; y has shape (n_samples, 1).  Predicting the mean gives an MSE
     of about 1; the noise floor is ``noise²``.
     """
-    n = _check_int("regression", "n_samples", n_samples, 2)
-    d = _check_int("regression", "n_features", n_features)
-    noise = _check_real("regression", "noise", noise, allow_zero=True)
+    n = check_int("regression", "n_samples", n_samples, 2)
+    d = check_int("regression", "n_features", n_features)
+    noise = check_real("regression", "noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d))
     target = regression_target(X)
@@ -70,9 +71,9 @@ def spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2,
     Arm k has points at radius r ∈ [0, 1] and angle 4r + 2πk/K (plus noise on the
     angle).  No linear classifier separates them; a small MLP does.  y: int labels (N,).
     """
-    n = _check_int("spirals", "n_per_class", n_per_class)
-    k = _check_int("spirals", "n_classes", n_classes, 2)
-    noise = _check_real("spirals", "noise", noise, allow_zero=True)
+    n = check_int("spirals", "n_per_class", n_per_class)
+    k = check_int("spirals", "n_classes", n_classes, 2)
+    noise = check_real("spirals", "noise", noise, allow_zero=True)
     rng = np.random.default_rng(seed)
     radius = np.tile(np.linspace(0.0, 1.0, n), k)
     labels = np.repeat(np.arange(k), n)
@@ -86,10 +87,10 @@ def blobs(n_per_class: int = 100, n_classes: int = 3, spread: float = 0.5,
     """Gaussian clusters: class k is centred on a point of the circle of radius 2 (first two
     features; the others are 0) with standard deviation ``spread``.  y: int labels (N,).
     Small ``spread``: linearly separable, a single Affine + softmax learns it."""
-    n = _check_int("blobs", "n_per_class", n_per_class)
-    k = _check_int("blobs", "n_classes", n_classes, 2)
-    d = _check_int("blobs", "n_features", n_features, 2)
-    spread = _check_real("blobs", "spread", spread, allow_zero=True)
+    n = check_int("blobs", "n_per_class", n_per_class)
+    k = check_int("blobs", "n_classes", n_classes, 2)
+    d = check_int("blobs", "n_features", n_features, 2)
+    spread = check_real("blobs", "spread", spread, allow_zero=True)
     rng = np.random.default_rng(seed)
     angles = 2.0 * math.pi * np.arange(k) / k
     centers = np.zeros((k, d))
@@ -119,7 +120,7 @@ def minibatches(X, y, batch_size: int, seed: int | None = None, shuffle: bool = 
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"minibatches: X has {len(X)} rows but y has {len(y)}.")
-    size = _check_int("minibatches", "batch_size", batch_size)
+    size = check_int("minibatches", "batch_size", batch_size)
     if not shuffle and seed is not None:
         raise ValueError(f"minibatches: seed={seed!r} picks a random order but shuffle=False "
                          f"asks for the rows in order; give one or the other.")

@@ -1,4 +1,4 @@
-"""Gates: the unit of local derivatives (the CS231n gate API of seed 004).
+"""Gates: the unit of local derivatives (the gate API of CS231n, as summarised by sunlianglong).
 
 A gate is a tiny function with a memory::
 
@@ -6,9 +6,10 @@ A gate is a tiny function with a memory::
     z = gate.forward(3.0, -4.0)   # computes z = x * y and caches x, y
     dx, dy = gate.backward(2.0)   # upstream dL/dz = 2  ->  (dL/dx, dL/dy) = (2*y, 2*x)
 
-``forward(*inputs)`` computes the output and caches what backward needs.
-``backward(upstream)`` receives dL/d(output) and returns one gradient per input,
-each with the shape of that input: *upstream x local gradient* (the chain rule).
+``forward(*inputs)`` computes the output and caches what backward needs with
+``self.save(...)``; ``backward(upstream)`` reads it back with ``self.saved()`` (which says
+clearly when backward comes before forward), receives dL/d(output) and returns one
+gradient per input, each with the shape of that input: *upstream x local gradient*.
 
 Values are Python floats or float64 numpy arrays of any shape.  When a binary gate
 broadcasts (``x`` of shape (3, 4) plus ``b`` of shape (4,)), backward sums the gradient
@@ -21,35 +22,58 @@ Every gate also knows
   (for matrix gates: the array that multiplies the upstream gradient),
 * ``formulas``: one human-readable rule per input, e.g. ``"upstream · y"``.
 
-The elementwise gates share one ``backward`` (:class:`ElementwiseGate`): the gradient for
-input i is ``upstream * local_gradients()[i]``, summed over broadcast axes.  Gates whose
-local gradient is not elementwise (:class:`MaxGate` routes, :class:`MatMulGate`,
-:class:`SumGate`, :class:`TransposeGate`) write their own ``backward``.
+Every elementwise gate (add, subtract, multiply, max, sigmoid, tanh, ReLU, exp, log, 1/x,
++c, ×a, x^p, sin, cos, identity) writes ``forward`` and ``local_gradients`` and inherits
+one ``backward`` (:class:`ElementwiseGate`): the gradient for input i is
+``upstream * local_gradients()[i]``, summed over broadcast axes.  Such a gate saves its
+inputs first (backward un-broadcasts to their shapes), then anything else its local
+gradients need (sigmoid, tanh, exp and 1/x save their output) -- except the gates whose
+local gradients are constants (add, subtract, +c, ×a: :class:`ConstantSlopeGate`), which
+keep only their inputs' shapes.  :class:`AddGate` and
+:class:`MultiplyGate` also write their ``backward`` out for numbers -- the one-liners of
+CS231n, add distributes and multiply swaps -- because the scalar engine runs them for
+nearly every number, where the shared one costs four times as much; for arrays they hand
+over to it (a test checks that both give the same gradients).  The gates whose local
+gradient is not elementwise (:class:`MatMulGate`, :class:`SumGate`, :class:`TransposeGate`)
+write their own ``backward``.
 
-To make your own gate, subclass :class:`Gate` (or :class:`ElementwiseGate`) and write
-``forward`` and ``backward`` (or ``forward`` and ``local_gradients``).
+To make your own gate, subclass :class:`Gate` (write ``forward`` and ``backward``) or
+:class:`ElementwiseGate` (write ``forward`` and ``local_gradients``).
 """
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import numpy as np
 
+from .values import check_constant, format_value, require_numbers, shape_of
+
 __all__ = [
-    "Gate", "ElementwiseGate", "unbroadcast", "shape_of",
+    "Gate", "ElementwiseGate", "ConstantSlopeGate", "unbroadcast", "shape_of", "is_scalar",
     "AddGate", "SubtractGate", "MultiplyGate", "MaxGate",
     "SigmoidGate", "TanhGate", "ReLUGate", "ExpGate", "LogGate", "ReciprocalGate",
-    "AddConstGate", "ScaleGate", "PowerGate", "MatMulGate", "SumGate", "TransposeGate",
+    "AddConstGate", "ScaleGate", "PowerGate", "SinGate", "CosGate", "IdentityGate",
+    "MatMulGate", "SumGate", "TransposeGate",
 ]
 
 EXP_MAX = math.log(np.finfo(np.float64).max)  # exp(x) overflows float64 above ~709.78
 
 
 # ----------------------------------------------------------------------------- helpers
-def shape_of(value) -> tuple:
-    """Shape of a float (``()``) or of an array."""
-    return value.shape if isinstance(value, np.ndarray) else ()
+def is_scalar(*values) -> bool:
+    """True when every value is a Python float.
+
+    The scalar engine (one node per number) runs on such values, and this is its one fast
+    path: ``math`` instead of numpy, no shapes to check, nothing to un-broadcast.  Where
+    the test runs for every number of a scalar graph (the binary gates' input check and
+    the backward of add and multiply here, the value and gradient checks of
+    ``backprop_lab.graph``) it is written out inline: there a function call would cost as
+    much as the work it saves.
+    """
+    for value in values:
+        if type(value) is not float:
+            return False
+    return True
 
 
 def unbroadcast(grad, shape: tuple):
@@ -59,9 +83,7 @@ def unbroadcast(grad, shape: tuple):
     gradient back, and the copies' gradients add up (fan-out, the ``+=`` rule).
     A shape of ``()`` means the input was a plain float: the result is a float.
     """
-    if not isinstance(grad, np.ndarray):
-        return grad
-    if grad.shape == shape:
+    if not isinstance(grad, np.ndarray) or grad.shape == shape:
         return grad
     if shape == ():
         return float(grad.sum())
@@ -82,36 +104,31 @@ def _broadcast_shape(values) -> tuple:
     return np.broadcast_shapes(*shapes)
 
 
-def _fmt(value) -> str:
-    return f"{value:g}" if isinstance(value, Real) else f"array of shape {shape_of(value)}"
-
-
 class Gate:
     """Base class of every gate.  Subclass it to build your own.
 
     Write ``forward(self, *inputs)`` (compute, cache) and ``backward(self, upstream)``
-    (return a tuple with one gradient per input).  Call ``self.save(*inputs)`` in
-    forward and ``self.saved()`` in backward: ``saved()`` raises a clear error when
-    backward is called before forward.
+    (return a tuple with one gradient per input).  Call ``self.save(...)`` in forward and
+    ``self.saved()`` in backward: ``saved()`` raises a clear error when backward is
+    called before forward.
     """
 
     symbol = "?"
     formulas: tuple = ()
-    cache = None          # what forward saved; None until forward has run
+    cache = None          # what forward saved (a tuple); None until forward has run
 
-    # -- caching -------------------------------------------------------------------
+    # -- caching: the one place a gate keeps what backward needs ----------------------
     def save(self, *values) -> None:
-        """Cache the values backward will need (normally the inputs)."""
+        """Cache the values backward will need (the inputs, and anything else)."""
         self.cache = values
 
     def saved(self) -> tuple:
         """The values cached by forward, or a ValueError if forward has not run yet."""
-        cache = self.cache
-        if cache is None:
+        if self.cache is None:
             raise ValueError(
                 f"{self.name}.backward() was called before forward(): call "
                 f"forward(...) first so the gate can cache its inputs.")
-        return cache
+        return self.cache
 
     @property
     def name(self) -> str:
@@ -143,16 +160,11 @@ class Gate:
                 f"forward returned shape {out_shape}; upstream is dL/d(output) and must have "
                 f"the output's shape.")
 
-    def _require_numbers(self, *values) -> None:
-        """Inputs are floats or numpy arrays: a Python list would concatenate or repeat."""
-        for value in values:
-            if isinstance(value, bool) or not isinstance(
-                    value, (float, int, np.ndarray, np.floating, np.integer)):
-                raise TypeError(f"{self.name}: inputs must be numbers or numpy arrays, got "
-                                f"{type(value).__name__}; convert it with np.asarray(...).")
-
     def _check_same_or_broadcast(self, x, y) -> None:
-        self._require_numbers(x, y)
+        """Inputs of a binary elementwise gate: numbers, or arrays whose shapes broadcast."""
+        if type(x) is float and type(y) is float:     # is_scalar(x, y), written out: this
+            return                                    # runs for every number of the scalar
+        require_numbers(self.name, x, y)              # engine, where a call costs as much
         sx, sy = shape_of(x), shape_of(y)
         if sx == sy or sx == () or sy == ():
             return
@@ -170,40 +182,59 @@ class ElementwiseGate(Gate):
 
     Backward is the chain rule, elementwise: for each input i,
     ``grad_i = unbroadcast(upstream * local_gradients()[i], shape of input i)``.
+    ``forward`` must save the inputs first (``self.save(x, y, ...)``).
     """
 
     def backward(self, upstream):
-        inputs = self.saved()
+        local = self.local_gradients()
+        inputs = self.saved()[:len(local)]        # the inputs: forward saved them first
+        if is_scalar(upstream, *inputs):          # floats: no shapes to check, nothing to
+            return tuple([upstream * grad for grad in local])  # un-broadcast
         self._check_upstream(upstream, _broadcast_shape(inputs))
-        return tuple(unbroadcast(upstream * local, shape_of(x))
-                     for local, x in zip(self.local_gradients(), inputs))
+        return tuple([unbroadcast(upstream * grad, shape_of(x))
+                      for grad, x in zip(local, inputs)])
+
+
+class ConstantSlopeGate(ElementwiseGate):
+    """An elementwise gate whose local gradients are constants (add, subtract, +c, ×a).
+
+    Backward needs no input values, only the inputs' shapes (to un-broadcast), so that is
+    all forward keeps: ``self.save(shape_of(x), ...)``.  An affine layer's bias add would
+    otherwise hold on to the whole (batch, units) product until backward.
+    """
+
+    def backward(self, upstream):
+        shapes = self.saved()
+        local = self.local_gradients()
+        if type(upstream) is float and not any(shapes):   # numbers: nothing to un-broadcast
+            return tuple([upstream * grad for grad in local])
+        self._check_upstream(upstream, np.broadcast_shapes(*shapes))
+        return tuple([unbroadcast(upstream * grad, shape) for grad, shape in zip(local, shapes)])
 
 
 # ------------------------------------------------------------------- binary gates
-class AddGate(ElementwiseGate):
+class AddGate(ConstantSlopeGate):
     """z = x + y.  Local gradients dz/dx = 1, dz/dy = 1: add *distributes* the upstream."""
 
     symbol = "+"
     formulas = ("upstream · 1", "upstream · 1")
 
     def forward(self, x, y):
-        if type(x) is not float or type(y) is not float:
-            self._check_same_or_broadcast(x, y)
-        self.save(x, y)
+        self._check_same_or_broadcast(x, y)
+        self.save(shape_of(x), shape_of(y))
         return x + y
 
     def local_gradients(self):
         return 1.0, 1.0
 
     def backward(self, upstream):
-        x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
-        if type(x) is float and type(y) is float and type(upstream) is float:
-            return upstream, upstream            # all scalars: nothing to un-broadcast
-        self._check_upstream(upstream, _broadcast_shape((x, y)))
-        return unbroadcast(upstream, shape_of(x)), unbroadcast(upstream, shape_of(y))
+        """Add distributes: both inputs receive the upstream gradient (un-broadcast)."""
+        if type(upstream) is float and self.saved() == ((), ()):
+            return upstream, upstream
+        return super().backward(upstream)
 
 
-class SubtractGate(ElementwiseGate):
+class SubtractGate(ConstantSlopeGate):
     """z = x - y.  Local gradients dz/dx = 1, dz/dy = -1."""
 
     symbol = "−"
@@ -211,7 +242,7 @@ class SubtractGate(ElementwiseGate):
 
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
-        self.save(x, y)
+        self.save(shape_of(x), shape_of(y))
         return x - y
 
     def local_gradients(self):
@@ -225,8 +256,7 @@ class MultiplyGate(ElementwiseGate):
     formulas = ("upstream · y", "upstream · x")
 
     def forward(self, x, y):
-        if type(x) is not float or type(y) is not float:
-            self._check_same_or_broadcast(x, y)
+        self._check_same_or_broadcast(x, y)
         self.save(x, y)
         return x * y
 
@@ -235,11 +265,11 @@ class MultiplyGate(ElementwiseGate):
         return y, x
 
     def backward(self, upstream):
-        x, y = self.cache or self.saved()   # saved() only runs (and raises) before forward
-        if type(x) is float and type(y) is float and type(upstream) is float:
-            return upstream * y, upstream * x    # all scalars: nothing to un-broadcast
-        self._check_upstream(upstream, _broadcast_shape((x, y)))
-        return unbroadcast(upstream * y, shape_of(x)), unbroadcast(upstream * x, shape_of(y))
+        """Multiply swaps: x receives upstream · y, y receives upstream · x (un-broadcast)."""
+        x, y = self.saved()
+        if type(upstream) is float and type(x) is float and type(y) is float:
+            return upstream * y, upstream * x
+        return super().backward(upstream)
 
 
 class MaxGate(ElementwiseGate):
@@ -256,13 +286,13 @@ class MaxGate(ElementwiseGate):
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
         self.save(x, y)
-        if type(x) is float and type(y) is float:
+        if is_scalar(x, y):
             return x if x >= y else y
         return np.maximum(x, y)
 
     def local_gradients(self):
         x, y = self.saved()
-        if type(x) is float and type(y) is float:
+        if is_scalar(x, y):
             return (1.0, 0.0) if x >= y else (0.0, 1.0)
         x_wins = np.asarray(x >= y, dtype=np.float64)
         return x_wins, 1.0 - x_wins
@@ -270,7 +300,7 @@ class MaxGate(ElementwiseGate):
 
 # -------------------------------------------------------------------- unary gates
 class SigmoidGate(ElementwiseGate):
-    """s = σ(x) = 1 / (1 + e^(−x)).  Local gradient ds/dx = σ(x)·(1 − σ(x)).
+    """s = σ(x) = 1 / (1 + e^(−x)).  Local gradient ds/dx = σ(x)·(1 − σ(x)), from the output.
 
     Computed as ½(1 + tanh(x/2)), which equals σ(x) and never overflows.
     """
@@ -279,31 +309,29 @@ class SigmoidGate(ElementwiseGate):
     formulas = ("upstream · σ(x)(1 − σ(x))",)
 
     def forward(self, x):
-        s = 0.5 * (1.0 + (math.tanh(0.5 * x) if type(x) is float else np.tanh(0.5 * x)))
-        self.save(x)
-        self.out = s
+        s = 0.5 * (1.0 + (math.tanh(0.5 * x) if is_scalar(x) else np.tanh(0.5 * x)))
+        self.save(x, s)
         return s
 
     def local_gradients(self):
-        self.saved()
-        return (self.out * (1.0 - self.out),)
+        _, s = self.saved()
+        return (s * (1.0 - s),)
 
 
 class TanhGate(ElementwiseGate):
-    """t = tanh(x).  Local gradient dt/dx = 1 − tanh(x)²."""
+    """t = tanh(x).  Local gradient dt/dx = 1 − tanh(x)², from the output."""
 
     symbol = "tanh"
     formulas = ("upstream · (1 − tanh(x)²)",)
 
     def forward(self, x):
-        t = math.tanh(x) if type(x) is float else np.tanh(x)
-        self.save(x)
-        self.out = t
+        t = math.tanh(x) if is_scalar(x) else np.tanh(x)
+        self.save(x, t)
         return t
 
     def local_gradients(self):
-        self.saved()
-        return (1.0 - self.out * self.out,)
+        _, t = self.saved()
+        return (1.0 - t * t,)
 
 
 class ReLUGate(ElementwiseGate):
@@ -314,26 +342,19 @@ class ReLUGate(ElementwiseGate):
 
     def forward(self, x):
         self.save(x)
-        if type(x) is float:
+        if is_scalar(x):
             return x if x > 0.0 else 0.0
         return np.maximum(x, 0.0)
 
     def local_gradients(self):
         (x,) = self.saved()
-        if type(x) is float:
+        if is_scalar(x):
             return (1.0 if x > 0.0 else 0.0,)
         return (np.asarray(x > 0.0, dtype=np.float64),)
 
-    def backward(self, upstream):
-        (x,) = self.saved()
-        self._check_upstream(upstream, shape_of(x))
-        if type(x) is float:
-            return (upstream if x > 0.0 else 0.0 * upstream,)
-        return (upstream * (x > 0.0),)
-
 
 class ExpGate(ElementwiseGate):
-    """e = exp(x).  Local gradient de/dx = exp(x) (its own output)."""
+    """e = exp(x).  Local gradient de/dx = exp(x): its own output."""
 
     symbol = "exp"
     formulas = ("upstream · exp(x)",)
@@ -343,13 +364,13 @@ class ExpGate(ElementwiseGate):
             raise ValueError(
                 f"ExpGate: exp overflows float64 for inputs above {EXP_MAX:.2f}; "
                 f"got max input {np.max(x):g}.")
-        self.save(x)
-        self.out = math.exp(x) if type(x) is float else np.exp(x)
-        return self.out
+        e = math.exp(x) if is_scalar(x) else np.exp(x)
+        self.save(x, e)
+        return e
 
     def local_gradients(self):
-        self.saved()
-        return (self.out,)
+        _, e = self.saved()
+        return (e,)
 
 
 class LogGate(ElementwiseGate):
@@ -360,10 +381,11 @@ class LogGate(ElementwiseGate):
 
     def forward(self, x):
         if np.any(np.asarray(x) <= 0):
-            raise ValueError(
-                f"LogGate: log needs positive inputs (x > 0); got {_fmt(x) if type(x) is float else 'min ' + _fmt(np.min(x))}.")
+            smallest = format_value(x if is_scalar(x) else np.min(x), 6, minus="-")
+            raise ValueError(f"LogGate: log needs positive inputs (x > 0); got "
+                             f"{smallest if is_scalar(x) else 'min ' + smallest}.")
         self.save(x)
-        return math.log(x) if type(x) is float else np.log(x)
+        return math.log(x) if is_scalar(x) else np.log(x)
 
     def local_gradients(self):
         (x,) = self.saved()
@@ -371,31 +393,31 @@ class LogGate(ElementwiseGate):
 
 
 class ReciprocalGate(ElementwiseGate):
-    """r = 1/x, defined for x ≠ 0.  Local gradient dr/dx = −1/x²."""
+    """r = 1/x, defined for x ≠ 0.  Local gradient dr/dx = −1/x² = −r², from the output."""
 
     symbol = "1/x"
     formulas = ("upstream · (−1/x²)",)
 
     def forward(self, x):
-        self._require_numbers(x)
+        require_numbers(self.name, x)
         if np.any(np.asarray(x) == 0):
             raise ValueError("ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.")
-        self.save(x)
-        self.out = 1.0 / x
-        return self.out
+        r = 1.0 / x
+        self.save(x, r)
+        return r
 
     def local_gradients(self):
-        self.saved()
-        return (-(self.out * self.out),)       # −1/x² written with the cached 1/x
+        _, r = self.saved()
+        return (-(r * r),)
 
 
-class AddConstGate(ElementwiseGate):
+class AddConstGate(ConstantSlopeGate):
     """f_c(x) = c + x for a constant c.  Local gradient df/dx = 1."""
 
     formulas = ("upstream · 1",)
 
     def __init__(self, c: float):
-        self.c = float(c)
+        self.c = check_constant(self.name, "the constant c", c)
 
     @property
     def symbol(self) -> str:
@@ -405,25 +427,19 @@ class AddConstGate(ElementwiseGate):
         return f"AddConstGate({self.c:g})"
 
     def forward(self, x):
-        self._require_numbers(x)
-        self.save(x)
+        require_numbers(self.name, x)
+        self.save(shape_of(x))
         return self.c + x
 
     def local_gradients(self):
-        self.saved()
         return (1.0,)
 
-    def backward(self, upstream):
-        (x,) = self.saved()
-        self._check_upstream(upstream, shape_of(x))
-        return (upstream,)
 
-
-class ScaleGate(ElementwiseGate):
+class ScaleGate(ConstantSlopeGate):
     """f_a(x) = a·x for a constant a.  Local gradient df/dx = a."""
 
     def __init__(self, a: float):
-        self.a = float(a)
+        self.a = check_constant(self.name, "the factor a", a)
 
     @property
     def symbol(self) -> str:
@@ -437,12 +453,11 @@ class ScaleGate(ElementwiseGate):
         return f"ScaleGate({self.a:g})"
 
     def forward(self, x):
-        self._require_numbers(x)
-        self.save(x)
+        require_numbers(self.name, x)
+        self.save(shape_of(x))
         return self.a * x
 
     def local_gradients(self):
-        self.saved()
         return (self.a,)
 
 
@@ -453,7 +468,7 @@ class PowerGate(ElementwiseGate):
     """y = x**p for a constant exponent p.  Local gradient dy/dx = p·x**(p−1)."""
 
     def __init__(self, p: float):
-        self.p = float(p)
+        self.p = check_constant(self.name, "the exponent p", p)
 
     @property
     def symbol(self) -> str:
@@ -468,7 +483,7 @@ class PowerGate(ElementwiseGate):
         return f"PowerGate({self.p:g})"
 
     def forward(self, x):
-        self._require_numbers(x)
+        require_numbers(self.name, x)
         if not self.p.is_integer() and np.any(np.asarray(x) < 0):
             raise ValueError(f"PowerGate: x**{self.p:g} with a non-integer exponent needs x >= 0; "
                              f"got a negative input.")
@@ -476,7 +491,7 @@ class PowerGate(ElementwiseGate):
             raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
                              f"got an input equal to 0.")
         self.save(x)
-        if type(x) is float:
+        if is_scalar(x):
             try:
                 return x ** self.p
             except OverflowError:
@@ -494,6 +509,50 @@ class PowerGate(ElementwiseGate):
         if self.p == 0:
             return (0.0 * x,)                  # x**0 = 1 everywhere: its slope is 0
         return (self.p * x ** (self.p - 1.0),)
+
+
+class SinGate(ElementwiseGate):
+    """y = sin(x).  Local gradient dy/dx = cos(x)."""
+
+    symbol = "sin"
+    formulas = ("upstream · cos(x)",)
+
+    def forward(self, x):
+        self.save(x)
+        return math.sin(x) if is_scalar(x) else np.sin(x)
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (math.cos(x) if is_scalar(x) else np.cos(x),)
+
+
+class CosGate(ElementwiseGate):
+    """y = cos(x).  Local gradient dy/dx = −sin(x)."""
+
+    symbol = "cos"
+    formulas = ("upstream · (−sin(x))",)
+
+    def forward(self, x):
+        self.save(x)
+        return math.cos(x) if is_scalar(x) else np.cos(x)
+
+    def local_gradients(self):
+        (x,) = self.saved()
+        return (-math.sin(x) if is_scalar(x) else -np.sin(x),)
+
+
+class IdentityGate(ElementwiseGate):
+    """y = x.  Local gradient dy/dx = 1 (a linear RNN uses it as its activation)."""
+
+    symbol = "id"
+    formulas = ("upstream · 1",)
+
+    def forward(self, x):
+        self.save(x)
+        return x
+
+    def local_gradients(self):
+        return (1.0,)
 
 
 # --------------------------------------------------------------- array gates
@@ -528,14 +587,16 @@ class MatMulGate(Gate):
         w, x = self.saved()
         return x, w
 
-    def backward(self, upstream):
+    def backward(self, upstream, wanted=(True, True)):
+        """(dW, dX).  ``wanted``: which of the two to compute; the other is ``None`` (a
+        layer that needs no gradient for its input skips a whole matrix product)."""
         w, x = self.saved()
         self._check_upstream(upstream, (*w.shape[:-1], *x.shape[1:]))   # the shape of w @ x
         w2 = w[None, :] if w.ndim == 1 else w          # a vector on the left is a row
         x2 = x[:, None] if x.ndim == 1 else x          # a vector on the right is a column
         up2 = np.asarray(upstream, dtype=np.float64).reshape(w2.shape[0], x2.shape[1])
-        dw = (up2 @ x2.T).reshape(w.shape)
-        dx = (w2.T @ up2).reshape(x.shape)
+        dw = (up2 @ x2.T).reshape(w.shape) if wanted[0] else None
+        dx = (w2.T @ up2).reshape(x.shape) if wanted[1] else None
         return dw, dx
 
 
@@ -595,7 +656,6 @@ class TransposeGate(Gate):
         return x.T if isinstance(x, np.ndarray) else x
 
     def local_gradients(self):
-        self.saved()
         return (1.0,)
 
     def backward(self, upstream):

@@ -1,4 +1,6 @@
-"""Numerical gradient checking (seed 003): trust backward only after it agrees with finite differences.
+"""Numerical gradient checking: trust backward only after it agrees with finite differences.
+
+(As in 理解反向传播计算梯度, 2023, and CS231n.)
 
     numerical_gradient(f, x, h=1e-5)   centered differences (f(x+h) - f(x-h)) / 2h, every entry
     rel_error(a, b)                    max |a - b| / max(1e-8, |a| + |b|)
@@ -20,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .graph import Graph
+
 __all__ = ["numerical_gradient", "rel_error", "GradCheckReport", "check_gate", "check_layer",
            "check_graph", "DEFAULT_THRESHOLD"]
 
@@ -30,7 +34,7 @@ def numerical_gradient(f, x, h: float = 1e-5):
     """Centered-difference gradient of a scalar function ``f`` at ``x``.
 
     ``x`` is a float or a float64 array; for an array each entry is nudged in place by
-    ±h (walking it with ``np.nditer`` like seed 003) and restored afterwards, so ``f``
+    ±h (walking it with ``np.nditer``) and restored afterwards, so ``f``
     may read ``x`` directly.  Returns a float for a float ``x``, else an array shaped
     like ``x``.  Cost: 2 evaluations of ``f`` per entry of ``x``.
     """
@@ -188,12 +192,10 @@ def check_layer(layer, x, *, upstream=None, h: float = 1e-5, threshold: float = 
 def check_graph(output, *, h: float = 1e-5, threshold: float = DEFAULT_THRESHOLD
                 ) -> GradCheckReport:
     """Check every variable leaf of the graph ending at ``output`` (a Node)."""
-    from .graph import Graph, backpropagate
-
     graph = Graph(output)
     rng = np.random.default_rng(0)
     upstream = _upstream_like(output.value, rng) if np.ndim(output.value) else 1.0
-    backpropagate(graph.nodes, output, upstream)
+    graph.backward(seed=upstream)
     report = GradCheckReport("graph", threshold)
     analytic = [(leaf, leaf.grad) for leaf in graph.leaves]
     for i, (leaf, grad) in enumerate(analytic):
@@ -208,5 +210,5 @@ def check_graph(output, *, h: float = 1e-5, threshold: float = DEFAULT_THRESHOLD
         start = leaf.value if isinstance(leaf.value, float) else leaf.value.copy()
         report.add(leaf.name or f"leaf {i}", grad, numerical_gradient(loss, start, h))
     graph.forward()
-    backpropagate(graph.nodes, output, upstream)
+    graph.backward(seed=upstream)
     return report

@@ -11,68 +11,42 @@ become constant gates (``x + 1`` is an ``AddConstGate(1)``, ``3 * x`` a ``ScaleG
 arrays mixed with nodes become constant leaves (``is_constant``, never reported as
 gradients).
 
-Backward (:func:`backpropagate`) is the only place gradients are propagated:
+:func:`backpropagate` is the backward algorithm, and the only place gradients are
+propagated (read it first: it is short):
 
-1. order the nodes topologically (inputs before outputs) with an explicit stack,
-   so a chain of 100,000 nodes needs no recursion;
-2. reset every ``.grad`` to ``None`` and seed the output with dL/dL = 1;
+1. order the nodes topologically (inputs before outputs, :func:`topological_order`) with
+   an explicit stack, so a chain of 100,000 nodes needs no recursion;
+2. reset every ``.grad`` to ``None`` and start the output with dL/dL = 1;
 3. walk the nodes from the output backwards; each gate turns its upstream gradient into
    one gradient per input (``gate.backward``), and an input used by several gates gets
    the *sum* of what they send (the ``+=`` of the multivariable chain rule).
 
-Because of step 2, calling ``backward()`` twice gives the same gradients twice (it does
-not accumulate across calls the way PyTorch's ``.grad`` does).
+Each gate node records what it sent back to each of its inputs in ``node.sent`` (the
+share that flows along each wire), so drawings and drills read the gradients of the
+last backward instead of computing them again.  Because of step 2, calling
+``backward()`` twice gives the same gradients twice (it does not accumulate across
+calls the way PyTorch's ``.grad`` does).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Real
+from math import isfinite
 from typing import Iterator
 
 import numpy as np
 
 from . import gates as G
+from .gates import is_scalar
+from .values import as_value, format_value, is_number, shape_of
 
-__all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "topological_order",
-           "backpropagate", "sigmoid", "tanh", "relu", "exp", "log", "maximum"]
-
-
-# --------------------------------------------------------------------- values
-def as_value(value, what: str = "var()"):
-    """Turn a number or array-like into the engine's value type (float or float64 array)."""
-    if type(value) is float:
-        if not math.isfinite(value):
-            raise ValueError(f"{what}: value must be finite; got {value}.")
-        return value
-    if isinstance(value, Node):
-        raise TypeError(f"{what}: expected a number or a numpy array, got a Node "
-                        f"({value!r}); use the node directly in your expression.")
-    if isinstance(value, (bool, np.bool_)) or isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{what}: expected a number or a numpy array of numbers, "
-                        f"got {type(value).__name__} {value!r}.")
-    if isinstance(value, Real):
-        value = float(value)
-        if not math.isfinite(value):
-            raise ValueError(f"{what}: value must be finite; got {value}.")
-        return value
-    try:
-        array = np.asarray(value)
-    except Exception:  # ragged lists and the like
-        array = None
-    if array is None or not (np.issubdtype(array.dtype, np.integer)
-                             or np.issubdtype(array.dtype, np.floating)):
-        kind = type(value).__name__ if array is None else f"{type(value).__name__} of dtype {array.dtype}"
-        raise TypeError(f"{what}: expected a number or a numpy array of real numbers, got {kind}.")
-    array = array.astype(np.float64, copy=True)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what}: all values must be finite; got NaN or inf in an array "
-                         f"of shape {array.shape}.")
-    return float(array) if array.ndim == 0 else array
+__all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "apply", "topological_order",
+           "backpropagate", "RollBack", "sigmoid", "tanh", "relu", "exp", "log", "sin", "cos", "maximum"]
 
 
-def _describe(value) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else f"array{value.shape}"
+def _text(value) -> str:
+    """A value in messages and explanations: 4 significant digits, plain minus sign."""
+    return format_value(value, 4, minus="-")
 
 
 # ----------------------------------------------------------------------- nodes
@@ -80,11 +54,14 @@ class Node:
     """A value in the graph: a leaf (``gate is None``) or the output of a gate.
 
     Attributes: ``value`` (float or float64 array), ``grad`` (dL/dvalue after backward,
-    else ``None``), ``gate``, ``inputs`` (tuple of Nodes), ``name`` (optional label),
-    ``is_constant`` (a constant leaf: its gradient is computed but not reported).
+    else ``None``), ``gate``, ``inputs`` (tuple of Nodes), ``sent`` (after backward: the
+    gradients the gate sent back, one per input — what flows along each input wire),
+    ``name`` (optional label), ``is_constant`` (a constant leaf: its gradient is computed
+    but not reported).
     """
 
-    __slots__ = ("value", "grad", "gate", "inputs", "name", "is_constant", "__weakref__")
+    __slots__ = ("value", "grad", "gate", "inputs", "sent", "name", "is_constant",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy defers: array * node calls Node.__rmul__
 
     def __init__(self, value, gate=None, inputs=(), name=None, is_constant=False):
@@ -92,13 +69,14 @@ class Node:
         self.grad = None
         self.gate = gate
         self.inputs = inputs
+        self.sent = None
         self.name = name
         self.is_constant = is_constant
 
     # -- description -----------------------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return G.shape_of(self.value)
+        return shape_of(self.value)
 
     @property
     def is_leaf(self) -> bool:
@@ -112,45 +90,45 @@ class Node:
     def __repr__(self) -> str:
         what = "leaf" if self.gate is None else self.gate.name
         label = f" {self.name!r}" if self.name else ""
-        grad = "" if self.grad is None else f", grad={_describe(self.grad)}"
-        return f"Node{label}({what}, value={_describe(self.value)}{grad})"
+        grad = "" if self.grad is None else f", grad={_text(self.grad)}"
+        return f"Node{label}({what}, value={_text(self.value)}{grad})"
 
     def __bool__(self):
         raise TypeError("A Node has no truth value; compare node.value instead.")
 
     # -- operators: each one applies a gate -----------------------------------------
     def __add__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return apply(G.AddConstGate(other), self)
         return apply(G.AddGate(), self, other)
 
     def __radd__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return apply(G.AddConstGate(other), self)
         return apply(G.AddGate(), other, self)
 
     def __sub__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return apply(G.AddConstGate(-other), self)
         return apply(G.SubtractGate(), self, other)
 
     def __rsub__(self, other):
-        if type(other) is not Node and isinstance(other, Real):   # c - x = c + (-1)·x
+        if type(other) is not Node and is_number(other):   # c - x = c + (-1)·x
             return apply(G.AddConstGate(other), -self)
         return apply(G.SubtractGate(), other, self)
 
     def __mul__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return apply(G.ScaleGate(other), self)
         return apply(G.MultiplyGate(), self, other)
 
     def __rmul__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return apply(G.ScaleGate(other), self)
         return apply(G.MultiplyGate(), other, self)
 
     def __truediv__(self, other):
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             if other == 0:
                 raise ValueError(f"division by zero: {self!r} / 0")
             return apply(G.ScaleGate(1.0 / other), self)
@@ -158,12 +136,12 @@ class Node:
 
     def __rtruediv__(self, other):
         inverse = apply(G.ReciprocalGate(), self)
-        if type(other) is not Node and isinstance(other, Real):
+        if type(other) is not Node and is_number(other):
             return inverse if other == 1 else apply(G.ScaleGate(other), inverse)
         return apply(G.MultiplyGate(), other, inverse)
 
     def __pow__(self, p):
-        if isinstance(p, Node) or not isinstance(p, Real):
+        if not is_number(p):
             raise TypeError(f"x ** p needs a number p (got {type(p).__name__}); for a "
                             f"variable exponent write bl.exp(p * bl.log(x)).")
         return apply(G.PowerGate(p), self)
@@ -180,12 +158,15 @@ class Node:
     def __rmatmul__(self, other):
         return apply(G.MatMulGate(), other, self)
 
-    def sum(self, axis=None, keepdims=False):
-        """Sum of all elements (or along ``axis``): a SumGate."""
+    def sum(self, axis=None, keepdims=False, **numpy_arguments):
+        """Sum of all elements (or along ``axis``): a SumGate.  ``np.sum(node)`` works too."""
+        _numpy_reduction("sum", numpy_arguments)
         return apply(G.SumGate(axis, keepdims), self)
 
-    def mean(self, axis=None, keepdims=False):
-        """Mean = sum / count: a SumGate followed by a ScaleGate(1/count)."""
+    def mean(self, axis=None, keepdims=False, **numpy_arguments):
+        """Mean = sum / count: a SumGate followed by a ScaleGate(1/count).  ``np.mean(node)``
+        works too."""
+        _numpy_reduction("mean", numpy_arguments)
         total = self.sum(axis, keepdims)          # the SumGate checks the axes
         count = int(np.size(self.value)) // max(1, int(np.size(total.value)))
         if count == 0:
@@ -203,7 +184,21 @@ class Node:
         ``seed`` is d(loss)/d(self); it defaults to 1.0 for a scalar node.  A node
         holding an array needs an explicit seed of the same shape.
         """
-        backpropagate(topological_order(self), self, seed)
+        backpropagate(topological_order(self), seed)
+
+
+def _numpy_reduction(name: str, arguments: dict) -> None:
+    """``np.sum(node)`` calls ``node.sum(axis=None, dtype=None, out=None)``: accept what
+    changes nothing, refuse the rest clearly (the engine always makes a new float64 Node)."""
+    for key, value in arguments.items():
+        if key == "out" and value is None:
+            continue
+        if key == "dtype" and (value is None or np.dtype(value) == np.float64):
+            continue
+        shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+        raise TypeError(f"Node.{name}(): {key}={shown} is not supported; the engine computes "
+                        f"in float64 and returns a new Node (use node.{name}(axis=..., "
+                        f"keepdims=...)).")
 
 
 def var(value, name: str | None = None) -> Node:
@@ -221,68 +216,69 @@ def constant(value, name: str | None = None) -> Node:
     return Node(as_value(value, "constant()"), name=name, is_constant=True)
 
 
+def apply(gate, *operands) -> Node:
+    """Run ``gate.forward`` on the operands' values and return the output Node.
+
+    Operands that are not Nodes (numbers, arrays) become constant leaves.
+    """
+    inputs = operands
+    for operand in operands:
+        if not isinstance(operand, Node):
+            inputs = tuple(_as_node(o, gate) for o in operands)
+            break
+    return Node(forward_value(gate, inputs), gate, inputs)
+
+
 def _as_node(operand, gate) -> Node:
     if isinstance(operand, Node):
         return operand
-    try:
-        return constant(operand)
-    except TypeError:
-        raise TypeError(f"{gate.name}: cannot use {type(operand).__name__} {operand!r} as an "
-                        f"input; expected a Node, a number or a numpy array.") from None
+    return Node(as_value(operand, gate.name), is_constant=True)
 
 
-def apply(gate, *operands) -> Node:
-    """Run ``gate.forward`` on the operands' values and return the output Node."""
-    inputs = operands
-    for operand in operands:
-        if not isinstance(operand, Node):     # numbers and arrays become constant leaves
-            inputs = tuple(_as_node(o, gate) for o in operands)
-            break
-    return Node(_checked_forward(gate, inputs), gate, inputs)
-
-
-def _checked_forward(gate, inputs):
-    """``gate.forward`` on the inputs' values; a non-finite result is an error, not a value."""
+def forward_value(gate, inputs) -> float | np.ndarray:
+    """``gate.forward`` on the input nodes' values, checked: a finite float or array."""
     if len(inputs) == 2:              # spelled out for the common cases: the scalar engine
-        value = gate.forward(inputs[0].value, inputs[1].value)   # runs this per number
+        value = gate.forward(inputs[0].value, inputs[1].value)      # runs this per number
     elif len(inputs) == 1:
         value = gate.forward(inputs[0].value)
     else:
-        value = gate.forward(*[n.value for n in inputs])
-    if type(value) is not float and isinstance(value, (np.floating, np.integer, int)):
+        value = gate.forward(*[node.value for node in inputs])
+    if type(value) is float and isfinite(value):    # is_scalar(value), written out
+        return value
+    if is_number(value):
         value = float(value)          # e.g. np.exp(1.0) in a student's gate: a numpy scalar
-    if type(value) is float:
-        if math.isfinite(value):
-            return value
-    elif isinstance(value, np.ndarray):
-        if np.all(np.isfinite(value)):
-            return value
-    else:
-        raise TypeError(f"{gate.name}.forward returned {type(value).__name__}; a gate must "
-                        f"return a float or a numpy array.")
-    shown = ", ".join(_describe(n.value) for n in inputs)
-    raise ValueError(f"{gate.name} produced a non-finite value (inf or NaN) from inputs "
-                     f"({shown}); the result overflows float64.")
+    elif not isinstance(value, np.ndarray):
+        raise TypeError(f"{gate.name}.forward returned {type(value).__name__}; a gate "
+                        f"must return a float or a numpy array.")
+    if not np.all(np.isfinite(value)):
+        shown = ", ".join(_text(node.value) for node in inputs)
+        raise ValueError(f"{gate.name} produced a non-finite value (inf or NaN) from inputs "
+                         f"({shown}); the result overflows float64.")
+    return value
 
 
 # -------------------------------------------------------------- functions on nodes
-def _unary(gate_class, symbol_name):
+def _on_nodes(gate_class, name: str):
+    """``name(x)``: a ``gate_class`` gate applied to a Node (gives a Node), or to a number or
+    array (gives the value)."""
     def function(x):
         if isinstance(x, Node):
             return apply(gate_class(), x)
-        return gate_class().forward(as_value(x, f"{symbol_name}()"))
-    function.__name__ = symbol_name
-    function.__doc__ = (f"{symbol_name}(x): applies a {gate_class.__name__} to a Node "
-                        f"(returns a Node) or to a number/array (returns the value).\n\n"
+        return gate_class().forward(as_value(x, f"{name}()"))
+    function.__name__ = function.__qualname__ = name
+    function.__doc__ = (f"{name}(x): applies a {gate_class.__name__} to a Node (returns a "
+                        f"Node) or to a number/array (returns the value).\n\n"
                         + (gate_class.__doc__ or ""))
     return function
 
 
-sigmoid = _unary(G.SigmoidGate, "sigmoid")
-tanh = _unary(G.TanhGate, "tanh")
-relu = _unary(G.ReLUGate, "relu")
-exp = _unary(G.ExpGate, "exp")
-log = _unary(G.LogGate, "log")
+sigmoid = _on_nodes(G.SigmoidGate, "sigmoid")
+tanh = _on_nodes(G.TanhGate, "tanh")
+relu = _on_nodes(G.ReLUGate, "relu")
+exp = _on_nodes(G.ExpGate, "exp")
+log = _on_nodes(G.LogGate, "log")
+sin = _on_nodes(G.SinGate, "sin")
+cos = _on_nodes(G.CosGate, "cos")
 
 
 def maximum(x, y):
@@ -296,27 +292,171 @@ def maximum(x, y):
 def topological_order(output: Node) -> list[Node]:
     """Every node ``output`` depends on, inputs before the nodes that use them.
 
-    Depth-first search with an explicit stack (no recursion): a node is appended
-    after all of its inputs have been appended.
+    Depth-first search with an explicit stack (no recursion): a node is put back on the
+    stack above its unvisited inputs, marked; when it comes off again, all of its inputs
+    are in ``order``, and it follows them.
     """
     order: list[Node] = []
-    visited: set = set()
+    visited: set[Node] = set()
     stack = [(output, False)]
     while stack:
         node, inputs_done = stack.pop()
         if inputs_done:
             order.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for parent in node.inputs:
-            if parent not in visited:
-                stack.append((parent, False))
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            for child in reversed(node.inputs):       # the first input comes off first
+                if child not in visited:
+                    stack.append((child, False))
     return order
 
 
+def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
+    """The backward algorithm.  ``order``: the graph's nodes in topological order, the
+    output last.  ``on_step(node)``, if given, is called after each gate's step.  If any
+    step fails, every node gets back what it held before the call (:class:`RollBack`)."""
+    with RollBack(order):
+        for node in order:
+            node.grad = None
+        output = order[-1]
+        output.grad = start_gradient(output, seed)      # dL/dL = 1
+        for node in reversed(order):                    # a node's users all come first
+            if node.gate is None:
+                continue                                # a leaf: nothing further back
+            sent = node.gate.backward(node.grad)        # upstream × local, one per input
+            node.sent = sent = checked_gradients(node, sent)
+            for child, grad in zip(node.inputs, sent):
+                if child.grad is None:
+                    child.grad = grad
+                else:                                   # fan-out: the branches add up
+                    child.grad = child.grad + grad
+            if on_step is not None:
+                on_step(node)
+
+
+class RollBack:
+    """``with RollBack(nodes):`` -- if the block raises (a gate's backward failed, a gradient
+    was NaN or inf, the user interrupted), every node gets back the ``grad`` and ``sent``
+    it held before, so no half-finished backward is left looking valid: the same rule as a
+    failed ``Graph.forward``.  The error itself goes on."""
+
+    __slots__ = ("nodes", "before")
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = nodes
+        self.before = [(node.grad, node.sent) for node in nodes]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is not None:
+            for node, (grad, sent) in zip(self.nodes, self.before):
+                node.grad, node.sent = grad, sent
+
+
+def start_gradient(output: Node, seed):
+    """dL/d(output) where backward starts: ``seed``, or 1.0 for a scalar output."""
+    if seed is None:
+        if isinstance(output.value, np.ndarray) and output.value.size != 1:
+            raise ValueError(
+                f"backward() seeds dL/dL = 1.0 only for a scalar output, but this output has "
+                f"shape {output.value.shape}. Reduce it first (e.g. .sum() or .mean()), or "
+                f"pass seed=an array of shape {output.value.shape}.")
+        return np.ones_like(output.value) if isinstance(output.value, np.ndarray) else 1.0
+    seed = as_value(seed, "backward(seed=...)")
+    if shape_of(seed) != output.shape:
+        raise ValueError(f"backward(seed=...): the seed has shape {shape_of(seed)} but the "
+                         f"output has shape {output.shape}; they must match.")
+    return seed
+
+
+def checked_gradients(node: Node, sent) -> tuple:
+    """What ``node.gate.backward`` returned, checked where it was produced.
+
+    One gradient per input, each a float or an array shaped like its input, finite,
+    owning its memory.  Totals are checked too: what reached this gate (a sum, where the
+    node feeds several gates) and, for a leaf, what it holds once this gradient is added.
+    Any problem is an error naming the gate, the input and what was expected.
+    """
+    upstream = node.grad                 # floats are checked inline, here and below: this
+    if not (type(upstream) is float and isfinite(upstream)):     # runs for every number
+        _check_finite(node, upstream)
+    if type(sent) is not tuple or len(sent) != len(node.inputs):
+        sent = _as_tuple(node, sent)
+    for child, grad in zip(node.inputs, sent):
+        if not (type(grad) is float and type(child.value) is float and isfinite(grad)):
+            return _checked_arrays(node, sent)          # arrays, and any problem
+        if child.gate is None and child.grad is not None:     # a leaf's total so far
+            total = child.grad + grad
+            if not isfinite(total):
+                _check_finite(child, total)
+    return sent
+
+
+def _checked_arrays(node: Node, sent: tuple) -> tuple:
+    """:func:`checked_gradients` for gradients that are not all finite floats."""
+    checked = tuple(_checked_gradient(node, index, grad, sent)
+                    for index, grad in enumerate(sent))
+    for child, grad in zip(node.inputs, checked):
+        if child.gate is None and child.grad is not None:
+            _check_finite(child, child.grad + grad)
+    return checked
+
+
+def _as_tuple(node: Node, sent) -> tuple:
+    """``sent`` as a tuple of one gradient per input (a list is fine), or a clear error."""
+    if isinstance(sent, (tuple, list)) and len(sent) == len(node.inputs):
+        return tuple(sent)
+    n = len(node.inputs)
+    got = (f"{len(sent)} gradients" if isinstance(sent, (tuple, list))
+           else f"a single {type(sent).__name__}")
+    raise ValueError(f"{node.gate.name}.backward returned {got} for {n} input"
+                     f"{'s' if n != 1 else ''}; return a tuple with one gradient per "
+                     f"input, e.g. `return (dx,)` or `return dx, dy`.")
+
+
+def _checked_gradient(node: Node, index: int, grad, sent):
+    """The full check of one gradient a gate sent (arrays, numpy scalars, and errors)."""
+    where = f"{node.gate.name}.backward, input {index}"
+    child = node.inputs[index]
+    if grad is None:
+        raise ValueError(f"{where}: the gradient is None; return dL/d(input), an array shaped "
+                         f"like the input (zeros if the input does not matter).")
+    if not (is_number(grad) or isinstance(grad, np.ndarray)):
+        raise TypeError(f"{where}: the gradient is a {type(grad).__name__}; expected a number "
+                        f"or a numpy array.")
+    if shape_of(grad) != child.shape:
+        raise ValueError(f"{where}: the gradient has shape {shape_of(grad)} but the input has "
+                         f"shape {child.shape}; a gradient has the shape of what it is the "
+                         f"gradient of.")
+    _check_finite(child, grad, sender=node)
+    if not isinstance(grad, np.ndarray):
+        return float(grad)
+    # the same array handed on twice (add passes its upstream through) would make two
+    # .grad attributes share memory: an in-place edit of one would change the other
+    if grad is node.grad or sum(g is grad for g in sent) > 1:
+        return grad.copy()
+    return grad
+
+
+def _check_finite(receiver: Node, grad, sender: Node | None = None) -> None:
+    """A clear error if ``grad`` (sent to ``receiver`` by ``sender``, or the total of
+    several branches when ``sender`` is None) holds NaN or inf."""
+    if np.all(np.isfinite(grad)):
+        return
+    where = receiver.gate.name if receiver.gate is not None else f"leaf {receiver.name!r}"
+    how = (f"{sender.gate.name} sent a non-finite gradient (NaN or inf) to {where}"
+           if sender is not None else
+           f"the gradients reaching {where} from several branches add up to a non-finite "
+           f"gradient (NaN or inf)")
+    raise ValueError(
+        f"backward: {how} (value {_text(receiver.value)}). Check for overflow upstream, "
+        f"e.g. exp of a large number, 1/x near 0 or a learning rate that is too large.")
+
+
+# ------------------------------------------------------------ step-by-step records
 @dataclass
 class BackwardStep:
     """One gate's share of backward, for step-through teaching.
@@ -346,140 +486,37 @@ class BackwardStep:
 
     def describe(self) -> str:
         """'upstream × local = received' for each input, one line each."""
-        lines = [f"{self.gate.name} ({self.gate.symbol}): upstream = {_describe(self.upstream)}"]
+        lines = [f"{self.gate.name} ({self.gate.symbol}): upstream = {_text(self.upstream)}"]
         formulas = tuple(self.gate.formulas) or ("upstream · local",) * len(self.received)
         for i, (child, got, acc, total) in enumerate(
                 zip(self.inputs, self.received, self.accumulated, self.totals)):
             who = child.name or (f"input {i}" if child.gate is None else f"{child.gate.symbol} output")
             local = self.local[i] if i < len(self.local) else None
-            local_txt = _describe(local) if isinstance(local, (float, np.ndarray)) else "-"
+            local_txt = _text(local) if isinstance(local, (float, np.ndarray)) else "-"
             formula = formulas[i] if i < len(formulas) else "upstream · local"
-            line = (f"  → {who}: {formula} = {_describe(self.upstream)} × {local_txt} "
-                    f"= {_describe(got)}")
+            line = f"  → {who}: {formula} = {_text(self.upstream)} × {local_txt} = {_text(got)}"
             if acc:
-                line += f"   (+= from another branch: total {_describe(total)})"
+                line += f"   (+= from another branch: total {_text(total)})"
             lines.append(line)
         return "\n".join(lines)
 
 
-def _seed_for(output: Node, seed):
-    if seed is None:
-        if isinstance(output.value, np.ndarray) and output.value.size != 1:
-            raise ValueError(
-                f"backward() seeds dL/dL = 1.0 only for a scalar output, but this output has "
-                f"shape {output.value.shape}. Reduce it first (e.g. .sum() or .mean()), or "
-                f"pass seed=an array of shape {output.value.shape}.")
-        return np.ones_like(output.value) if isinstance(output.value, np.ndarray) else 1.0
-    seed = as_value(seed, "backward(seed=...)")
-    if G.shape_of(seed) != output.shape:
-        raise ValueError(f"backward(seed=...): the seed has shape {G.shape_of(seed)} but the "
-                         f"output has shape {output.shape}; they must match.")
-    return seed
+class StepRecorder:
+    """An ``on_step`` callback for :func:`backpropagate` that keeps a :class:`BackwardStep`
+    per gate in ``steps``."""
 
+    def __init__(self):
+        self.steps: list[BackwardStep] = []
+        self._reached: set[int] = set()      # ids of the nodes a gradient has reached
 
-def _check_gradient(node: Node, grad) -> None:
-    if type(grad) is float:
-        finite = math.isfinite(grad)
-    else:
-        finite = bool(np.all(np.isfinite(grad)))
-    if not finite:
-        where = node.gate.name if node.gate is not None else f"leaf {node.name!r}"
-        raise ValueError(
-            f"backward: a non-finite gradient (NaN or inf) reached {where} "
-            f"(value {_describe(node.value)}). Check for overflow upstream, e.g. exp of a large "
-            f"number, 1/x near 0 or a learning rate that is too large.")
-    if G.shape_of(grad) != node.shape:
-        raise ValueError(
-            f"backward: {node.gate.name if node.gate else 'a leaf'} received a gradient of shape "
-            f"{G.shape_of(grad)} but its value has shape {node.shape}.")
-
-
-def _wrong_count(node: Node, received) -> None:
-    gate, n = node.gate, len(node.inputs)
-    got = (f"{len(received)} gradients" if isinstance(received, (tuple, list))
-           else f"a single {type(received).__name__}")
-    raise ValueError(f"{gate.name}.backward returned {got} for {n} input"
-                     f"{'s' if n != 1 else ''}; return a tuple with one gradient per input, "
-                     f"e.g. `return (dx,)` or `return dx, dy`.")
-
-
-def _checked_input_gradient(node: Node, child: Node, grad, upstream, received):
-    """The gradient a gate sent to one of its inputs: present, shaped like it, own memory."""
-    index = next(i for i, (c, g) in enumerate(zip(node.inputs, received))
-                 if c is child and g is grad)
-    where = f"{node.gate.name}.backward, input {index}"
-    if grad is None:
-        raise ValueError(f"{where}: the gradient is None; return dL/d(input), an array shaped "
-                         f"like the input (zeros if the input does not matter).")
-    if not isinstance(grad, (float, int, np.ndarray, np.floating, np.integer)) or \
-            isinstance(grad, bool):
-        raise TypeError(f"{where}: the gradient is a {type(grad).__name__}; expected a number "
-                        f"or a numpy array.")
-    if G.shape_of(grad) != child.shape:
-        raise ValueError(f"{where}: the gradient has shape {G.shape_of(grad)} but the input has "
-                         f"shape {child.shape}; a gradient has the shape of what it is the "
-                         f"gradient of.")
-    if isinstance(grad, np.ndarray):
-        # the same array object handed on twice (add passes its upstream through) would make
-        # two .grad attributes share memory: an in-place edit of one would change the other
-        if grad is upstream or sum(g is grad for g in received) > 1:
-            return grad.copy()
-        return grad
-    return float(grad)
-
-
-def backpropagate(nodes: list[Node], output: Node, seed=None, record: bool = False
-                  ) -> Iterator[BackwardStep | None]:
-    """The backward algorithm.  ``nodes`` must be in topological order and end at ``output``.
-
-    With ``record=False`` it runs to completion and returns None.  With ``record=True``
-    it returns a generator yielding one :class:`BackwardStep` per gate as it goes.
-    """
-    steps = _backprop_steps(nodes, output, seed, record)
-    if record:
-        return steps
-    for _ in steps:
-        pass
-    return None
-
-
-def _backprop_steps(nodes, output, seed, record):
-    seed = _seed_for(output, seed)
-    for node in nodes:
-        node.grad = None
-    output.grad = seed
-    index = 0
-    for node in reversed(nodes):
-        gate = node.gate
-        if gate is None:              # a leaf: every node using it came later in `nodes`, so
-            if node.grad is not None:     # its gradient is complete; check it once
-                _check_gradient(node, node.grad)
-            continue
-        upstream = node.grad
-        if upstream is None:          # not on a path to the output (cannot happen for a
-            continue                  # Graph's own nodes, but keeps the loop safe)
-        if not (type(upstream) is float and type(node.value) is float
-                and math.isfinite(upstream)):   # scalars are checked inline (it is faster);
-            _check_gradient(node, upstream)     # arrays, and any problem, get the full check
-        received = gate.backward(upstream)
-        inputs = node.inputs
-        if type(received) not in (tuple, list) or len(received) != len(inputs):
-            _wrong_count(node, received)
-        accumulated = [] if record else None    # for the record: which inputs got a +=
-        for child, grad in zip(inputs, received):
-            if type(grad) is not float or type(child.value) is not float:   # floats: fine
-                grad = _checked_input_gradient(node, child, grad, upstream, received)
-            if record:
-                accumulated.append(child.grad is not None)
-            if child.grad is None:
-                child.grad = grad
-            else:                     # fan-out: gradients from several branches add up
-                child.grad = child.grad + grad
-        if record:
-            yield BackwardStep(index, node, upstream, tuple(gate.local_gradients()),
-                               tuple(received), tuple(accumulated),
-                               tuple(child.grad for child in node.inputs))
-        index += 1
+    def __call__(self, node: Node) -> None:
+        accumulated = []
+        for child in node.inputs:            # x * x: the second input is a +=
+            accumulated.append(id(child) in self._reached)
+            self._reached.add(id(child))
+        self.steps.append(BackwardStep(
+            len(self.steps), node, node.grad, tuple(node.gate.local_gradients()), node.sent,
+            tuple(accumulated), tuple(child.grad for child in node.inputs)))
 
 
 # ------------------------------------------------------------------------ Graph
@@ -489,7 +526,7 @@ class Graph:
     ``nodes``: topological order, leaves first; ``leaves``: the variable leaves (not
     constants), in that order; ``forward(**values)`` re-runs every gate with new leaf
     values; ``backward()`` returns ``{leaf name: gradient}``; ``backward_steps()``
-    yields one :class:`BackwardStep` per gate.
+    gives one :class:`BackwardStep` per gate.
     """
 
     def __init__(self, output: Node):
@@ -511,7 +548,7 @@ class Graph:
     def __repr__(self) -> str:
         gates = sum(1 for n in self.nodes if n.gate is not None)
         return (f"Graph({len(self.nodes)} nodes: {len(self.leaves)} leaves "
-                f"{sorted(self._by_name)}, {gates} gates; output {_describe(self.output.value)})")
+                f"{sorted(self._by_name)}, {gates} gates; output {_text(self.output.value)})")
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -555,9 +592,9 @@ class Graph:
 
     def _run_gates(self) -> None:
         for node in self.nodes:
-            node.grad = None
+            node.grad = node.sent = None
             if node.gate is not None:
-                node.value = _checked_forward(node.gate, node.inputs)
+                node.value = forward_value(node.gate, node.inputs)
 
     @property
     def value(self):
@@ -565,13 +602,15 @@ class Graph:
 
     def backward(self, seed=None) -> dict:
         """Run backward from the output; return ``{leaf name: gradient}`` for named leaves."""
-        backpropagate(self.nodes, self.output, seed)
+        backpropagate(self.nodes, seed)
         return self.gradients()
 
     def backward_steps(self, seed=None) -> Iterator[BackwardStep]:
-        """Like backward, one gate at a time: yields a :class:`BackwardStep` per gate,
+        """Like backward, recording each gate's step: one :class:`BackwardStep` per gate,
         from the output back to the leaves."""
-        return backpropagate(self.nodes, self.output, seed, record=True)
+        recorder = StepRecorder()
+        backpropagate(self.nodes, seed, on_step=recorder)
+        return iter(recorder.steps)
 
     def gradients(self) -> dict:
         """``{leaf name: gradient}`` from the last backward (None before it)."""

@@ -1,4 +1,7 @@
-"""Vectorized layers (seed 003's API), losses, a Sequential container, SGD and training.
+"""Vectorized layers, losses, a Sequential container, SGD and training.
+
+The layer API is the one of 理解反向传播计算梯度 (2023), the post on numerical gradients
+and the Affine layer.
 
 Every layer has the same small API::
 
@@ -18,7 +21,7 @@ engine run backward.  ``Affine`` is a ``MatMulGate`` then an ``AddGate``: the ma
 gives ``dx = dout @ Wᵀ`` and ``dW = xᵀ @ dout``, the add gate un-broadcasts ``b`` and so
 gives ``db = sum of dout over the rows``.
 
-(Seed 003's Affine writes ``dx = np.dot(dout, W)`` and ``dW = np.dot(x, dout)``: both
+(That post's Affine writes ``dx = np.dot(dout, W)`` and ``dW = np.dot(x, dout)``: both
 transposes are missing.  The shapes only line up when every dimension is equal, and even
 then the gradients are wrong; the gradient check in the tests catches it.)
 
@@ -28,72 +31,16 @@ Shapes: x is (N, D) — N examples in rows, D features — or (N, d1, d2, ...), 
 from __future__ import annotations
 
 import math
-from numbers import Real
 
 import numpy as np
 
 from . import gates as G
+from .datasets import minibatches
 from .graph import Graph, constant, exp, log, var
+from .values import as_array, check_choice, check_dout, check_int, check_real, is_number
 
 __all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
            "SoftmaxCrossEntropy", "Sequential", "SGD", "mlp", "train", "parameters"]
-
-
-# ------------------------------------------------------------------------ helpers
-def _as_array(value, layer: str, what: str, copy: bool = False) -> np.ndarray:
-    """``value`` as a finite float64 array, or a clear error naming the layer.
-
-    ``copy=True`` always returns a new array (for parameters: the layer updates them in
-    place, so it must own them — two layers given the same array must not share it, and
-    the caller's array must not change when the layer trains).
-    """
-    if isinstance(value, (bool, str, bytes)) or value is None:
-        raise TypeError(f"{layer}: {what} must be a numpy array of numbers, got "
-                        f"{type(value).__name__} {value!r}.")
-    try:
-        array = np.array(value, dtype=np.float64) if copy else \
-            np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(f"{layer}: {what} must be a numpy array of real numbers, got "
-                        f"{type(value).__name__}.") from None
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{layer}: {what} contains NaN or inf (shape {array.shape}); "
-                         f"every value must be finite.")
-    return array
-
-
-def _check_int(owner: str, name: str, value, minimum: int = 1) -> int:
-    """``value`` as an int >= ``minimum``, or a ValueError naming the owner and the value.
-
-    Python and numpy integers pass; bools, floats (even 2.0) and strings do not.  The one
-    integer check of the package: layers, conv, rnn, datasets and modes all use it.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {value!r}.")
-    return int(value)
-
-
-def _check_real(owner: str, name: str, value, allow_zero: bool = False) -> float:
-    """``value`` as a finite float > 0 (``allow_zero=True``: >= 0), or a ValueError naming
-    the owner and the value.  The one check of positive numbers (learning rates, clipping
-    thresholds, noise levels) in the package."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) \
-            or value < 0 or (value == 0 and not allow_zero):
-        need = "a finite number >= 0" if allow_zero else "a positive finite number"
-        raise ValueError(f"{owner}: {name} must be {need}, got {value!r}.")
-    return float(value)
-
-
-def _check_dout(layer: str, dout, out_shape: tuple) -> np.ndarray:
-    """The upstream gradient as an array with the shape of the layer's output."""
-    if out_shape is None:
-        raise ValueError(f"{layer}.backward() was called before forward(): call forward(x) "
-                         f"first so the layer can cache its input.")
-    dout = _as_array(dout, layer, "dout (the upstream gradient)")
-    if dout.shape != out_shape:
-        raise ValueError(f"{layer}.backward: dout has shape {dout.shape} but forward returned "
-                         f"shape {out_shape}; the upstream gradient must have the output's shape.")
-    return dout
 
 
 class Layer:
@@ -105,6 +52,10 @@ class Layer:
     never changes the caller's arrays or another layer built from the same array.  After backward
     the gradient of parameter ``name`` is the attribute ``d<name>`` (``dW``, ``db``).
     """
+
+    # True for a layer whose backward takes ``input_grad=False``: it then computes only its
+    # parameters' gradients (the first layer of a model, whose input is data) and returns None
+    can_skip_input_grad = False
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
@@ -135,10 +86,12 @@ class Affine(Layer):
     ``dx = dout @ Wᵀ`` (N, D), ``dW = xᵀ @ dout`` (D, M), ``db = Σ_rows dout`` (M,).
     """
 
+    can_skip_input_grad = True
+
     def __init__(self, W, b):
         super().__init__()
-        W = _as_array(W, "Affine", "W", copy=True)
-        b = _as_array(b, "Affine", "b", copy=True)
+        W = as_array(W, "Affine", "W", copy=True)
+        b = as_array(b, "Affine", "b", copy=True)
         if W.ndim != 2:
             raise ValueError(f"Affine: W must be a 2-D array of shape (inputs, outputs); "
                              f"got shape {W.shape}.")
@@ -158,7 +111,7 @@ class Affine(Layer):
 
     @W.setter
     def W(self, value):
-        self.params["W"] = _as_array(value, "Affine", "W", copy=True)
+        self.params["W"] = as_array(value, "Affine", "W", copy=True)
 
     @property
     def b(self) -> np.ndarray:
@@ -166,10 +119,10 @@ class Affine(Layer):
 
     @b.setter
     def b(self, value):
-        self.params["b"] = _as_array(value, "Affine", "b", copy=True)
+        self.params["b"] = as_array(value, "Affine", "b", copy=True)
 
     def forward(self, x):
-        x = _as_array(x, "Affine", "x")
+        x = as_array(x, "Affine", "x")
         W = self.params["W"]
         if x.ndim < 2:
             raise ValueError(f"Affine: x must have shape (N, {W.shape[0]}) — one example per "
@@ -185,14 +138,16 @@ class Affine(Layer):
         self.out_shape = out.shape
         return out
 
-    def backward(self, dout):
-        dout = _check_dout("Affine", dout, self.out_shape)
+    def backward(self, dout, input_grad: bool = True):
+        """dL/dx (shape of x); fills ``dW``, ``db``.  ``input_grad=False`` skips dL/dx (a
+        first layer, whose input is data) and returns None."""
+        dout = check_dout("Affine", dout, self.out_shape)
         dproduct, self.db = self.add.backward(dout)      # db: un-broadcast over the rows
-        drows, self.dW = self.matmul.backward(dproduct)  # dx = dout @ Wᵀ, dW = xᵀ @ dout
-        return drows.reshape(self.x_shape)
+        drows, self.dW = self.matmul.backward(dproduct, wanted=(input_grad, True))
+        return drows.reshape(self.x_shape) if input_grad else None  # dx = dout @ Wᵀ, dW = xᵀ @ dout
 
 
-Linear = Affine  # seed 000's MiniFlow calls it Linear
+Linear = Affine  # the illustrated MiniFlow post (反向传播-图解) calls it Linear
 
 
 # -------------------------------------------------------------------- activations
@@ -206,13 +161,13 @@ class _Activation(Layer):
         self.gate = self.gate_class()
 
     def forward(self, x):
-        x = _as_array(x, self.name, "x")
+        x = as_array(x, self.name, "x")
         out = self.gate.forward(x)
         self.out_shape = np.shape(out)
         return out
 
     def backward(self, dout):
-        dout = _check_dout(self.name, dout, self.out_shape)
+        dout = check_dout(self.name, dout, self.out_shape)
         (dx,) = self.gate.backward(dout)
         return dx
 
@@ -268,7 +223,7 @@ class _Loss:
         if self.graph is None:
             raise ValueError(f"{self.name}.backward() was called before forward(): call "
                              f"forward(scores, targets) first.")
-        if not isinstance(dout, Real) or isinstance(dout, bool) or not math.isfinite(dout):
+        if not is_number(dout) or not math.isfinite(dout):
             raise TypeError(f"{self.name}.backward: dout must be a finite number (the loss is "
                             f"a scalar), got {dout!r}.")
         return self.graph.backward(seed=float(dout))["scores"]
@@ -282,8 +237,8 @@ class MSELoss(_Loss):
     """
 
     def forward(self, scores, targets):
-        scores = _as_array(scores, "MSELoss", "scores")
-        targets = _as_array(targets, "MSELoss", "targets")
+        scores = as_array(scores, "MSELoss", "scores")
+        targets = as_array(targets, "MSELoss", "targets")
         if scores.shape != targets.shape:
             if targets.ndim == 1 and scores.shape == (targets.shape[0], 1):
                 targets = targets.reshape(-1, 1)      # a column of targets written as a vector
@@ -316,7 +271,7 @@ class SoftmaxCrossEntropy(_Loss):
         self.probabilities = None
 
     def forward(self, scores, targets):
-        scores = _as_array(scores, "SoftmaxCrossEntropy", "scores")
+        scores = as_array(scores, "SoftmaxCrossEntropy", "scores")
         if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
             raise ValueError(f"SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 "
                              f"examples and C >= 1 classes; got shape {scores.shape}.")
@@ -350,7 +305,7 @@ class SoftmaxCrossEntropy(_Loss):
             onehot = np.zeros(shape)
             onehot[np.arange(n), t] = 1.0
             return onehot
-        t = _as_array(t, "SoftmaxCrossEntropy", "targets")
+        t = as_array(t, "SoftmaxCrossEntropy", "targets")
         if t.shape != shape:
             raise ValueError(f"SoftmaxCrossEntropy: targets must be N integer labels or an "
                              f"(N, C) array like the scores {shape}; got shape {t.shape}.")
@@ -401,10 +356,22 @@ class Sequential(Layer):
             x = layer.forward(x)
         return x
 
-    def backward(self, dout):
-        for layer in reversed(self.layers):
+    can_skip_input_grad = True
+
+    def backward(self, dout, input_grad: bool = True):
+        """dL/dx through every layer in reverse order.  ``input_grad=False`` (the input is
+        data, as in training): the first layer skips dL/dx if it can, and None is returned."""
+        if not self.layers:
+            return dout if input_grad else None
+        for layer in self.layers[:0:-1]:
             dout = layer.backward(dout)
-        return dout
+        first = self.layers[0]
+        if input_grad:
+            return first.backward(dout)
+        if getattr(first, "can_skip_input_grad", False):
+            return first.backward(dout, input_grad=False)
+        first.backward(dout)
+        return None
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -435,7 +402,7 @@ class SGD:
     """Stochastic gradient descent: ``value -= lr · grad`` for every parameter, in place."""
 
     def __init__(self, lr: float = 0.1):
-        self.lr = _check_real("SGD", "the learning rate lr", lr)
+        self.lr = check_real("SGD", "the learning rate lr", lr)
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr:g})"
@@ -467,10 +434,8 @@ def mlp(sizes, activation: str = "relu", seed: int = 0) -> Sequential:
     if len(sizes) < 2:
         raise ValueError(f"mlp: sizes must list at least two positive integers (inputs, ..., "
                          f"outputs), got {sizes!r}.")
-    sizes = [_check_int("mlp", f"sizes[{i}]", n) for i, n in enumerate(sizes)]
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"mlp: unknown activation {activation!r}; choose one of "
-                         f"{sorted(ACTIVATIONS)}.")
+    sizes = [check_int("mlp", f"sizes[{i}]", n) for i, n in enumerate(sizes)]
+    check_choice("mlp", "activation", activation, sorted(ACTIVATIONS))
     rng = np.random.default_rng(seed)
     gain = 2.0 if activation == "relu" else 1.0
     layers = []
@@ -490,16 +455,14 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
     unless ``optimizer`` is given).  ``batch_size=None`` uses the whole set each step;
     otherwise the rows are shuffled every epoch (seeded) and cut into mini-batches.
     """
-    X = _as_array(X, "train", "X")
+    X = as_array(X, "train", "X")
     y = np.asarray(y)
     if X.ndim < 2 or len(y) != len(X):
         raise ValueError(f"train: X must have shape (N, ...) and y one target per row; got X "
                          f"of shape {X.shape} and y of shape {y.shape}.")
-    from .datasets import minibatches    # here, not at the top: datasets imports _check_int
-
-    epochs = _check_int("train", "epochs", epochs)
+    epochs = check_int("train", "epochs", epochs)
     n = len(X)
-    size = n if batch_size is None else _check_int("train", "batch_size (or None)", batch_size)
+    size = n if batch_size is None else check_int("train", "batch_size (or None)", batch_size)
     optimizer = SGD(lr) if optimizer is None else optimizer
     rng = np.random.default_rng(seed)
     history = []
@@ -511,7 +474,11 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
         total = 0.0
         for X_batch, y_batch in batches:
             value = loss.forward(model.forward(X_batch), y_batch)
-            model.backward(loss.backward())
+            dscores = loss.backward()
+            if getattr(model, "can_skip_input_grad", False):
+                model.backward(dscores, input_grad=False)    # no dL/dX: X is data
+            else:
+                model.backward(dscores)
             optimizer.step(model)
             total += value * len(X_batch)
         history.append(total / n)

@@ -343,7 +343,7 @@ def gate_mistakes(branch: Branch) -> list[Mistake]:
             add("relu_gate", hint, up * np.ones_like(passes))      # passed everywhere
         add("relu_gate", hint, up * (1.0 - passes))                # passed exactly where blocked
     elif isinstance(gate, G.SigmoidGate):
-        s = gate.out
+        _, s = gate.saved()                # the sigmoid gate caches (x, σ(x))
         where = f"with σ = {format_number(s)} on the wire {out}, " if np.ndim(s) == 0 else ""
         add("sigmoid_output", f"σ's local gradient is σ(1 − σ), not σ: {where}multiply the "
             f"upstream by σ·(1 − σ).", up * s)

@@ -1,7 +1,9 @@
 """Forward mode (dual numbers) next to reverse mode (the graph engine), and what each costs.
 
 Both modes apply the same chain rule to the same local derivatives — the gates' — in
-opposite directions (seed 001's supplement, after colah's "Calculus on Computational Graphs"):
+opposite directions (the supplement of 反向传播算法, the Chinese translation of Karpathy's
+CS231n notes "Backpropagation, Intuitions", after colah's "Calculus on Computational
+Graphs"):
 
 * **forward mode** pushes d(node)/d(x) for *one input x* from the inputs to the output,
   alongside the values.  A :class:`Dual` number ``a + a'ε`` (with ε² = 0) carries a
@@ -32,55 +34,22 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from numbers import Real
 
 import numpy as np
 
 from . import gates as G
 from . import graph
-from .graph import Graph, Node, _unary, var
-from .layers import _check_int
+from .graph import Graph, Node, var
+from .values import check_int, is_number
 
-__all__ = ["Dual", "SinGate", "CosGate", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu",
-           "sqrt",
+__all__ = ["Dual", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt",
            "derivative", "gradient_forward", "gradient_reverse", "ModeCost", "measure_costs",
            "costs_as_arrays", "plot_costs", "sum_of_products", "ModesExample", "colah_example"]
 
 
-# --------------------------------------------------------------- two more gates
-class SinGate(G.ElementwiseGate):
-    """y = sin(x).  Local gradient dy/dx = cos(x)."""
-
-    symbol = "sin"
-    formulas = ("upstream · cos(x)",)
-
-    def forward(self, x):
-        self.save(x)
-        return math.sin(x) if type(x) is float else np.sin(x)
-
-    def local_gradients(self):
-        (x,) = self.saved()
-        return (math.cos(x) if type(x) is float else np.cos(x),)
-
-
-class CosGate(G.ElementwiseGate):
-    """y = cos(x).  Local gradient dy/dx = −sin(x)."""
-
-    symbol = "cos"
-    formulas = ("upstream · (−sin(x))",)
-
-    def forward(self, x):
-        self.save(x)
-        return math.cos(x) if type(x) is float else np.cos(x)
-
-    def local_gradients(self):
-        (x,) = self.saved()
-        return (-math.sin(x) if type(x) is float else -np.sin(x),)
-
-
 # ------------------------------------------------------------------ dual numbers
 def _number(value, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if not is_number(value):
         raise TypeError(f"Dual: {what} must be a real number, got {type(value).__name__} "
                         f"{value!r}.")
     value = float(value)
@@ -110,7 +79,7 @@ def _operand(x, gate_name: str) -> float:
     if isinstance(x, Node):
         raise TypeError(f"{gate_name}: cannot mix a Dual (forward mode) with a graph Node "
                         f"(reverse mode) in one expression.")
-    if isinstance(x, bool) or not isinstance(x, Real):
+    if not is_number(x):
         raise TypeError(f"{gate_name}: expected a Dual or a number, got {type(x).__name__}.")
     return float(x)
 
@@ -142,7 +111,7 @@ class Dual:
     __hash__ = None
 
     def __add__(self, other):
-        if isinstance(other, Real) and not isinstance(other, bool):
+        if is_number(other):
             return _push(G.AddConstGate(other), self)
         return _push(G.AddGate(), self, other)
 
@@ -150,7 +119,7 @@ class Dual:
         return self + other
 
     def __sub__(self, other):
-        if isinstance(other, Real) and not isinstance(other, bool):
+        if is_number(other):
             return _push(G.AddConstGate(-other), self)
         return _push(G.SubtractGate(), self, other)
 
@@ -158,7 +127,7 @@ class Dual:
         return _push(G.AddConstGate(_operand(other, "SubtractGate")), -self)
 
     def __mul__(self, other):
-        if isinstance(other, Real) and not isinstance(other, bool):
+        if is_number(other):
             return _push(G.ScaleGate(other), self)
         return _push(G.MultiplyGate(), self, other)
 
@@ -166,7 +135,7 @@ class Dual:
         return self * other
 
     def __truediv__(self, other):
-        if isinstance(other, Real) and not isinstance(other, bool):
+        if is_number(other):
             if other == 0:
                 raise ValueError(f"Dual: division by zero ({self!r} / 0).")
             return _push(G.ScaleGate(1.0 / other), self)
@@ -212,8 +181,8 @@ def _with_duals(gate_class, graph_function):
     return function
 
 
-sin = _with_duals(SinGate, _unary(SinGate, "sin"))
-cos = _with_duals(CosGate, _unary(CosGate, "cos"))
+sin = _with_duals(G.SinGate, graph.sin)
+cos = _with_duals(G.CosGate, graph.cos)
 exp = _with_duals(G.ExpGate, graph.exp)
 log = _with_duals(G.LogGate, graph.log)
 tanh = _with_duals(G.TanhGate, graph.tanh)
@@ -244,7 +213,7 @@ def _depends_on_inputs(out, what: str, kind) -> bool:
     f, whose gradient is 0); a clear error for anything else."""
     if isinstance(out, kind):
         return True
-    if isinstance(out, Real) and not isinstance(out, bool):
+    if is_number(out):
         return False
     raise TypeError(f"{what}: f must return one number built from its inputs (f: Rⁿ → R); got "
                     f"{type(out).__name__}.")
@@ -352,8 +321,8 @@ def measure_costs(f=sum_of_products, ns=(1, 2, 4, 8, 16, 32, 64), repeats: int =
     ns = list(ns)
     if not ns:
         raise ValueError("measure_costs: ns must list positive input counts, got an empty list.")
-    ns = [_check_int("measure_costs", "every n in ns", n) for n in ns]
-    repeats = _check_int("measure_costs", "repeats", repeats)
+    ns = [check_int("measure_costs", "every n in ns", n) for n in ns]
+    repeats = check_int("measure_costs", "repeats", repeats)
     rng = np.random.default_rng(seed)
     rows = []
     for n in ns:
@@ -434,11 +403,11 @@ class ModesExample:
                  f"c = a + b = {v['c']:g}, d = b + 1 = {v['d']:g}, e = c·d = {v['e']:g}",
                  f"forward mode: {len(self.forward_passes)} passes, one per input"]
         for name, t in self.forward_passes.items():
-            lines.append(f"  seed ∂{name}/∂{name} = 1: ∂c/∂{name} = {t['c']:g}, "
+            lines.append(f"  start ∂{name}/∂{name} = 1: ∂c/∂{name} = {t['c']:g}, "
                          f"∂d/∂{name} = {t['d']:g}, ∂e/∂{name} = {t['e']:g}")
         r = self.reverse
         lines += ["reverse mode: 1 pass for both inputs",
-                  f"  seed ∂e/∂e = 1: ∂e/∂c = {r['c']:g}, ∂e/∂d = {r['d']:g}, "
+                  f"  start ∂e/∂e = 1: ∂e/∂c = {r['c']:g}, ∂e/∂d = {r['d']:g}, "
                   f"∂e/∂a = {r['a']:g}, ∂e/∂b = {r['b']:g}"]
         return "\n".join(lines)
 
@@ -447,7 +416,7 @@ class ModesExample:
 
 
 def colah_example(a: float = 2.0, b: float = 1.0) -> ModesExample:
-    """Seed 001's supplement: e = (a + b)·(b + 1), at a = 2, b = 1 by default
+    """The supplement's example: e = (a + b)·(b + 1), at a = 2, b = 1 by default
     (c = 3, d = 2, e = 6; ∂e/∂a = d = 2, ∂e/∂b = d + c = 5)."""
     def circuit(a, b):
         c = a + b

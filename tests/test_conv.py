@@ -223,8 +223,10 @@ def test_seed_002_numbers_both_ways():
     np.testing.assert_array_equal(direct, full)
     assert direct[0, 0] == 1.0 * 1                                      # ∂L/∂y1·w1
     assert direct[1, 1] == 1.0 * 4 + (-1.0) * 3 + 2.0 * 2 + 0.5 * 1    # x5's four terms
-    example = conv.seed_example()
-    np.testing.assert_array_equal(example["dx_direct"], example["dx_full_convolution"])
+    example = conv.worked_example()
+    np.testing.assert_array_equal(example.dx_direct, example.dx_full_convolution)
+    np.testing.assert_array_equal(example.y, conv.correlate2d_valid(example.x, example.kernel))
+    assert example.terms == conv.input_gradient_terms((3, 3), (2, 2))
 
 
 @given(h=st.integers(1, 7), w=st.integers(1, 7), kh=st.integers(1, 4), kw=st.integers(1, 4),

@@ -580,7 +580,7 @@ def test_power_zero_has_slope_zero():
 
 
 def test_operand_of_unsupported_type():
-    with pytest.raises(TypeError, match="AddGate: cannot use str"):
+    with pytest.raises(TypeError, match="AddGate: expected a number or a numpy array of numbers, got str"):
         bl.var(1.0) + "a"
 
 

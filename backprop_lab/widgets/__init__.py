@@ -9,7 +9,7 @@
 * :class:`GatePatterns` -- add distributes, max routes, multiply swaps, side by side.
 * :class:`NumericalVsAnalytic` -- finite-difference error against the engine's gradient
   as h slides (log-log plot).
-* :class:`NeuronTrainer` -- gradient descent on seed 001's sigmoid neuron, one click per
+* :class:`NeuronTrainer` -- gradient descent on CS231n's sigmoid neuron, one click per
   update, loss plotted.
 * :class:`RNNGradientExplorer` -- exploding and vanishing gradients through time.
 

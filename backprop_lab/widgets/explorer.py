@@ -36,7 +36,8 @@ import numpy as np
 
 from .. import render
 from ..graph import Graph, Node, var
-from ..render import GRAD_COLOR, VALUE_COLOR, format_value
+from ..render import GRAD_COLOR, VALUE_COLOR
+from ..values import format_value
 from .base import CircuitView, message_html, number_rows, under_nbgrader
 
 __all__ = ["GraphExplorer", "graph_from_function", "slider_range"]

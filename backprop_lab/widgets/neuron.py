@@ -1,6 +1,7 @@
-"""NeuronTrainer: gradient descent on the sigmoid neuron of seed 001, one click per update.
+"""NeuronTrainer: gradient descent on the sigmoid neuron of CS231n, one click per update.
 
-The neuron is f = σ(w0·x0 + w1·x1 + w2) with the seed's numbers w = [2, −3, −3],
+The neuron is f = σ(w0·x0 + w1·x1 + w2) with the numbers of CS231n's "Backpropagation,
+Intuitions" (Karpathy): w = [2, −3, −3],
 x = [−1, −2] (f = 0.731).  To *train* it we need a loss: the squared error
 L = (f − t)² against a target t.  Each click of Step
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..graph import Graph, sigmoid, var
-from ..render import format_value
+from ..values import format_value
 from .base import CircuitView, FigureView, number_rows
 
 __all__ = ["NeuronTrainer", "neuron_loss_graph"]
@@ -26,7 +27,7 @@ WEIGHTS = ("w0", "w1", "w2")
 def neuron_loss_graph(w=(2.0, -3.0, -3.0), x=(-1.0, -2.0), target: float = 1.0) -> Graph:
     """The graph of L = (σ(w0·x0 + w1·x1 + w2) − t)², leaves named w0 w1 w2 x0 x1."""
     if len(w) != 3 or len(x) != 2:
-        raise ValueError(f"NeuronTrainer: expected 3 weights and 2 inputs (seed 001's neuron), "
+        raise ValueError(f"NeuronTrainer: expected 3 weights and 2 inputs (CS231n's neuron), "
                          f"got {len(w)} weights and {len(x)} inputs.")
     w0, w1, w2 = (var(v, name=n) for v, n in zip(w, WEIGHTS))
     x0, x1 = var(x[0], name="x0"), var(x[1], name="x1")

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..graph import Graph, Node, var
-from ..render import format_value
+from ..values import format_value
 from .base import FigureView, message_html, number_rows, under_nbgrader
 
 __all__ = ["NumericalVsAnalytic", "difference_errors"]

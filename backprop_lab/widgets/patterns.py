@@ -1,4 +1,7 @@
-"""GatePatterns: the three patterns of backward flow, side by side and live (seed 004).
+"""GatePatterns: the three patterns of backward flow, side by side and live.
+
+(As in CS231n's "Backpropagation, Intuitions" and sunlianglong's summary
+神经网络与深度学习小结 (二).)
 
 * add **distributes**: both inputs receive the upstream gradient unchanged;
 * max **routes**: the larger input receives all of it, the other one 0;
@@ -12,7 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..graph import Graph, maximum, var
-from ..render import format_value
+from ..values import format_value
 from .base import CircuitView, message_html
 
 __all__ = ["GatePatterns"]

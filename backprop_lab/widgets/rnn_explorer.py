@@ -8,7 +8,7 @@ Sliders set the spectral radius ρ of Whh, the sequence length T, the activation
 clipping threshold.  On every change a fresh :class:`backprop_lab.rnn.VanillaRNN` (same
 random Q and inputs, only scaled by ρ) runs forward and BPTT with a loss on the last
 step; the plot shows ‖∂L/∂h_{T−k}‖ against k on a log scale with the theoretical line
-(ρ^k for the linear RNN, the bound (γσ)^k otherwise) and, with clipping on, the curve
+(ρ^k for the linear RNN, the bound (γ s₁)^k otherwise) and, with clipping on, the curve
 after clipping the parameter gradient to the threshold.  The table gives the fitted rate
 per step, the theory, ‖∂L/∂h_0‖ / ‖∂L/∂h_T‖ and the parameter gradient's norm before and
 after clipping.
@@ -21,26 +21,13 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from .. import rnn
+from .. import rnn, rnn_experiments
+from ..values import check_choice
 from .base import FigureView, number_rows, under_nbgrader
 
-__all__ = ["RNNGradientExplorer", "verdict"]
+__all__ = ["RNNGradientExplorer"]
 
 CURVE_COLOR = "#0969da"     # one colour for every redraw (not the next of the cycle)
-
-
-def verdict(fitted_rate: float, steps: int) -> str:
-    """'exploding', 'vanishing' or 'stable' from the fitted rate per step over ``steps``.
-
-    Over T steps the gradient changes by about rate^T: beyond ×10 or ÷10 we call it
-    exploding or vanishing.
-    """
-    change = fitted_rate ** steps if fitted_rate > 0 else 0.0
-    if change > 10.0:
-        return "exploding"
-    if change < 0.1:
-        return "vanishing"
-    return "stable"
 
 
 class RNNGradientExplorer(widgets.VBox):
@@ -50,20 +37,16 @@ class RNNGradientExplorer(widgets.VBox):
     ρ); ``steps``: sequence length T; ``activation``: tanh, sigmoid, relu or identity;
     ``max_norm``: clipping threshold (global norm of the parameter gradient), applied
     when ``clip`` is True; ``hidden``, ``kind``, ``input_scale``, ``seed``: the RNN.
-    ``numbers`` holds what the last update computed (see
-    :func:`backprop_lab.rnn.gradient_norm_curves`, plus ``verdict``).
+    ``curves`` holds what the last update computed (a
+    :class:`backprop_lab.rnn_experiments.GradientNormCurves`, with its ``verdict``).
     """
 
     def __init__(self, rho: float = 1.05, steps: int = 40, activation: str = "identity",
                  max_norm: float = 1.0, clip: bool = False, hidden: int = 32,
                  kind: str = "orthogonal", input_scale: float = 0.1, seed: int = 0,
                  max_steps: int = 100):
-        if activation not in rnn.ACTIVATIONS:
-            raise ValueError(f"RNNGradientExplorer: unknown activation {activation!r}; choose "
-                             f"one of {list(rnn.ACTIVATIONS)}.")
-        if kind not in rnn.MATRIX_KINDS:
-            raise ValueError(f"RNNGradientExplorer: unknown kind {kind!r}; choose one of "
-                             f"{list(rnn.MATRIX_KINDS)}.")
+        check_choice("RNNGradientExplorer", "activation", activation, rnn.ACTIVATIONS)
+        check_choice("RNNGradientExplorer", "kind", kind, rnn.MATRIX_KINDS)
         if not 2 <= steps <= max_steps:
             raise ValueError(f"RNNGradientExplorer: steps must lie in [2, {max_steps}] "
                              f"(max_steps), got {steps!r}.")
@@ -89,7 +72,7 @@ class RNNGradientExplorer(widgets.VBox):
                                                       continuous_update=False)
         self.plot = FigureView(figsize=(6.0, 3.8))
         self.readout = widgets.HTML()
-        self.numbers: dict = {}
+        self.curves = None
         for control in (self.rho_slider, self.steps_slider, self.activation_dropdown,
                         self.clip_checkbox, self.max_norm_slider):
             control.observe(lambda change: self.update(), names="value")
@@ -106,25 +89,23 @@ class RNNGradientExplorer(widgets.VBox):
         clip = self.clip_checkbox.value
         self.max_norm_slider.disabled = not clip
         steps = self.steps_slider.value
-        result = rnn.gradient_norm_curves(
+        curves = rnn_experiments.gradient_norm_curves(
             self.rho_slider.value, self.activation_dropdown.value, steps, self.hidden,
             self.kind, self.max_norm_slider.value if clip else None, self.input_scale,
             self.seed)
-        result["verdict"] = verdict(result["fitted_rate"], steps)
-        self.numbers = result
-        norms = result["norms"]
+        self.curves = curves
+        norms = curves.norms
         rows = [
-            ("fitted rate per step", f"{result['fitted_rate']:.4g}"),
-            ("theory: " + ("ρ" if result["activation"] == "identity" else "bound γσ"),
-             f"{result['rate']:.4g}"),
+            ("fitted rate per step", f"{curves.fitted_rate:.4g}"),
+            ("theory: " + ("ρ" if curves.activation == "identity" else "bound γ s₁"),
+             f"{curves.rate:.4g}"),
             ("‖∂L/∂h_0‖ / ‖∂L/∂h_T‖", f"{norms[-1] / norms[0]:.3e}"),
-            ("verdict", result["verdict"]),
-            ("‖∂L/∂θ‖ (parameters)", f"{result['parameter_norm']:.3e}"),
+            ("verdict", curves.verdict),
+            ("‖∂L/∂θ‖ (parameters)", f"{curves.parameter_norm:.3e}"),
         ]
         if clip:
-            clipped = result["parameter_norm"] * result["clip_factor"]
-            rows.append(("after clipping", f"{clipped:.3e}"))
-            rows.append(("clip factor", f"{result['clip_factor']:.3g}"))
+            rows.append(("after clipping", f"{curves.parameter_norm * curves.clip_factor:.3e}"))
+            rows.append(("clip factor", f"{curves.clip_factor:.3g}"))
         self.readout.value = number_rows(rows, caption=f"T = {steps}")
         if under_nbgrader():
             return
@@ -135,15 +116,15 @@ class RNNGradientExplorer(widgets.VBox):
             line.remove()
         if ax.get_legend() is not None:
             ax.get_legend().remove()
-        rnn.draw_curves(ax, result, color=CURVE_COLOR)
+        rnn_experiments.draw_curves(ax, curves, color=CURVE_COLOR)
         ax.relim()
         ax.autoscale_view()
         if clip:
-            ax.set_title(f"clipping scales all steps by {result['clip_factor']:.2g}",
+            ax.set_title(f"clipping scales all steps by {curves.clip_factor:.2g}",
                          fontsize=10)
         else:
-            ax.set_title(f"{result['activation']} RNN, ρ = {result['rho']:g}: "
-                         f"{result['verdict']}", fontsize=10)
+            ax.set_title(f"{curves.activation} RNN, ρ = {curves.rho:g}: {curves.verdict}",
+                         fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=8)
         self.plot.refresh()

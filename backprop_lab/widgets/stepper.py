@@ -19,7 +19,7 @@ import html
 import ipywidgets as widgets
 
 from ..graph import Graph, Node
-from ..render import format_value
+from ..values import format_value
 from .base import CircuitView
 
 __all__ = ["BackwardStepper"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import backprop_lab as bl
-from backprop_lab import render
+from backprop_lab import render, render_graphviz
 from backprop_lab.render import format_value
 from backprop_lab.widgets import GraphExplorer
 from backprop_lab.widgets.explorer import slider_range
@@ -143,11 +143,11 @@ def test_waiting_for_the_graphviz_warm_up_is_not_a_slow_update(monkeypatch):
     (holding its lock ~0.6 s).  That wait is not the graph's cost: sliders stay live."""
     import threading
     import time
-    monkeypatch.setitem(render._wasm_state, "ready", None)      # as in a fresh kernel
+    monkeypatch.setitem(render_graphviz._wasm_state, "ready", None)      # as in a fresh kernel
     locked = threading.Event()
 
     def compile_in_background():
-        with render._wasm_lock:
+        with render_graphviz._wasm_lock:
             locked.set()
             time.sleep(0.4)
 
