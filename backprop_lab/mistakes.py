@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .i18n import tr
 from . import gates as G
 from .graph import Node
 
@@ -97,16 +98,16 @@ def shape_hint(got: tuple, expected: tuple, label: str = "it") -> str:
     """Why a result of shape ``got`` may have come out instead of ``expected``."""
     got, expected = tuple(got), tuple(expected)
     if len(got) == 2 and got == expected[::-1]:
-        return "did you forget a transpose (or put the factors of the product in the wrong order)?"
+        return tr("did you forget a transpose (or put the factors of the product in the wrong order)?")
     if len(got) == len(expected) + 1 and got[1:] == expected:
-        return ("it is not summed over the batch: a parameter is shared by every example, so "
-                "its gradient adds up the contributions of all rows (sum over axis 0).")
+        return tr("it is not summed over the batch: a parameter is shared by every example, so "
+                  "its gradient adds up the contributions of all rows (sum over axis 0).")
     if len(got) + 1 == len(expected) and expected[1:] == got:
-        return "it looks summed over the batch, but every example (row) needs its own gradient here."
+        return tr("it looks summed over the batch, but every example (row) needs its own gradient here.")
     if expected == () and got != ():
-        return f"{label} should be a single number."
-    return ("the gradient of a value always has the shape of that value; check which arrays "
-            "you multiplied.")
+        return tr("{label} should be a single number.", label=label)
+    return tr("the gradient of a value always has the shape of that value; check which arrays "
+              "you multiplied.")
 
 
 def generic_hint(got: np.ndarray, expected: np.ndarray, batch: int | None = None) -> str | None:
@@ -117,21 +118,21 @@ def generic_hint(got: np.ndarray, expected: np.ndarray, batch: int | None = None
     if expected.size == 0 or not np.any(expected):
         return None
     if not np.any(got):
-        return "it is all zeros: did you return the value you computed (or overwrite it with zeros)?"
+        return tr("it is all zeros: did you return the value you computed (or overwrite it with zeros)?")
     if np.all(close(got, -expected)):
-        return "the sign is flipped: check the sign of the local gradient."
+        return tr("the sign is flipped: check the sign of the local gradient.")
     if batch and batch > 1:           # before the factor-2 hints: the batch may be 2
         if np.all(close(got, batch * expected)):
-            return (f"it is {batch}× too large — exactly the batch size: the loss is a mean "
-                    f"over the {batch} examples, so its gradient carries a 1/{batch}.")
+            return tr("it is {batch}× too large — exactly the batch size: the loss is a mean "
+                      "over the {batch} examples, so its gradient carries a 1/{batch}.", batch=batch)
         if np.all(close(got, expected / batch)):
-            return (f"it is {batch}× too small — exactly the batch size: a parameter's "
-                    f"gradient sums over the examples (or the 1/{batch} of a mean loss is "
-                    f"applied twice).")
+            return tr("it is {batch}× too small — exactly the batch size: a parameter's "
+                      "gradient sums over the examples (or the 1/{batch} of a mean loss is "
+                      "applied twice).", batch=batch)
     if np.all(close(got, 2.0 * expected)):
-        return "it is exactly twice the right value: is a contribution counted twice, or a factor 2 too many?"
+        return tr("it is exactly twice the right value: is a contribution counted twice, or a factor 2 too many?")
     if np.all(close(got, 0.5 * expected)):
-        return "it is exactly half the right value: is a factor 2 (e.g. from x²) missing?"
+        return tr("it is exactly half the right value: is a factor 2 (e.g. from x²) missing?")
     return None
 
 
@@ -317,66 +318,70 @@ def gate_mistakes(branch: Branch) -> list[Mistake]:
     if isinstance(gate, G.MultiplyGate) and len(inputs) == 2:
         other = _name(branch, 1 - i)
         add("multiply_swap",
-            f"the multiply gate {out} swaps its inputs: ∂{out}/∂{me} is the *other* input "
-            f"({other}), not {me} itself.", up * inputs[i])
+            tr("the multiply gate {out} swaps its inputs: ∂{out}/∂{me} is the *other* input "
+               "({other}), not {me} itself.", out=out, me=me, other=other), up * inputs[i])
     elif isinstance(gate, (G.AddGate, G.SubtractGate)) and len(inputs) == 2:
         add("add_as_multiply",
-            f"{out} is an add gate: it passes the upstream gradient to both inputs unchanged "
-            f"(local gradient 1); it is the multiply gate that swaps.", up * inputs[1 - i])
+            tr("{out} is an add gate: it passes the upstream gradient to both inputs unchanged "
+               "(local gradient 1); it is the multiply gate that swaps.", out=out), up * inputs[1 - i])
     elif isinstance(gate, G.MaxGate):
         x, y = inputs
         wins = (x >= y) if i == 0 else (y > x)
         larger = bool(np.all(wins))
         if larger:
-            hint = (f"{me} is the larger input of the max gate {out}: max routes the whole "
-                    f"upstream gradient to it (and 0 to the other).")
+            hint = tr("{me} is the larger input of the max gate {out}: max routes the whole "
+                      "upstream gradient to it (and 0 to the other).", me=me, out=out)
         else:
-            hint = (f"{me} is the smaller input of the max gate {out}: max routes the gradient "
-                    f"to the larger input only, so {me} gets 0 from it.")
+            hint = tr("{me} is the smaller input of the max gate {out}: max routes the gradient "
+                      "to the larger input only, so {me} gets 0 from it.", me=me, out=out)
         add("max_wrong_route", hint, up * (1.0 - wins))
     elif isinstance(gate, G.ReLUGate):
         (x,) = inputs
         passes = np.asarray(x > 0, dtype=np.float64)
-        hint = ("ReLU passes the upstream gradient where its input is > 0 and blocks it (0) "
-                "where the input is ≤ 0: look at the sign of each input of the ReLU.")
+        hint = tr("ReLU passes the upstream gradient where its input is > 0 and blocks it (0) "
+                  "where the input is ≤ 0: look at the sign of each input of the ReLU.")
         if np.any(passes == 0):
             add("relu_gate", hint, up * np.ones_like(passes))      # passed everywhere
         add("relu_gate", hint, up * (1.0 - passes))                # passed exactly where blocked
     elif isinstance(gate, G.SigmoidGate):
         _, s = gate.saved()                # the sigmoid gate caches (x, σ(x))
-        where = f"with σ = {format_number(s)} on the wire {out}, " if np.ndim(s) == 0 else ""
-        add("sigmoid_output", f"σ's local gradient is σ(1 − σ), not σ: {where}multiply the "
-            f"upstream by σ·(1 − σ).", up * s)
-        add("sigmoid_one_minus", "σ's local gradient is σ(1 − σ), not 1 − σ.", up * (1 - s))
+        if np.ndim(s) == 0:
+            hint = tr("σ's local gradient is σ(1 − σ), not σ: with σ = {s} on the wire {out}, "
+                      "multiply the upstream by σ·(1 − σ).", s=format_number(s), out=out)
+        else:
+            hint = tr("σ's local gradient is σ(1 − σ), not σ: multiply the upstream by σ·(1 − σ).")
+        add("sigmoid_output", hint, up * s)
+        add("sigmoid_one_minus", tr("σ's local gradient is σ(1 − σ), not 1 − σ."), up * (1 - s))
     elif isinstance(gate, G.ExpGate):
-        add("exp_input", f"exp's local gradient is exp({me}) itself, the value on the wire "
-            f"{out} — not {me}.", up * inputs[0])
+        add("exp_input", tr("exp's local gradient is exp({me}) itself, the value on the wire "
+                            "{out} — not {me}.", me=me, out=out), up * inputs[0])
     elif isinstance(gate, G.ReciprocalGate):
         (x,) = inputs
-        hint = f"the local gradient of 1/{me} is −1/{me}², not 1/{me} or −1/{me}."
+        hint = tr("the local gradient of 1/{me} is −1/{me}², not 1/{me} or −1/{me}.", me=me)
         add("reciprocal_rule", hint, up / x)
         add("reciprocal_rule", hint, -up / x)
     elif isinstance(gate, G.PowerGate) and gate.p == 2:
         (x,) = inputs
-        add("square_rule", f"the local gradient of {me}² is 2·{me}: the factor 2 is missing.",
-            up * x)
-        add("square_rule", f"the local gradient of {me}² is 2·{me}, not {me}² (the output).",
-            up * x * x)
+        add("square_rule", tr("the local gradient of {me}² is 2·{me}: the factor 2 is missing.",
+                              me=me), up * x)
+        add("square_rule", tr("the local gradient of {me}² is 2·{me}, not {me}² (the output).",
+                              me=me), up * x * x)
     elif isinstance(gate, G.AddConstGate) and gate.c not in (0.0, 1.0):
-        add("add_const_kept", f"adding a constant does not change the slope: the local "
-            f"gradient of {me} + c is 1, whatever c is.", up * gate.c)
+        add("add_const_kept", tr("adding a constant does not change the slope: the local "
+                                 "gradient of {me} + c is 1, whatever c is.", me=me), up * gate.c)
     elif isinstance(gate, G.ScaleGate) and abs(gate.a) not in (0.0, 1.0):
         a = format_number(gate.a)
-        add("scale_divided", f"the local gradient of {a}·{me} is {a}: multiply the upstream "
-            f"by it (not divide).", up / gate.a)
+        add("scale_divided", tr("the local gradient of {a}·{me} is {a}: multiply the upstream "
+                                "by it (not divide).", a=a, me=me), up / gate.a)
     elif isinstance(gate, G.MatMulGate):
         w, x = (v if v.ndim == 2 else (v[None, :] if k == 0 else v[:, None])
                 for k, v in enumerate(inputs))
         d = np.asarray(up, dtype=np.float64).reshape(w.shape[0], x.shape[1])
         rule = ("d{0} = upstream · {1}ᵀ" if i == 0 else "d{0} = {1}ᵀ · upstream").format(
             me, _name(branch, 1 - i))
-        hint = (f"{rule}: check the transpose and the order of the factors — the gradient "
-                f"must have the shape of {me}, and only one product of the two gives it.")
+        hint = tr("{rule}: check the transpose and the order of the factors — the gradient "
+                  "must have the shape of {me}, and only one product of the two gives it.",
+                  rule=rule, me=me)
         products = ((lambda: d @ x, lambda: x @ d, lambda: x.T @ d, lambda: x @ d.T,
                      lambda: x.T @ d.T) if i == 0 else
                     (lambda: w @ d, lambda: d @ w.T, lambda: d.T @ w, lambda: d.T @ w.T,
@@ -426,13 +431,14 @@ def wire_mistakes(total, branches: list[Branch], name: str = "this value") -> li
         if usable and wrong_ups:
             found.append(Mistake(
                 "follows_from_upstream",
-                f"this follows correctly from your ∂f/∂{wrong_ups[0]}, but that one is wrong: "
-                f"fix it first, then this one again.", theirs))
+                tr("this follows correctly from your ∂f/∂{wire}, but that one is wrong: "
+                   "fix it first, then this one again.", wire=wrong_ups[0]), theirs))
     # 2. fan-out: only some branches counted (each one right)
     if len(branches) > 1:
         users = ", ".join(b.output_name for b in branches)
-        hint = (f"{name} is used {len(branches)} times (by {users}): its gradient is the *sum* "
-                f"of what every branch sends back (the += of the chain rule), not one branch.")
+        hint = tr("{name} is used {n} times (by {users}): its gradient is the *sum* of what "
+                  "every branch sends back (the += of the chain rule), not one branch.",
+                  name=name, n=len(branches), users=users)
         for wrong in subset_sums(shares):
             found.append(Mistake("fan_out_not_summed", hint, wrong))
     # 3. the mistakes typical of each gate
@@ -445,10 +451,11 @@ def wire_mistakes(total, branches: list[Branch], name: str = "this value") -> li
     if elementwise and not all(_trivial(b.upstream) for b in branches):
         wrong = sum(_fit(np.ones(np.shape(b.upstream)) * b.local, b.inputs[b.index])
                     for b in branches)
-        ups = " and ".join(f"∂f/∂{b.output_name}" for b in branches)
+        ups = f" {tr('and')} ".join(f"∂f/∂{b.output_name}" for b in branches)
         found.append(Mistake("upstream_missing",
-                             f"looks like the upstream gradient was not multiplied in: "
-                             f"∂f/∂{name} = upstream × local, and the upstream here is {ups}.",
+                             tr("looks like the upstream gradient was not multiplied in: "
+                                "∂f/∂{name} = upstream × local, and the upstream here is {ups}.",
+                                name=name, ups=ups),
                              wrong))
     if elementwise and not all(_trivial(b.local) for b in branches):
         wrong = sum(_fit(np.asarray(b.upstream) * np.ones(np.shape(b.local)), b.inputs[b.index])
@@ -456,9 +463,9 @@ def wire_mistakes(total, branches: list[Branch], name: str = "this value") -> li
         kinds = sorted({type(b.gate).__name__.replace("Gate", "").lower() for b in branches
                         if not _trivial(b.local)})
         found.append(Mistake("local_missing",
-                             f"the upstream gradient was passed through unchanged, as an add "
-                             f"gate would: multiply it by the local gradient of the "
-                             f"{' and '.join(kinds)} gate.", wrong))
+                             tr("the upstream gradient was passed through unchanged, as an add "
+                                "gate would: multiply it by the local gradient of the {kinds} "
+                                "gate.", kinds=f" {tr('and')} ".join(kinds)), wrong))
     # 5. one branch: a link further along left out, or the upstream used twice
     if len(branches) == 1:
         b = branches[0]
@@ -466,22 +473,23 @@ def wire_mistakes(total, branches: list[Branch], name: str = "this value") -> li
             if isinstance(local, float) and local not in (0.0, 1.0, -1.0):
                 found.append(Mistake(
                     "chain_link_missing",
-                    f"a link of the chain is missing: between {name} and f the gradient also "
-                    f"passes the {symbol} gate that computes {out}; multiply by its local "
-                    f"gradient too.", total / local))
+                    tr("a link of the chain is missing: between {name} and f the gradient also "
+                       "passes the {symbol} gate that computes {out}; multiply by its local "
+                       "gradient too.", name=name, symbol=symbol, out=out), total / local))
         if isinstance(b.upstream, float) and abs(b.upstream) not in (0.0, 1.0):
-            found.append(Mistake("upstream_twice", "the upstream gradient was multiplied in "
-                                 "twice: upstream × local, once.", total * b.upstream))
+            found.append(Mistake("upstream_twice", tr("the upstream gradient was multiplied in "
+                                                      "twice: upstream × local, once."),
+                                 total * b.upstream))
     # 6. the forward value (green) instead of the gradient (red)
     if branches:
         b = branches[0]
         value = b.inputs[b.index]
-        found.append(Mistake("value_given", f"that is the forward value of {name} (green), "
-                             f"not its gradient: ∂f/∂{name} says how much f changes when "
-                             f"{name} moves.", value))
+        found.append(Mistake("value_given", tr("that is the forward value of {name} (green), "
+                                               "not its gradient: ∂f/∂{name} says how much f "
+                                               "changes when {name} moves.", name=name), value))
     # 7. the sign
-    found.append(Mistake("sign", "the sign is flipped: check the sign of each local gradient "
-                         "(and of the upstream).", -np.asarray(total) if isinstance(
+    found.append(Mistake("sign", tr("the sign is flipped: check the sign of each local gradient "
+                            "(and of the upstream)."), -np.asarray(total) if isinstance(
                              total, np.ndarray) else -total))
     return found
 

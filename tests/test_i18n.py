@@ -191,3 +191,19 @@ def test_checked_question_and_drill_speak_the_notebook_language():
     assert question.check_button.description == "Check" and question.submit("2").text == "right"
     for level, text in LEVELS.items():              # level_text mirrors the English LEVELS
         assert level_text(level) == text
+
+
+def test_mistake_hints_speak_the_notebook_language():
+    """The classic-mistake hints (drills, questions, visible checks) come out in Chinese in a
+    Chinese notebook and unchanged in English."""
+    from backprop_lab import gates, mistakes
+
+    branch = mistakes.Branch(gate=gates.MultiplyGate(), inputs=(3.0, -4.0), index=0, upstream=2.0,
+                             local=-4.0, share=-8.0)
+    with i18n.language("zh"):
+        hints = [m.hint for m in mistakes.wire_mistakes(-8.0, [branch], name="x")]
+        assert any(h.startswith("乘法门") and "*另一个*输入" in h for h in hints)
+        assert any("没有乘上上游梯度" in h for h in hints)
+        assert mistakes.shape_hint((3, 2), (2, 3)) == "是不是忘了转置（或者把乘积的因子顺序写反了）？"
+    hints = [m.hint for m in mistakes.wire_mistakes(-8.0, [branch], name="x")]
+    assert any("swaps its inputs" in h for h in hints)

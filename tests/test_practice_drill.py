@@ -59,6 +59,23 @@ def test_a_wrong_wire_turns_red_with_its_mistake(score):
     assert drill.solved and score.solved == 1 and score.streak == 1
 
 
+def svg_texts(svg, colour):
+    return sorted(unescape(t).strip() for t in re.findall(
+        r'<text[^>]*fill="' + colour + r'"[^>]*>([^<]*)</text>', svg))
+
+
+def test_checked_answers_are_written_on_their_wires(score):
+    from backprop_lab.practice.drill import RIGHT_COLOR, WRONG_COLOR
+    drill = GradientDrill(level=1, seed=2, score=score)    # f = (x + y)·z
+    drill.answer("z", f"{drill.circuit.answers['z']:g}")
+    drill.answer("x", "1")
+    drill.check()
+    assert "1 ✗" in svg_texts(drill.svg, WRONG_COLOR)
+    assert f"{drill.circuit.answers['z']:g} ✓" in svg_texts(drill.svg, RIGHT_COLOR)
+    drill.show_solution()                                 # the engine's numbers replace them
+    assert not any("✓" in t or "✗" in t for t in re.findall(r">([^<]*)</text>", drill.svg))
+
+
 def test_a_hint_shows_its_emphasis_in_italics_not_between_asterisks(score):
     drill = GradientDrill(level=1, seed=3, score=score)    # f = x·y + z
     x = drill.circuit.wire("x")

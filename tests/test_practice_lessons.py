@@ -1,4 +1,5 @@
-"""The practice inside the lessons, read from their sources (no kernel needed):
+"""The practice inside the lessons (English and translated), read from the notebooks (no
+kernel needed):
 
 * every lesson asks 2–4 checked questions (``ask`` / ``choose``);
 * no answer stands in plain text: each answer is the engine's (``gradient(f, x)``), an
@@ -20,7 +21,10 @@ import pytest
 from backprop_lab.practice import LEVELS, decode
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+# the English lessons and their translations (lessons/<language>/NN_name.ipynb)
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb")) + \
+    sorted((ROOT / "lessons").glob("*/[0-9][0-9]_*.ipynb"))
+IDS = [str(p.relative_to(ROOT / "lessons").with_suffix("")) for p in LESSONS]
 CHAIN_RULE = next((p for p in LESSONS if "chain_rule" in p.stem), None)
 
 
@@ -61,7 +65,7 @@ def _hidden(node) -> bool:
     return isinstance(node, (ast.Lambda, ast.Name, ast.Attribute))
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_has_two_to_four_checked_questions_with_hidden_answers(path):
     tree = ast.parse(_code(path))
     calls = list(_calls(tree, {"ask", "choose"}))
@@ -83,7 +87,7 @@ def test_lesson_has_two_to_four_checked_questions_with_hidden_answers(path):
                 f"{path.name}:{call.lineno}: the encoded answer is not one of the options")
 
 
-@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lessons_from_the_chain_rule_on_have_a_drill(path):
     if CHAIN_RULE is None or path.name < CHAIN_RULE.name:
         pytest.skip("before the chain-rule lesson: questions only")

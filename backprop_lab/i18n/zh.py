@@ -122,4 +122,75 @@ MESSAGES = {
         '这是 {name}ᵀ 的形状：',
     '∂f/∂{name} has the same shape as {name} itself: f is one number, and each entry of {name} gets its own partial derivative.':
         '∂f/∂{name} 的形状与 {name} 本身相同：f 是一个数，{name} 的每个元素都有自己的偏导数。',
+    # backprop_lab.mistakes (hints of the drills, the questions and the visible checks)
+    'the gradient of a value always has the shape of that value; check which arrays you multiplied.':
+        '一个值的梯度总是和这个值形状相同；检查一下你把哪些数组乘在了一起。',
+    'did you forget a transpose (or put the factors of the product in the wrong order)?':
+        '是不是忘了转置（或者把乘积的因子顺序写反了）？',
+    'it is not summed over the batch: a parameter is shared by every example, so its gradient adds up the contributions of all rows (sum over axis 0).':
+        '它没有对批量求和：参数被每个样本共享，所以它的梯度要把所有行的贡献加起来（沿 axis 0 求和）。',
+    'it looks summed over the batch, but every example (row) needs its own gradient here.':
+        '它看起来对批量求了和，但这里每个样本（每一行）都需要自己的梯度。',
+    '{label} should be a single number.':
+        '{label} 应该是一个数。',
+    'it is all zeros: did you return the value you computed (or overwrite it with zeros)?':
+        '结果全是零：你返回了算出来的值吗（还是用零覆写了它）？',
+    'the sign is flipped: check the sign of the local gradient.':
+        '符号反了：检查局部梯度的符号。',
+    'it is exactly twice the right value: is a contribution counted twice, or a factor 2 too many?':
+        '结果正好是正确值的两倍：是不是有一项贡献算了两次，或者多乘了一个因子 2？',
+    'it is exactly half the right value: is a factor 2 (e.g. from x²) missing?':
+        '结果正好是正确值的一半：是不是漏了一个因子 2（例如来自 x² 的 2）？',
+    '{name} is used {n} times (by {users}): its gradient is the *sum* of what every branch sends back (the += of the chain rule), not one branch.':
+        '{name} 被用了 {n} 次（被 {users} 用到）：它的梯度是每个分支传回的梯度之*和*（链式法则中的 +=），而不是其中一个分支。',
+    'it is {batch}× too large — exactly the batch size: the loss is a mean over the {batch} examples, so its gradient carries a 1/{batch}.':
+        '结果大了 {batch} 倍——正好是批量大小：损失是 {batch} 个样本的平均值，所以它的梯度带有一个 1/{batch}。',
+    "it is {batch}× too small — exactly the batch size: a parameter's gradient sums over the examples (or the 1/{batch} of a mean loss is applied twice).":
+        '结果小了 {batch} 倍——正好是批量大小：参数的梯度要对样本求和（或者平均损失的 1/{batch} 被用了两次）。',
+    'the multiply gate {out} swaps its inputs: ∂{out}/∂{me} is the *other* input ({other}), not {me} itself.':
+        '乘法门 {out} 交换它的输入：∂{out}/∂{me} 是*另一个*输入（{other}），而不是 {me} 本身。',
+    'the sign is flipped: check the sign of each local gradient (and of the upstream).':
+        '符号反了：检查每个局部梯度（以及上游梯度）的符号。',
+    '{out} is an add gate: it passes the upstream gradient to both inputs unchanged (local gradient 1); it is the multiply gate that swaps.':
+        '{out} 是加法门：它把上游梯度原封不动地传给两个输入（局部梯度为 1）；交换输入的是乘法门。',
+    'looks like the upstream gradient was not multiplied in: ∂f/∂{name} = upstream × local, and the upstream here is {ups}.':
+        '看起来没有乘上上游梯度：∂f/∂{name} = 上游梯度 × 局部梯度，这里的上游梯度是 {ups}。',
+    'the upstream gradient was passed through unchanged, as an add gate would: multiply it by the local gradient of the {kinds} gate.':
+        '上游梯度被原样传了过去，就像加法门那样：请把它乘以 {kinds} 门的局部梯度。',
+    'that is the forward value of {name} (green), not its gradient: ∂f/∂{name} says how much f changes when {name} moves.':
+        '这是 {name} 的前向值（绿色），不是它的梯度：∂f/∂{name} 说的是 {name} 变动时 f 变化多少。',
+    '{me} is the larger input of the max gate {out}: max routes the whole upstream gradient to it (and 0 to the other).':
+        '{me} 是取最大值门 {out} 中较大的输入：取最大值门把整个上游梯度路由给它（另一个输入得到 0）。',
+    '{me} is the smaller input of the max gate {out}: max routes the gradient to the larger input only, so {me} gets 0 from it.':
+        '{me} 是取最大值门 {out} 中较小的输入：取最大值门只把梯度路由给较大的输入，所以 {me} 从它那里得到 0。',
+    'ReLU passes the upstream gradient where its input is > 0 and blocks it (0) where the input is ≤ 0: look at the sign of each input of the ReLU.':
+        'ReLU 在输入 > 0 处让上游梯度通过，在输入 ≤ 0 处把它挡住（为 0）：看看 ReLU 每个输入的符号。',
+    'this follows correctly from your ∂f/∂{wire}, but that one is wrong: fix it first, then this one again.':
+        '这是由你的 ∂f/∂{wire} 正确推出的，但那一个错了：先改正它，再回来改这一个。',
+    'the upstream gradient was multiplied in twice: upstream × local, once.':
+        '上游梯度被乘了两次：上游梯度 × 局部梯度，只乘一次。',
+    'and':
+        '和',
+    'a link of the chain is missing: between {name} and f the gradient also passes the {symbol} gate that computes {out}; multiply by its local gradient too.':
+        '链条上少了一环：在 {name} 和 f 之间，梯度还要经过计算 {out} 的 {symbol} 门；也要乘以它的局部梯度。',
+    "σ's local gradient is σ(1 − σ), not σ: with σ = {s} on the wire {out}, multiply the upstream by σ·(1 − σ).":
+        'σ 的局部梯度是 σ(1 − σ)，不是 σ：连线 {out} 上 σ = {s}，请把上游梯度乘以 σ·(1 − σ)。',
+    "σ's local gradient is σ(1 − σ), not σ: multiply the upstream by σ·(1 − σ).":
+        'σ 的局部梯度是 σ(1 − σ)，不是 σ：请把上游梯度乘以 σ·(1 − σ)。',
+    "σ's local gradient is σ(1 − σ), not 1 − σ.":
+        'σ 的局部梯度是 σ(1 − σ)，不是 1 − σ。',
+    "exp's local gradient is exp({me}) itself, the value on the wire {out} — not {me}.":
+        'exp 的局部梯度就是 exp({me}) 本身，也就是连线 {out} 上的值——而不是 {me}。',
+    'the local gradient of 1/{me} is −1/{me}², not 1/{me} or −1/{me}.':
+        '1/{me} 的局部梯度是 −1/{me}²，不是 1/{me}，也不是 −1/{me}。',
+    'the local gradient of {me}² is 2·{me}: the factor 2 is missing.':
+        '{me}² 的局部梯度是 2·{me}：漏了因子 2。',
+    'the local gradient of {me}² is 2·{me}, not {me}² (the output).':
+        '{me}² 的局部梯度是 2·{me}，不是 {me}²（那是输出）。',
+    'adding a constant does not change the slope: the local gradient of {me} + c is 1, whatever c is.':
+        '加上一个常数不改变斜率：不管 c 是多少，{me} + c 的局部梯度都是 1。',
+    'the local gradient of {a}·{me} is {a}: multiply the upstream by it (not divide).':
+        '{a}·{me} 的局部梯度是 {a}：请把上游梯度乘以它（而不是除以它）。',
+    '{rule}: check the transpose and the order of the factors — the gradient must have the shape of {me}, and only one product of the two gives it.':
+        '{rule}：检查转置和因子的顺序——梯度必须和 {me} 形状相同，而两者的乘积中只有一种写法能给出这个形状。',
 }

@@ -24,8 +24,9 @@ draws again (from the same stream, so still reproducible) until every value and 
 the student needs is friendly (:func:`head_friendly`).
 
 A circuit's answers are never computed here: the engine runs backward once
-(``Graph.backward_steps``), which fills every node's ``.grad`` and records what each gate
-sent to each input (``Wire.shares``).  The checker and the "Next step" button read these.
+(``Graph.backward_steps``), which fills every node's ``.grad`` and records on each gate node
+what it sent to each of its inputs (``node.sent``, read into ``Wire.shares``).  The checker
+and the "Next step" button read these.
 """
 from __future__ import annotations
 
@@ -506,8 +507,8 @@ def _record(level: int, seed: int, kind: str, b: _Builder, output: Node) -> Circ
             if not child.is_constant:
                 wires.setdefault(id(child), Wire(child.name, child))
                 local = step.local[i] if i < len(step.local) else None
-                wires[id(child)].shares.append(
-                    Share(step.node, i, step.upstream, local, step.received[i]))
+                wires[id(child)].shares.append(                 # what the gate sent it
+                    Share(step.node, i, step.upstream, local, step.node.sent[i]))
     return Circuit(level, seed, kind, output, graph, steps, list(wires.values()), equations,
                    formula)
 

@@ -4,8 +4,8 @@
     GradientDrill(level=3, seed=7)     # the same circuit every time for the same seed
 
 The circuit is drawn with its forward values (green); below it, one box per wire for
-∂f/∂(wire).  **Check** colours each box green (right) or red (wrong) and names the
-mistake when it is a classic one (sign flipped, upstream not multiplied in, the multiply
+∂f/∂(wire).  **Check** colours each box green (right) or red (wrong), writes the answer on
+its wire in the drawing (✓ green, ✗ red) and names the mistake when it is a classic one (sign flipped, upstream not multiplied in, the multiply
 gate's swap, max routed to the wrong input, fan-out not summed ...).  **Next step**
 reveals one gate's backward at a time (upstream × local, from the engine's own
 ``Graph.backward_steps``), **Solution** reveals them all, **New circuit** draws another
@@ -28,7 +28,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..i18n import tr
-from ..render import format_value
+from ..values import format_value
 from ..widgets.base import CircuitView
 from .checking import (EMPTY, RIGHT, UNREADABLE, WRONG, Verdict, check_shape, check_wire,
                        feedback_html)
@@ -284,7 +284,20 @@ class GradientDrill(widgets.VBox):
         steps = self.circuit.steps[:self.step]
         current = steps[-1] if steps and not self.solution_shown else None
         self.circuit_view.show(self.circuit.graph, grads=steps, precision=self.precision,
-                               highlight=current)
+                               highlight=current, wire_notes=self._wire_notes())
+
+    def _wire_notes(self) -> dict:
+        """The student's checked answers on their wires, ✓ green or ✗ red (a wire whose
+        gradient Next step or Solution revealed shows the engine's number instead)."""
+        notes = {}
+        for row in self.rows.values():
+            verdict = row.verdict
+            if row.revealed or verdict is None or verdict.status not in (RIGHT, WRONG):
+                continue
+            mark, colour = ("✓", RIGHT_COLOR) if verdict.right else ("✗", WRONG_COLOR)
+            typed = "" if row.arrays else format_value(verdict.got, self.precision) + " "
+            notes[row.wire.node] = (typed + mark, colour)
+        return notes
 
     # -- typing (for tests and scripts) --------------------------------------------
     def answer(self, name: str, value, entries=None) -> None:
@@ -329,6 +342,7 @@ class GradientDrill(widgets.VBox):
             verdicts[name] = verdict
         self.verdicts = verdicts
         self.score.checks += 1
+        self._draw()                                   # the answers, marked, on the wires
         if verdicts and any(v.status == WRONG for v in verdicts.values()):
             self._update_status(tr("Not all right yet: read the hints, fix, and Check again."))
         elif self.solved and not self.counted:

@@ -37,7 +37,7 @@ import numpy as np
 
 from ..i18n import tr
 from ..graph import Graph, Node
-from ..render import format_value
+from ..values import format_value
 from ..mistakes import Branch, all_close, shape_hint, wire_mistakes
 from .checking import (ATOL, RTOL, AnswerError, Verdict, feedback_html, is_close, parse_entries,
                        parse_number, parse_shape)
@@ -122,7 +122,7 @@ class GradientAnswer:
                         gate=step.node.gate, inputs=tuple(n.value for n in step.node.inputs),
                         index=i, upstream=step.upstream,
                         local=step.local[i] if i < len(step.local) else None,
-                        share=step.received[i], output_name=step.node.name or (
+                        share=step.node.sent[i], output_name=step.node.name or (
                             "f" if step.node is self.output else "its output"),
                         input_names=tuple(n.name or "" for n in step.node.inputs)))
         return result
