@@ -19,22 +19,32 @@ c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 
 # --- autograding -------------------------------------------------------------------
-# Every cell gets at most this many seconds; then the kernel is interrupted, the cell
-# records a CellTimeoutError (the part scores 0) and the remaining cells still run.
-# The slowest reference cell (training the two-layer network, twice) takes under 1 s.
+# Every cell gets at most this many seconds of CPU time (the sandbox's processes counted
+# together, so a busy grading machine costs no points); then the kernel is interrupted,
+# the cell records a CellTimeoutError (the part scores 0) and the remaining cells still
+# run. A cell that sleeps or waits is stopped by the wall clock only after ten times this
+# (at least 5 minutes: --SandboxedExecute.hang_timeout). The slowest reference cell
+# (ps3's training test, two trainings) uses about 3 s of CPU.
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120                   # kernel start on a busy grading machine
 
-# A cell that kills the kernel (os._exit, segfault, out of memory) must not make nbgrader
-# give up on the whole notebook: this Execute restarts the kernel, replays the cells
-# above, marks the cell as failed and goes on (the rest are nbgrader's defaults).
+# Every submission runs in its own sandbox (bubblewrap: private copy of the shipped files,
+# read-only Python and package, no network, no course folder, limits), and each graded
+# test cell's hidden results are judged here, outside the sandbox, after the cell ran
+# (missing or invalid results score 0 and flag the notebook). A cell that kills the kernel
+# or ignores the interrupt does not lose the notebook: the cell is found, left out, and
+# the others are graded. Without bubblewrap grading refuses and says what to install;
+# `--SandboxedExecute.unsafe=True` (or `backprop-lab grade --unsafe`) overrides that.
+# FlagForReview (after SaveAutoGrades) flags submissions whose own code calls the library's
+# reference implementations or reaches into the grading machinery, with the line.
 c.Autograde.autograde_preprocessors = [
-    "backprop_lab.grading.executor.CrashTolerantExecute",
+    "backprop_lab.sandbox.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "backprop_lab.sandbox.FlagForReview",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]

@@ -17,7 +17,7 @@ The class in a box (one test, on loopback only):
 5. students cannot read each other's work, the course's source/, the gradebook or the
    exchange's inbound/feedback folders (PermissionError as that account), nor reach each
    other's servers or the grader service through the hub;
-6. the instructor collects, grades with ``nbgrader autograde`` as the grader account,
+6. the instructor collects, grades with ``backprop-lab grade`` (sandboxed) as the grader account,
    generates and releases feedback; each student fetches feedback and finds their own score;
 7. Chromium again: the instructor's Courses tab links to the course's formgrader, which opens
    inside the grader service's JupyterLab (its ``frame-ancestors 'self'`` header).
@@ -616,16 +616,21 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
     with box.phase("students cannot read each other's work, the source or the gradebook"):
         check_privacy(box, students, ps_name, nb_path)
 
-    with box.phase("collect, autograde (nbgrader CLI as the grader account), feedback"):
+    with box.phase("collect, autograde (backprop-lab grade as the grader account), feedback"):
         reply = instructor.formgrader("POST", f"assignment/{ps_name}/collect").json()
         assert reply["success"], reply
+        # the class in parallel sandboxes, as the grader account (bubblewrap with user
+        # namespaces: no root involved)
         autograde = subprocess.run(
             [RUNUSER, "-l", box["grader"], "-c",
              f"export PATH={box.prefix}/env/bin:$PATH && cd ~/{box.course_id} && "
-             f"nbgrader autograde {ps_name}"],
+             f"backprop-lab grade {ps_name} --jobs 2"],
             capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
         (box.logs / "autograde.log").write_text(autograde.stdout + autograde.stderr)
         assert autograde.returncode == 0, f"autograde failed:\n{autograde.stderr[-3000:]}"
+        assert "without a sandbox" not in autograde.stderr.lower(), autograde.stderr[-3000:]
+        assert f"done: {len(box.students)} graded, 0 failed" in autograde.stderr, \
+            autograde.stderr[-3000:]
         scores = {s["student"]: s for s in
                   instructor.formgrader("GET", f"submissions/{ps_name}").json()}
         assert {name: scores[name]["code_score"] for name in box.students} == expected

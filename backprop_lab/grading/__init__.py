@@ -29,14 +29,13 @@ The package by job:
 ``judge``           the separate judge process (``__main__``)
 ``loader``          the private copy the hidden cells use (:func:`fresh` here)
 ``display``         :func:`show` / :func:`interactive`: no drawing while nbgrader grades
-``executor``        ``CrashTolerantExecute``, nbgrader's execute step surviving kernel deaths
 ``data``            :func:`spiral_split`, :func:`xor_blobs`, :func:`conv2d_valid`: data the notebooks share
 ==================  ==========================================================================
 
-Limits (told honestly in ``assignments/README.md``): test cells run in the student's
-kernel, so a student who deliberately rewrites the machinery the hidden tests rely on
-(``importlib``, ``subprocess``, ``json``, the installed files, the engine modules the
-student's code runs with) can still cheat; nbgrader offers no sandbox.
+Autograding runs every notebook in a sandbox (:mod:`backprop_lab.sandbox`): there the
+hidden section publishes its results instead of judging them, and the grader judges them
+outside the sandbox, so rewriting the machinery in the kernel gains nothing (see the
+"Security model" of ``assignments/README.md``).
 """
 from __future__ import annotations
 
@@ -49,7 +48,7 @@ from .task import GradingError
 from .visible import check
 
 __all__ = ["GradingError", "check", "verify_isolated", "fresh", "show", "interactive", "TASKS",
-           "task_ids", "spiral_split", "xor_blobs", "conv2d_valid", "ISOLATION_FLAGS", "CrashTolerantExecute"]
+           "task_ids", "spiral_split", "xor_blobs", "conv2d_valid", "ISOLATION_FLAGS"]
 
 
 def fresh():
@@ -59,9 +58,3 @@ def fresh():
     this function itself.)"""
     return load_private()
 
-
-def __getattr__(name):
-    if name == "CrashTolerantExecute":         # imports nbgrader: only when asked for
-        from .executor import CrashTolerantExecute
-        return CrashTolerantExecute
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,7 +18,7 @@ import sys
 
 from .protocol import encode
 from .registry import get_task, student_code
-from .running import report, run_case
+from .running import judge_case, report, run_case
 from .task import GradingError
 
 __all__ = ["verify_isolated", "collect_results", "run_judge", "ISOLATION_FLAGS", "JUDGE_MODULE"]
@@ -64,9 +64,25 @@ def run_judge(request: dict) -> dict:
 def verify_isolated(task_id: str, **student) -> None:
     """Hidden test: run the student's code here, judge it in a separate ``python -E -P``.
 
-    Raises GradingError unless the separate process answers exactly ``"passed": true``.
+    Raises GradingError unless the separate process answers exactly ``"passed": true`` --
+    or at once, without a judge, when the code raised an error on every hidden case.
+    Inside a grading sandbox (:mod:`backprop_lab.sandbox`) the results are published as an
+    output of the cell instead, and the grader judges them outside the sandbox.
     """
-    verdict = run_judge(collect_results(task_id, **student))
+    from ..sandbox import verdicts
+    request = collect_results(task_id, **student)
+    if request["results"] and all(r["error"] is not None for r in request["results"]):
+        # the code raised on every case (an unsolved part): failed for certain, so no judge
+        # is spawned and nothing is published -- a local failure gains a cheater nothing
+        cases = get_task(task_id).cases(hidden=True)
+        messages = [m for (description, inputs), r in zip(cases, request["results"])
+                    for m in judge_case(get_task(task_id), description, inputs, None, r["error"])]
+        raise GradingError(report(f"{task_id}: hidden tests failed: your code raised an error "
+                                  f"on every hidden case.", messages))
+    if verdicts.publishing():
+        verdicts.publish(request)
+        return
+    verdict = run_judge(request)
     if verdict.get("passed") is not True:
         raise GradingError(report(
             f"{task_id}: hidden tests (checked in a separate Python process) failed.",

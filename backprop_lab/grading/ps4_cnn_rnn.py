@@ -13,7 +13,7 @@ import numpy as np
 from ..gradcheck import numerical_gradient
 from ..graph import tanh, var
 from .data import conv2d_valid
-from .task import GradingError, Task, engine_gradients, results_of, rng_cases
+from .task import GradingError, Task, engine_gradients, results_of, rng_cases, salted
 
 __all__ = ["ConvTask", "RotatedConvTask", "RNNStepTask", "BPTTTask", "ClippingTask",
            "VanishingTask", "TASKS"]
@@ -87,7 +87,7 @@ class RNNStepTask(Task):
                     "b": 0.1 * r.normal(size=h), "dh": r.normal(size=(n, h))}
         cases = [("N = 2, D = 3, H = 4", make(302, 2, 3, 4))]
         if hidden:
-            cases += [("N = 4, D = 5, H = 3", make(303, 4, 5, 3))]
+            cases += [("N = 4, D = 5, H = 3", make(salted(303), 4, 5, 3))]
         return cases
 
     @staticmethod
@@ -125,7 +125,7 @@ class BPTTTask(RNNStepTask):
                     "b": 0.1 * r.normal(size=h), "dhs": r.normal(size=(t, n, h))}
         cases = [("T = 3, N = 2, D = 3, H = 4", make(304, 3, 2, 3, 4))]
         if hidden:
-            cases += [("T = 5, N = 3, D = 2, H = 3", make(305, 5, 3, 2, 3))]
+            cases += [("T = 5, N = 3, D = 2, H = 3", make(salted(305), 5, 3, 2, 3))]
         return cases
 
     @staticmethod
@@ -226,7 +226,8 @@ class VanishingTask(Task):
             return {"W": rho * _orthogonal(r, H), "T": T, "g": r.normal(size=H), "rho": rho}
         cases = [("W = 0.9·Q, T = 10", make(307, 0.9, 10))]
         if hidden:
-            cases += [("W = 1.1·Q, T = 20", make(308, 1.1, 20)), ("W = 0.5·Q, T = 15", make(309, 0.5, 15))]
+            cases += [("W = 1.1·Q, T = 20", make(salted(308), 1.1, 20)),
+                      ("W = 0.5·Q, T = 15", make(salted(309), 0.5, 15))]
         return cases
 
     def run(self, student, i):

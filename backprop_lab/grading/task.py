@@ -7,6 +7,8 @@ visible check (:mod:`.visible`) and the separate judge process (:mod:`.judge`) c
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from ..gradcheck import numerical_gradient
@@ -111,10 +113,45 @@ def numerical_wrt(loss_of_args, args: dict) -> dict:
     return grads
 
 
+# The hidden cases are drawn afresh at every grading run: the grader picks a salt per
+# notebook (the sandbox's kernel reads it from BACKPROP_LAB_HIDDEN_SALT, the grader's own
+# judge sets it with hidden_salt()), so answers computed at home for the package's seeds, or
+# results recorded in another run, do not match.  Without a salt (nbgrader validate, a
+# student's own run) the cases are the fixed ones.
+_SALT: list = [None]
+SALT_VARIABLE = "BACKPROP_LAB_HIDDEN_SALT"
+
+
+class hidden_salt:
+    """``with hidden_salt(salt):`` -- the hidden cases drawn inside use that salt."""
+
+    def __init__(self, salt: int | None):
+        self.salt = salt
+
+    def __enter__(self):
+        self._saved, _SALT[0] = _SALT[0], self.salt
+        return self
+
+    def __exit__(self, *exc):
+        _SALT[0] = self._saved
+
+
+def salted(seed: int) -> int:
+    """The seed of a hidden case in this run: ``seed`` itself without a salt."""
+    salt = _SALT[0]
+    if salt is None:
+        value = os.environ.get(SALT_VARIABLE, "")
+        salt = int(value) if value.isdigit() else None
+    if salt is None:
+        return seed
+    return int(np.random.SeedSequence([salt, seed]).generate_state(2, np.uint32).view(np.uint64)[0]
+               >> 1)
+
+
 def rng_cases(seed: int, make) -> list:
-    """``make(rng)`` with a generator of the given seed: the hidden cases, the same in the
-    student's kernel and in the judge process."""
-    return make(np.random.default_rng(seed))
+    """``make(rng)`` with a generator of the given seed (salted, see :func:`salted`): the
+    hidden cases, the same in the student's kernel and in the judge."""
+    return make(np.random.default_rng(salted(seed)))
 
 
 def copy_inputs(inputs: dict) -> dict:
