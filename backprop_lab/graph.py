@@ -37,6 +37,7 @@ from typing import Iterator
 import numpy as np
 
 from . import gates as G
+from .i18n.messages import tr
 from .gates import is_scalar
 from .values import as_value, format_value, is_number, shape_of
 
@@ -341,18 +342,19 @@ class RollBack:
     it held before, so no half-finished backward is left looking valid: the same rule as a
     failed ``Graph.forward``.  The error itself goes on."""
 
-    __slots__ = ("nodes", "before")
+    __slots__ = ("nodes", "grads", "sent")
 
     def __init__(self, nodes: list[Node]):
         self.nodes = nodes
-        self.before = [(node.grad, node.sent) for node in nodes]
+        self.grads = [node.grad for node in nodes]    # two flat lists: no object per node
+        self.sent = [node.sent for node in nodes]
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is not None:
-            for node, (grad, sent) in zip(self.nodes, self.before):
+            for node, grad, sent in zip(self.nodes, self.grads, self.sent):
                 node.grad, node.sent = grad, sent
 
 
@@ -486,17 +488,21 @@ class BackwardStep:
 
     def describe(self) -> str:
         """'upstream × local = received' for each input, one line each."""
-        lines = [f"{self.gate.name} ({self.gate.symbol}): upstream = {_text(self.upstream)}"]
+        lines = [tr("{gate} ({symbol}): upstream = {value}", gate=self.gate.name,
+                    symbol=self.gate.symbol, value=_text(self.upstream))]
         formulas = tuple(self.gate.formulas) or ("upstream · local",) * len(self.received)
         for i, (child, got, acc, total) in enumerate(
                 zip(self.inputs, self.received, self.accumulated, self.totals)):
-            who = child.name or (f"input {i}" if child.gate is None else f"{child.gate.symbol} output")
+            who = child.name or (tr("input {i}", i=i) if child.gate is None
+                                 else tr("{symbol} output", symbol=child.gate.symbol))
             local = self.local[i] if i < len(self.local) else None
             local_txt = _text(local) if isinstance(local, (float, np.ndarray)) else "-"
             formula = formulas[i] if i < len(formulas) else "upstream · local"
+            # the gates' formulas ("upstream · y") speak of the upstream gradient by that word
+            formula = formula.replace("upstream", tr("upstream")).replace("local", tr("local"))
             line = f"  → {who}: {formula} = {_text(self.upstream)} × {local_txt} = {_text(got)}"
             if acc:
-                line += f"   (+= from another branch: total {_text(total)})"
+                line += "   " + tr("(+= from another branch: total {total})", total=_text(total))
             lines.append(line)
         return "\n".join(lines)
 

@@ -31,7 +31,7 @@ def english_afterwards(monkeypatch):
     from backprop_lab.i18n import fonts
     monkeypatch.setattr(fonts, "use_cjk_font", lambda: fonts.CJK_FAMILY)
     yield
-    i18n._current = "en"
+    i18n.messages.use("en")
 
 
 # ------------------------------------------------------------------ choosing the language
@@ -207,3 +207,17 @@ def test_mistake_hints_speak_the_notebook_language():
         assert mistakes.shape_hint((3, 2), (2, 3)) == "是不是忘了转置（或者把乘积的因子顺序写反了）？"
     hints = [m.hint for m in mistakes.wire_mistakes(-8.0, [branch], name="x")]
     assert any("swaps its inputs" in h for h in hints)
+
+
+def test_backward_step_words_speak_the_notebook_language():
+    """describe() of a backward step (printed by lessons 02 and 03 and the drill's Next step)."""
+    x, y, z = bl.var(-2.0, name="x"), bl.var(5.0, name="y"), bl.var(-4.0, name="z")
+    first = next(iter(bl.Graph((x + y) * z).backward_steps()))
+    english = first.describe()
+    assert english.splitlines()[0] == "MultiplyGate (×): upstream = 1"
+    with i18n.language("zh"):
+        chinese = first.describe()
+    assert chinese.splitlines() == ["MultiplyGate（×）：上游梯度 = 1",
+                                    "  → + 的输出: 上游梯度 · y = 1 × -4 = -4",
+                                    "  → z: 上游梯度 · x = 1 × 3 = 3"]
+    assert first.describe() == english

@@ -17,6 +17,7 @@ import subprocess
 import sys
 
 from .protocol import encode
+from .record import publish, publishing
 from .registry import get_task, student_code
 from .running import judge_case, report, run_case
 from .task import GradingError
@@ -69,7 +70,6 @@ def verify_isolated(task_id: str, **student) -> None:
     Inside a grading sandbox (:mod:`backprop_lab.sandbox`) the results are published as an
     output of the cell instead, and the grader judges them outside the sandbox.
     """
-    from ..sandbox import verdicts
     request = collect_results(task_id, **student)
     if request["results"] and all(r["error"] is not None for r in request["results"]):
         # the code raised on every case (an unsolved part): failed for certain, so no judge
@@ -79,8 +79,8 @@ def verify_isolated(task_id: str, **student) -> None:
                     for m in judge_case(get_task(task_id), description, inputs, None, r["error"])]
         raise GradingError(report(f"{task_id}: hidden tests failed: your code raised an error "
                                   f"on every hidden case.", messages))
-    if verdicts.publishing():
-        verdicts.publish(request)
+    if publishing():
+        publish(request)
         return
     verdict = run_judge(request)
     if verdict.get("passed") is not True:

@@ -27,24 +27,10 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
+from . import fonts, messages
+from .messages import LANGUAGES, catalog, get_language, tr
+
 __all__ = ["LANGUAGES", "set_language", "get_language", "language", "tr", "catalog"]
-
-LANGUAGES = ("en", "zh")
-_ALIASES = {"en": "en", "english": "en", "en-us": "en", "en-gb": "en",
-            "zh": "zh", "zh-cn": "zh", "zh-hans": "zh", "zh-sg": "zh", "chinese": "zh", "中文": "zh"}
-
-_current = "en"          # this kernel's language (module state: one per process, never on disk)
-
-
-def _normalise(name: str) -> str:
-    if not isinstance(name, str):
-        raise TypeError(tr("The language must be a string such as \"en\" or \"zh\", not {kind}.",
-                           kind=type(name).__name__))
-    code = _ALIASES.get(name.strip().lower().replace("_", "-"))
-    if code is None:
-        raise ValueError(tr("Unknown language {name!r}: choose \"en\" (English) or \"zh\" "
-                            "(Simplified Chinese).", name=name))
-    return code
 
 
 def set_language(name: str) -> str:
@@ -55,49 +41,21 @@ def set_language(name: str) -> str:
     the course installs is registered with matplotlib's font manager (in memory) and added
     after the default font, so Latin letters and digits look as they do in English plots.
     """
-    global _current
-    code = _normalise(name)
+    code = messages.normalise(name)
     if code == "zh":
-        from . import fonts
         fonts.use_cjk_font()
-    _current = code
+    messages.use(code)
     return code
-
-
-def get_language() -> str:
-    """This kernel's language code: "en" or "zh"."""
-    return _current
 
 
 @contextlib.contextmanager
 def language(name: str) -> Iterator[str]:
     """``with language("zh"): ...`` — messages in that language inside the block only."""
-    global _current
-    previous, _current = _current, _normalise(name)
-    if _current == "zh":
-        from . import fonts
+    previous, code = get_language(), messages.normalise(name)
+    if code == "zh":
         fonts.use_cjk_font()
+    messages.use(code)
     try:
-        yield _current
+        yield code
     finally:
-        _current = previous
-
-
-def catalog(code: str) -> dict:
-    """The translations of one language: ``{English message: translated message}``."""
-    code = _normalise(code)
-    if code == "en":
-        return {}
-    from .zh import MESSAGES
-    return MESSAGES
-
-
-def tr(message: str, /, **fields) -> str:
-    """``message`` in this kernel's language, its ``{fields}`` filled in.
-
-    ``message`` is the English text (a :meth:`str.format` template); the translation comes
-    from the catalog of the current language, and English is used where none exists.  Write a
-    literal brace as ``{{`` or ``}}``.
-    """
-    template = catalog(_current).get(message, message) if _current != "en" else message
-    return template.format(**fields)
+        messages.use(previous)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import tr
+from .messages import tr
 
 CJK_FAMILY = "Noto Sans CJK SC"
 

@@ -193,4 +193,17 @@ MESSAGES = {
         '{a}·{me} 的局部梯度是 {a}：请把上游梯度乘以它（而不是除以它）。',
     '{rule}: check the transpose and the order of the factors — the gradient must have the shape of {me}, and only one product of the two gives it.':
         '{rule}：检查转置和因子的顺序——梯度必须和 {me} 形状相同，而两者的乘积中只有一种写法能给出这个形状。',
+    # backprop_lab.graph (BackwardStep.describe: the step-through of backward)
+    '{gate} ({symbol}): upstream = {value}':
+        '{gate}（{symbol}）：上游梯度 = {value}',
+    'input {i}':
+        '输入 {i}',
+    '{symbol} output':
+        '{symbol} 的输出',
+    'upstream':
+        '上游梯度',
+    'local':
+        '局部梯度',
+    '(+= from another branch: total {total})':
+        '（+= 来自另一个分支：总和 {total}）',
 }

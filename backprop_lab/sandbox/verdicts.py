@@ -25,30 +25,12 @@ import ast
 import hashlib
 import hmac
 import json
-import os
 
-#: MIME type of the results a hidden check publishes (never shown to anyone)
-RECORD_MIME = "application/vnd.backprop-lab.hidden-results+json"
+from ..grading.record import (ENV_MODE, ENV_RUN, RECORD_MIME, publish,  # noqa: F401
+                              publishing)
+
 #: largest accepted record, in bytes of JSON
 MAX_RECORD_BYTES = 8 << 20
-#: environment variables the sandbox's kernel gets from the grader
-ENV_MODE, ENV_RUN = "BACKPROP_LAB_HIDDEN_RESULTS", "BACKPROP_LAB_RUN"
-
-
-# ------------------------------------------------------------------ kernel side
-def publishing() -> bool:
-    """True inside a grading sandbox: hidden checks publish results instead of judging."""
-    return os.environ.get(ENV_MODE) == "record"
-
-
-def publish(request: dict) -> None:
-    """Publish a hidden check's results (``{"task", "results"}``, see
-    :func:`backprop_lab.grading.hidden.collect_results`) as one output of the current cell."""
-    from IPython.display import publish_display_data
-    record = {"version": 1, "task": request.get("task"), "run": os.environ.get(ENV_RUN, ""),
-              "results": request.get("results")}
-    publish_display_data({RECORD_MIME: record,
-                          "text/plain": f"{record['task']}: hidden results for the grader."})
 
 
 # ------------------------------------------------------------------ trusted side
