@@ -342,18 +342,19 @@ class RollBack:
     it held before, so no half-finished backward is left looking valid: the same rule as a
     failed ``Graph.forward``.  The error itself goes on."""
 
-    __slots__ = ("nodes", "before")
+    __slots__ = ("nodes", "grads", "sent")
 
     def __init__(self, nodes: list[Node]):
         self.nodes = nodes
-        self.before = [(node.grad, node.sent) for node in nodes]
+        self.grads = [node.grad for node in nodes]    # two flat lists: no object per node
+        self.sent = [node.sent for node in nodes]
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if kind is not None:
-            for node, (grad, sent) in zip(self.nodes, self.before):
+            for node, grad, sent in zip(self.nodes, self.grads, self.sent):
                 node.grad, node.sent = grad, sent
 
 

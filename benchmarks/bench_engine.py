@@ -5,6 +5,9 @@
 2. The array engine (``bl.layers``) against PyTorch on CPU and against the same step
    written by hand in numpy, for one MLP training step (forward, loss, backward, SGD
    update), float64 in all three.      Goals: within 2× of PyTorch, 1.25× of hand numpy.
+   Ours skips dL/dX of the first layer (``model.backward(dout, input_grad=False)``), as
+   PyTorch (X needs no gradient) and the hand-written step do.
+3. The LSTM adding-problem demo of the RNN lesson: its seconds (no peer, no goal).
 
     .venv/bin/python benchmarks/bench_engine.py            # both, default sizes
     .venv/bin/python benchmarks/bench_engine.py --quick    # smaller, for a smoke test
@@ -296,6 +299,22 @@ def _bench_array_numpy(model, loss, optimizer, numpy_step, numpy_Ws, X, Y, sizes
     return None, report(times, "hand-written numpy")["ours"]
 
 
+# ------------------------------------------------- 3. the RNN/LSTM demo of lesson 13
+def bench_lstm_demo():
+    """Seconds of the adding-problem demo (plain RNN, clipped RNN, LSTM; 1200 steps each).
+
+    No peer and no goal: the number tells how long a student waits (tests/test_rnn.py checks
+    what the demo learns, not how long it takes)."""
+    from backprop_lab.rnn_experiments import train_adding_problem
+    start = CLOCK()
+    runs = train_adding_problem()
+    total = CLOCK() - start
+    print("[3] the adding-problem demo (rnn_experiments.train_adding_problem(), defaults): "
+          f"{total:.1f} s of CPU time in all")
+    for label, run in runs.items():      # run.seconds: wall clock, machine load included
+        print(f"    {label:<20} wall {run.seconds:6.1f} s   final loss {run.final_loss:.3g}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
@@ -308,6 +327,7 @@ def main(argv=None):
     else:
         r1 = bench_scalar()
         r2 = bench_array()
+        bench_lstm_demo()
     # the goals, on the training-loop timing: the scalar engine rebuilt every step (as
     # micrograd) at most half of micrograd's time; the array engine within 2x of PyTorch
     # and 1.25x of the same step written by hand in numpy

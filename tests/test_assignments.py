@@ -31,6 +31,7 @@ import csv
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -301,7 +302,47 @@ def test_notebook_metadata_is_consistent(ps_name):
             assert meta["locked"], f"{meta['grade_id']}: instructions and tests are read-only"
     manual = [m for c, m in zip(nb.cells, metas) if c.cell_type == "markdown" and m["grade"]]
     assert manual and all(m["solution"] and m["points"] > 0 for m in manual)
-    assert ps.auto_points == 18 and ps.manual_points == 2
+    graded = [m["points"] for c, m in zip(nb.cells, metas) if c.cell_type == "code" and m["grade"]]
+    assert sum(graded) == ps.auto_points >= 18
+    assert sum(m["points"] for m in manual) == ps.manual_points == 2
+
+
+def practised_after() -> dict:
+    """``{problem set: {lesson numbers whose "Practise it" names it}}`` (not the welcome)."""
+    lessons = {}
+    for source in sorted((ROOT / "tools" / "lesson_sources").glob("[0-9][0-9]_*.txt")):
+        number = int(source.name[:2])
+        section = source.read_text(encoding="utf-8").split("## Practise it", 1)[-1].split("\n%%")[0]
+        for name in PS_NAMES:
+            if number and f"`{name}`" in section:
+                lessons.setdefault(name, set()).add(number)
+    return lessons
+
+
+def lesson_numbers(text: str) -> set:
+    """'01–05, 07' -> {1, 2, 3, 4, 5, 7}"""
+    numbers = set()
+    for item in text.split(","):
+        first, _, last = item.strip().partition("–")
+        numbers |= set(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def test_readme_problem_set_tables_match_the_builder_and_the_lessons():
+    """The repository README's table (parts, points, lessons) and the guide's points per part."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    guide = (ASSIGNMENTS / "README.md").read_text(encoding="utf-8")
+    lessons = practised_after()
+    for name, ps in builder.PROBLEM_SETS.items():
+        row = re.search(rf"^\| `{name}` \| (.+) \| (\d+) \| ([0-9–, ]+) \|$", readme, re.M)
+        assert row, f"README's problem-set table lacks a row for {name}"
+        points = [int(n) for n in re.findall(r" (\d+)(?= ·|$)", row[1])]
+        assert points == [p.points for p in ps.parts], f"README: the points of {name}'s parts"
+        assert int(row[2]) == ps.manual_points
+        assert lesson_numbers(row[3]) == lessons[name], f"README: the lessons that practise {name}"
+        per_part = " + ".join(str(p.points) for p in ps.parts)
+        assert f"`{name}` {per_part}" in " ".join(guide.split()), f"guide: points per part of {name}"
+        assert re.search(rf"^\| `{name}` \| .+ \| {ps.auto_points} \| {ps.manual_points} \|$", guide, re.M)
 
 
 def test_config_sets_what_the_course_needs():

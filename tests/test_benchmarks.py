@@ -43,3 +43,13 @@ def test_bench_widgets_slider_to_svg():
     result = run("bench_widgets.py", "--repeats", "3")
     assert result.returncode == 0, result.stderr
     assert "embedded Graphviz" in result.stdout and "ms" in result.stdout
+
+
+@pytest.mark.slow
+def test_bench_render_quick_prints_the_drawing_time_curve():
+    result = run("bench_render.py", "--quick")
+    assert result.returncode in (0, 1), result.stderr     # 1 = a timing goal missed
+    for shape in ("chain", "tree", "fan-out"):
+        assert shape in result.stdout
+    assert "compiled-module cache" in result.stdout
+    assert ("goals met" in result.stdout) or ("GOALS NOT MET" in result.stdout)

@@ -817,3 +817,51 @@ def test_the_gate_base_class_is_allowed(solutions):
             return y, x
     grading.check("ps1.multiply_gate", MultiplyGate=MultiplyGate)
     grading.verify_isolated("ps1.multiply_gate", MultiplyGate=MultiplyGate)
+
+
+def init_with(variance=None, *, shape=None, draw=None):
+    """A student's init_weights: normal weights of ``variance(n_in, n_out)``, or ``draw``."""
+    def init_weights(n_in, n_out, activation, rng):
+        if draw is not None:
+            return draw(n_in, n_out, rng)
+        return rng.normal(0.0, np.sqrt(variance(n_in, n_out)), size=shape or (n_in, n_out))
+    return init_weights
+
+
+@pytest.mark.parametrize("init, words", [
+    (init_with(draw=lambda n_in, n_out, rng: rng.standard_normal((n_in, n_out))),
+     "that is the variance of a standard normal"),
+    (init_with(lambda n_in, n_out: 1.0 / n_in), "ReLU zeroes half of it, so He doubles it"),
+    (init_with(lambda n_in, n_out: (2.0 / n_in) ** 2), "takes the standard deviation s, not the variance"),
+    (init_with(lambda n_in, n_out: 2.0 / n_in, shape=None, draw=lambda n_in, n_out, rng:
+               rng.normal(0, np.sqrt(2 / n_in), (n_out, n_in))), "W is (n_in, n_out)"),
+    (init_with(draw=lambda n_in, n_out, rng: np.zeros((n_in, n_out))), "stay equal forever"),
+    (init_with(draw=lambda n_in, n_out, rng: np.repeat(rng.normal(0, np.sqrt(2 / n_in), (n_in, 1)), n_out, axis=1)),
+     "W has 100 columns but only 1 distinct one —"),
+    (init_with(draw=lambda n_in, n_out, rng: np.random.normal(0, np.sqrt(2 / n_in), (n_in, n_out))),
+     "draw them with the generator `rng`"),
+    (init_with(draw=lambda n_in, n_out, rng: np.random.default_rng(0).normal(0, np.sqrt(2 / n_in), (n_in, n_out))),
+     "another seed gave the same weights"),
+    (init_with(draw=lambda n_in, n_out, rng: 0.1 + rng.normal(0, np.sqrt(2 / n_in), (n_in, n_out))),
+     "the weights must have mean 0"),
+])
+def test_init_mistakes(init, words):
+    assert words in failure("ps3.init", init_weights=init)
+
+
+def test_init_names_the_other_scale_and_what_depth_does_to_it():
+    he_everywhere = init_with(lambda n_in, n_out: 2.0 / n_in)          # right for ReLU only
+    msg = failure("ps3.init", init_weights=he_everywhere)
+    assert "[a ReLU layer" not in msg and "[a tanh layer, 60 → 240]" in msg
+    assert "2/n_in is He's scale, for ReLU" in msg and "after 20 layers" in msg
+    xavier_for_relu = init_with(lambda n_in, n_out: 2.0 / (n_in + n_out))
+    assert "Xavier's scale, for tanh" in failure("ps3.init", init_weights=xavier_for_relu)
+
+
+def test_init_accepts_any_zero_mean_distribution_of_the_right_variance():
+    def uniform(n_in, n_out, activation, rng):      # Var(U(-a, a)) = a²/3
+        variance = 2.0 / n_in if activation == "relu" else 2.0 / (n_in + n_out)
+        a = np.sqrt(3 * variance)
+        return rng.uniform(-a, a, size=(n_in, n_out))
+    grading.check("ps3.init", init_weights=uniform)
+    grading.fresh().verify_isolated("ps3.init", init_weights=uniform)

@@ -2,7 +2,8 @@
 
 The Affine layer follows the API of the post "理解反向传播计算梯度" (understanding the
 gradients of backpropagation, 2023) with the transposes its backward forgot; softmax
-cross-entropy, a numerical gradient checker and training on spirals complete the set.
+cross-entropy, a numerical gradient checker, training on spirals and the initial weights
+(lesson 14: symmetry, variance scale) complete the set.
 """
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ import numpy as np
 
 from ..graph import constant, exp, log, relu, sigmoid
 from ..mistakes import as_array, upstream_not_multiplied
+from ..values import format_value
 from .data import spiral_split
 from .task import (GradingError, Task, engine_gradients, numerical_wrt, results_of, rng_cases,
                    salted)
 
 __all__ = ["AffineTask", "ActivationTask", "SoftmaxTask", "NumericalGradientTask", "TrainingTask",
-           "TASKS"]
+           "InitTask", "TASKS"]
 
 
 class AffineTask(Task):
@@ -228,4 +230,120 @@ class TrainingTask(Task):
                 f"and the number of iterations; a hidden layer of 50–100 ReLUs is enough."]
 
 
-TASKS = (AffineTask(), ActivationTask(), SoftmaxTask(), NumericalGradientTask(), TrainingTask())
+class InitTask(Task):
+    """Initial weights: random (the symmetry between hidden units broken), with the variance
+    that keeps the scale of the signal and of the gradient from layer to layer (lesson 14).
+
+    Not a value comparison: any zero-mean distribution of the right variance passes, drawn
+    with the generator handed in.  The sample variance of n weights spreads by about
+    sqrt(2/n) (1–2 % here); the tolerance is 10 %.
+    """
+    id, student = "ps3.init", ("init_weights",)
+    tolerance = 0.1
+    depth = 20
+
+    def cases(self, hidden):
+        cases = [("a ReLU layer, 200 → 100", {"n_in": 200, "n_out": 100, "activation": "relu", "seed": 0}),
+                 ("a tanh layer, 60 → 240", {"n_in": 60, "n_out": 240, "activation": "tanh", "seed": 1})]
+        if hidden:
+            cases += rng_cases(205, lambda r: [
+                ("a ReLU layer of other sizes", {"n_in": int(r.integers(150, 300)), "n_out": int(r.integers(50, 100)),
+                                                "activation": "relu", "seed": int(r.integers(2 ** 31))}),
+                ("a tanh layer of other sizes", {"n_in": int(r.integers(50, 100)), "n_out": int(r.integers(150, 300)),
+                                                "activation": "tanh", "seed": int(r.integers(2 ** 31))})])
+        return cases
+
+    def run(self, student, i):
+        def draw(seed):
+            return student["init_weights"](i["n_in"], i["n_out"], i["activation"],
+                                           np.random.default_rng(seed))
+        W = as_array(draw(i["seed"]))
+        if W is None:
+            raise GradingError("init_weights must return an array of weights; got something else.")
+        again, other = as_array(draw(i["seed"])), as_array(draw(i["seed"] + 1))
+        same_shape = (lambda V: V is not None and V.shape == W.shape)
+        return {"W": W,
+                "largest change drawn again from the same seed":
+                    float(np.max(np.abs(again - W))) if same_shape(again) and W.size else np.inf,
+                "largest change drawn from another seed":
+                    float(np.max(np.abs(other - W))) if same_shape(other) and W.size else 0.0}
+
+    @staticmethod
+    def scales(i) -> dict:
+        """The variances of the named initializations for this layer."""
+        n_in, n_out = i["n_in"], i["n_out"]
+        return {"he": 2.0 / n_in, "xavier": 2.0 / (n_in + n_out), "lecun": 1.0 / n_in}
+
+    def target(self, i) -> float:
+        return self.scales(i)["he" if i["activation"] == "relu" else "xavier"]
+
+    def variance_hint(self, i, var: float) -> str:
+        """What a wrong variance most likely comes from."""
+        s, relu, target = self.scales(i), i["activation"] == "relu", self.target(i)
+        known = [(1.0, "that is the variance of a standard normal: scale the draws by "
+                       "the standard deviation you want (multiply by its square root)."),
+                 (target ** 2, "rng.normal(0, s) takes the standard deviation s, not the "
+                               "variance: s = sqrt(variance).")]
+        if relu:
+            known += [(s["lecun"], "1/n_in (LeCun) keeps the scale of a layer that passes "
+                                   "its whole input; ReLU zeroes half of it, so He doubles it: 2/n_in."),
+                      (s["xavier"], "2/(n_in + n_out) is Xavier's scale, for tanh; after a "
+                                    "ReLU use He's 2/n_in.")]
+        else:
+            known += [(s["he"], "2/n_in is He's scale, for ReLU (which zeroes half of its "
+                                "input); tanh passes values near 0 unchanged: Xavier's "
+                                "2/(n_in + n_out)."),
+                      (s["lecun"], "1/n_in (LeCun) keeps only the forward signal's scale; "
+                                   "Xavier averages fan-in and fan-out: 2/(n_in + n_out).")]
+        for value, hint in known:
+            if abs(var / value - 1) < self.tolerance:
+                return " Hint: " + hint
+        return ""
+
+    def failures(self, i, outputs):
+        def fmt(x):
+            return format_value(x, precision=4, minus="-")
+        n_in, n_out, act = i["n_in"], i["n_out"], i["activation"]
+        W = as_array(outputs.get("W"))
+        if W is None or W.shape != (n_in, n_out):
+            shape = None if W is None else W.shape
+            turned = (" The layer computes x @ W with x of shape (N, n_in): W is (n_in, n_out)."
+                      if shape == (n_out, n_in) else "")
+            return {"W": f"W: expected shape ({n_in}, {n_out}), got {shape}.{turned}"}
+        if not np.all(np.isfinite(W)):
+            return {"W": "W holds inf or nan."}
+        columns = np.unique(W, axis=1).shape[1]
+        if columns < n_out:
+            return {"symmetry": (
+                f"W has {n_out} columns but only {columns} distinct one{'s' * (columns != 1)} — "
+                f"hidden units whose weights start equal compute the same value, get the same "
+                f"gradient and stay equal forever. Draw every weight at random.")}
+        failures = {}
+        target, var, mean = self.target(i), float(W.var()), float(W.mean())
+        name = "He: 2/n_in" if act == "relu" else "Xavier: 2/(n_in + n_out)"
+        if abs(var / target - 1) > self.tolerance:
+            # the rho^k law: what this variance does to the signal through `depth` layers
+            factor = var / target
+            failures["variance"] = (
+                f"W: variance {fmt(var)}, expected {fmt(target)} ({name}, with n_in = {n_in}, "
+                f"n_out = {n_out}). Then each {act} layer multiplies the variance of the signal "
+                f"(and of the gradient) by {fmt(factor)} times what the right scale gives: "
+                f"×{fmt(factor ** self.depth)} after {self.depth} layers."
+                f"{self.variance_hint(i, var)}")
+        elif abs(mean) > 6 * np.sqrt(target / W.size):
+            failures["mean"] = f"W: mean {fmt(mean)}; the weights must have mean 0."
+        again = outputs.get("largest change drawn again from the same seed")
+        other = outputs.get("largest change drawn from another seed")
+        if as_array(again) is None or float(as_array(again)) != 0.0:
+            failures["same seed"] = (
+                "the same seed gave other weights: draw them with the generator `rng` you are "
+                "given (rng.normal, rng.standard_normal), not np.random's global one — a run "
+                "must be reproducible.")
+        elif as_array(other) is None or float(as_array(other)) == 0.0:
+            failures["another seed"] = ("another seed gave the same weights: they must be drawn "
+                                        "at random, with `rng`.")
+        return failures
+
+
+TASKS = (AffineTask(), ActivationTask(), SoftmaxTask(), NumericalGradientTask(), TrainingTask(),
+         InitTask())

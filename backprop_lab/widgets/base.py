@@ -14,15 +14,18 @@ from __future__ import annotations
 import functools
 import html
 import io
+import math
 import os
 
 import ipywidgets as widgets
 
 from .. import render
 from ..graph import Graph
+from ..values import check_real, format_value, is_number
 
 __all__ = ["NBGRADER_VARIABLE", "under_nbgrader", "skip_when_grading", "CircuitView",
-           "FigureView", "number_rows", "message_html", "SKIPPED_NOTE"]
+           "FigureView", "number_rows", "message_html", "SKIPPED_NOTE", "slider_step",
+           "slider_bounds", "slider_value", "check_text_size", "TEXT_CHARS_PER_NUMBER"]
 
 NBGRADER_VARIABLE = "NBGRADER_EXECUTION"
 SKIPPED_NOTE = ("<i style='color:#6e7781'>(drawing skipped: nbgrader is validating or "
@@ -79,6 +82,50 @@ class CircuitView(widgets.HTML):
 
 def _node_count(graph) -> int:
     return len(graph.nodes) if hasattr(graph, "nodes") else len(Graph(graph).nodes)
+
+
+# ------------------------------------------------------------------ checked slider specs
+# A slider silently clamps what it is given (FloatSlider(value=100, max=5) shows 5) and
+# accepts a step of 0 or an infinite range; these checks refuse such specs up front, with
+# the widget, the slider, the value and what was expected in the message.
+
+def slider_step(owner: str, step, name: str = "step") -> float:
+    """A slider step: a positive finite number."""
+    return check_real(owner, name, step)
+
+
+def slider_bounds(owner: str, name: str, bounds) -> tuple[float, float]:
+    """A slider range ``(min, max)``: two finite numbers with min < max."""
+    if isinstance(bounds, (str, bytes)) or not isinstance(bounds, (tuple, list)) \
+            or len(bounds) != 2 or not all(is_number(b) and math.isfinite(b) for b in bounds) \
+            or not bounds[0] < bounds[1]:
+        raise ValueError(f"{owner}: the range of {name!r} must be two finite numbers "
+                         f"(min, max) with min < max, got {bounds!r}.")
+    return float(bounds[0]), float(bounds[1])
+
+
+def slider_value(owner: str, name: str, value, low: float, high: float) -> float:
+    """A value for a slider over ``[low, high]``: a finite number inside the range (a slider
+    would silently clamp anything else to an end)."""
+    if not is_number(value) or not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{owner}: {name} must be a finite number from "
+                         f"{format_value(low, 6, '-')} to {format_value(high, 6, '-')} (the "
+                         f"slider's range), got {value!r}.")
+    return float(value)
+
+
+TEXT_CHARS_PER_NUMBER = 32     # "-1.2345678901234567e-300, " is 26 characters
+
+
+def check_text_size(owner: str, name: str, text: str, shape: tuple) -> None:
+    """Refuse, before parsing it, a text far longer than an array of ``shape`` can need
+    (parsing 3 million numbers takes tens of seconds only to find the shape is wrong)."""
+    count = math.prod(shape)
+    limit = TEXT_CHARS_PER_NUMBER * count + 8 * len(shape) + 64
+    if len(text) > limit:
+        raise ValueError(f"{owner}: {name} expects an array of shape {shape} ({count:,} "
+                         f"numbers), but the text is {len(text):,} characters long (more than "
+                         f"{limit:,}); enter {count:,} numbers.")
 
 
 class FigureView(widgets.Image):

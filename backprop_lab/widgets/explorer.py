@@ -12,18 +12,21 @@ the engine's error and keep the last good picture.
 
 How fast: one update is the engine's forward + backward (well under 1 ms at these sizes),
 the DOT text and the Graphviz layout, which dominates.  A typical 50-node graph (a chain,
-or a few tanh units) takes about 10 ms with the embedded Graphviz.  Graphs where a few
-inputs fan out to many gates lay out much more slowly: in f = tanh(f·y + x) repeated 16
-times (50 nodes) x and y each feed 16 gates, and every long wire from their junction
-becomes a chain of virtual nodes that Graphviz's network simplex must place: about 150 ms
-with the embedded Graphviz, about 200 ms with the system ``dot``.  No cheap layout
-attribute helps much (measured: ``mclimit``, ``nslimit``, ``searchsize``, ``splines`` and
-``ordering`` change it by 15 % at best; ``xlabel`` edge labels are 4x faster but overlap
-each other).  So such graphs update on release: when one update takes longer than
-``SLOW_UPDATE_SECONDS`` (the first one, made while the widget is built, included), the
+or a few tanh units) takes about 10-15 ms of CPU with the embedded Graphviz.  Inputs that
+fan out to many gates used to lay out much more slowly (in f = tanh(f·y + x) repeated 16
+times, x and y each feed 16 gates: 140-330 ms, every long wire from their junction a chain
+of virtual nodes for Graphviz to place); the drawing now gives a node that feeds more than
+``render.MAX_FAN_OUT`` gates a copy at each gate, and that graph lays out like any other.
+Big graphs are drawn summarised (``render.MAX_NODES``).  Still, when one update takes longer
+than ``SLOW_UPDATE_SECONDS`` (the first one, made while the widget is built, included), the
 sliders switch to ``continuous_update=False`` and redraw when let go instead of at every
 tick of a drag; graphs over ``CONTINUOUS_LIMIT`` nodes do so from the start.
 ``benchmarks/bench_widgets.py`` prints both numbers.
+
+Bad input is refused with a message that names the slider: a step that is not a positive
+number, a range that is not two finite numbers (min < max), a value for ``set`` outside its
+slider's range or not finite, a text for an array leaf far longer than its shape needs
+(refused before it is parsed).
 """
 from __future__ import annotations
 
@@ -38,7 +41,8 @@ from .. import render
 from ..graph import Graph, Node, var
 from ..render import GRAD_COLOR, VALUE_COLOR
 from ..values import format_value
-from .base import CircuitView, message_html, number_rows, under_nbgrader
+from .base import (CircuitView, check_text_size, message_html, number_rows, slider_bounds,
+                   slider_step, slider_value, under_nbgrader)
 
 __all__ = ["GraphExplorer", "graph_from_function", "slider_range"]
 
@@ -121,11 +125,13 @@ class GraphExplorer(widgets.VBox):
         if not self.graph.names:
             raise ValueError("GraphExplorer: the graph has no named leaves to vary; make its "
                              "inputs with bl.var(value, name='x').")
+        step = slider_step("GraphExplorer", step)
+        ranges = self._checked_ranges(ranges)
         if values:
             self.graph.forward(**values)
         self.precision = precision
         self.rankdir = rankdir
-        self.controls = {name: self._control(name, (ranges or {}).get(name), step)
+        self.controls = {name: self._control(name, ranges.get(name), step)
                          for name in order if name in self.graph.names}
         self.circuit = CircuitView()
         self.readout = widgets.HTML()
@@ -144,6 +150,19 @@ class GraphExplorer(widgets.VBox):
         self.update()
 
     # -- controls --------------------------------------------------------------------
+    def _checked_ranges(self, ranges) -> dict:
+        if ranges is None:
+            return {}
+        if not isinstance(ranges, dict):
+            raise TypeError(f"GraphExplorer: ranges must be a dict {{name: (min, max)}}, got "
+                            f"{type(ranges).__name__}.")
+        unknown = sorted(set(ranges) - set(self.graph.names))
+        if unknown:
+            raise ValueError(f"GraphExplorer: ranges names {unknown}, which are not inputs; "
+                             f"inputs are {self.graph.names}.")
+        return {name: slider_bounds("GraphExplorer", name, bounds)
+                for name, bounds in ranges.items()}
+
     def _control(self, name: str, bounds, step: float):
         value = self.graph.leaf(name).value
         continuous = len(self.graph.nodes) <= CONTINUOUS_LIMIT
@@ -155,6 +174,9 @@ class GraphExplorer(widgets.VBox):
         if not low <= value <= high:
             raise ValueError(f"GraphExplorer: range {(low, high)} for {name!r} does not hold "
                              f"its value {value}.")
+        if bounds is not None and step > high - low:
+            raise ValueError(f"GraphExplorer: step {step!r} is larger than the range of "
+                             f"{name!r} {(low, high)}: the slider could not move.")
         return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    continuous_update=continuous, readout_format=".2f")
 
@@ -163,6 +185,7 @@ class GraphExplorer(widgets.VBox):
         if isinstance(control, widgets.FloatSlider):
             return control.value
         shape = self.graph.leaf(name).shape
+        check_text_size("GraphExplorer", name, control.value, shape)
         try:
             array = np.array(ast.literal_eval(control.value), dtype=np.float64)
         except (ValueError, SyntaxError, TypeError):
@@ -174,24 +197,45 @@ class GraphExplorer(widgets.VBox):
         return array
 
     def set(self, **values) -> None:
-        """Move controls by leaf name (one update at the end)."""
+        """Move controls by leaf name (one update at the end).
+
+        Every value is checked before any control moves: a slider takes a finite number
+        inside its range (build the explorer with ``ranges={name: (min, max)}`` for a wider
+        one), a text box an array of its leaf's shape with finite numbers.  A bad value
+        raises ValueError and leaves the widget as it was.
+        """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
             raise ValueError(f"GraphExplorer.set: no input named {unknown}; inputs are "
                              f"{list(self.controls)}.")
+        texts = {name: self._checked(name, value) for name, value in values.items()}
         self._holding = True
         try:
-            for name, value in values.items():
-                control = self.controls[name]
-                if isinstance(control, widgets.FloatSlider):
-                    if not control.min <= value <= control.max:
-                        control.min, control.max = min(control.min, value), max(control.max, value)
-                    control.value = float(value)
-                else:
-                    control.value = _array_text(np.asarray(value, dtype=np.float64))
+            for name, value in texts.items():
+                self.controls[name].value = value
         finally:
             self._holding = False
         self.update()
+
+    def _checked(self, name: str, value):
+        """What control ``name`` will hold for ``value``, or a ValueError saying why not."""
+        control = self.controls[name]
+        if isinstance(control, widgets.FloatSlider):
+            return slider_value("GraphExplorer.set", name, value, control.min, control.max)
+        shape = self.graph.leaf(name).shape
+        given = value.shape if isinstance(value, np.ndarray) else np.shape(value)
+        if given != shape:
+            raise ValueError(f"GraphExplorer.set: {name} expects an array of shape {shape}, "
+                             f"got shape {given}.")
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"GraphExplorer.set: {name} expects numbers, got "
+                             f"{value!r}.") from None
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"GraphExplorer.set: {name} must hold finite numbers, got "
+                             f"{_array_text(array)}.")
+        return _array_text(array)
 
     def _on_change(self, change) -> None:
         if not self._holding:
@@ -225,9 +269,14 @@ class GraphExplorer(widgets.VBox):
             self.error = str(error)
             self.status.value = message_html(f"Cannot evaluate here: {error}", error=True)
             return
-        self.error = None
-        self.status.value = ""
-        self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
+        try:
+            self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
+        except render.RenderLimitExceeded as error:        # the numbers below still update
+            self.error = None
+            self.status.value = message_html(f"Drawing stopped: {error}", error=True)
+        else:
+            self.error = None
+            self.status.value = ""
         output = self.graph.output.name or "f"
         rows = [(output, format_value(self.value, self.precision))]
         rows += [(f"∂{output}/∂{name}", format_value(grad, self.precision))

@@ -17,7 +17,7 @@ import ipywidgets as widgets
 
 from ..graph import Graph, sigmoid, var
 from ..values import format_value
-from .base import CircuitView, FigureView, number_rows
+from .base import CircuitView, FigureView, number_rows, slider_value
 
 __all__ = ["NeuronTrainer", "neuron_loss_graph"]
 
@@ -46,6 +46,9 @@ class NeuronTrainer(widgets.VBox):
     def __init__(self, w=(2.0, -3.0, -3.0), x=(-1.0, -2.0), target: float = 1.0,
                  learning_rate: float = 1.0, show_circuit: bool = True):
         self.start_w, self.x = tuple(float(v) for v in w), tuple(float(v) for v in x)
+        learning_rate = slider_value("NeuronTrainer", "learning_rate", learning_rate,
+                                     10.0 ** -2, 10.0 ** 1.5)
+        target = slider_value("NeuronTrainer", "target", target, 0.0, 1.0)
         self.lr = widgets.FloatLogSlider(value=learning_rate, base=10, min=-2, max=1.5,
                                          step=0.05, description="η (rate)")
         # a new target restarts training (reset): on release, not at every tick of a drag

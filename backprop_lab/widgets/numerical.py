@@ -24,12 +24,17 @@ from matplotlib.ticker import LogLocator, NullLocator
 
 from ..graph import Graph, Node, var
 from ..values import format_value
-from .base import FigureView, message_html, number_rows, under_nbgrader
+from .base import (FigureView, message_html, number_rows, slider_bounds, slider_value,
+                   under_nbgrader)
 
 __all__ = ["NumericalVsAnalytic", "difference_errors"]
 
-H_GRID = np.logspace(-13, 0, 66)
+H_LOG_RANGE = (-13, 0)                    # h from 1e-13 to 1
+H_GRID = np.logspace(*H_LOG_RANGE, 66)
 FLOOR = 1e-18          # a log axis cannot show an error of exactly 0
+#: |f(x)| and |f'(x)| above this cannot be compared on the plot (its log axis would span
+#: more than 10^300 and overflow); such an x is refused with a message.
+LARGEST = 1e100
 
 
 class _ScalarFunction:
@@ -46,8 +51,15 @@ class _ScalarFunction:
         return out
 
     def gradient(self, x: float) -> float:
-        self.value(x)
-        return float(self.graph.backward()[self.name])
+        fx = self.value(x)
+        gradient = float(self.graph.backward()[self.name])
+        if not abs(fx) <= LARGEST or not abs(gradient) <= LARGEST:
+            raise OutOfPlotRange(
+                f"NumericalVsAnalytic: at {self.name} = {x:.3g}, f = {fx:.3g} and f' = "
+                f"{gradient:.3g}; beyond ±{LARGEST:.0e} finite differences with h from 1e-13 "
+                f"to 1 have nothing meaningful to show: choose an {self.name} where f and "
+                f"its gradient are smaller.")
+        return gradient
 
 
 def difference_errors(function: _ScalarFunction, x: float, hs) -> tuple[np.ndarray, ...]:
@@ -73,6 +85,17 @@ def _value_or_nan(function: _ScalarFunction, x: float) -> float:
         return float("nan")
 
 
+class OutOfPlotRange(ValueError):
+    """f or f' at x is too large to plot: refused when the widget is built."""
+
+
+def _finite_x(x) -> float:
+    if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(x):
+        raise ValueError(f"NumericalVsAnalytic: x must be a finite number, got {x!r}.")
+    return float(x)
+
+
 def _as_function(f, x, wrt) -> _ScalarFunction:
     if isinstance(f, (Node, Graph)):
         graph = f if isinstance(f, Graph) else Graph(f)
@@ -83,8 +106,7 @@ def _as_function(f, x, wrt) -> _ScalarFunction:
                                  f"which one to vary with wrt='name'.")
             wrt = names[0]
         graph.leaf(wrt)
-        if x is None:
-            x = graph.leaf(wrt).value
+        x = graph.leaf(wrt).value if x is None else _finite_x(x)
         return _ScalarFunction(graph, wrt, x)
     if not callable(f):
         raise TypeError(f"NumericalVsAnalytic: expected a function of one input, a Node or a "
@@ -94,7 +116,7 @@ def _as_function(f, x, wrt) -> _ScalarFunction:
         raise TypeError(f"NumericalVsAnalytic: the function must take exactly one input "
                         f"(like lambda x: bl.sigmoid(x)); it takes {parameters}.")
     name = parameters[0]
-    x = 1.0 if x is None else x
+    x = 1.0 if x is None else _finite_x(x)
     output = f(var(x, name=name))
     if not isinstance(output, Node):
         raise TypeError(f"NumericalVsAnalytic: the function returned {type(output).__name__}, "
@@ -113,10 +135,21 @@ class NumericalVsAnalytic(widgets.VBox):
 
     def __init__(self, f, *, x: float | None = None, h: float = 1e-5, wrt: str | None = None,
                  x_range: tuple[float, float] | None = None):
+        owner = "NumericalVsAnalytic"
+        h = slider_value(owner, "h", h, 10.0 ** H_LOG_RANGE[0], 10.0 ** H_LOG_RANGE[1])
         self.function = _as_function(f, x, wrt)
         x = self.function.x
-        low, high = x_range if x_range is not None else (x - 3.0, x + 3.0)
-        self.h_slider = widgets.FloatLogSlider(value=h, base=10, min=-13, max=0, step=0.1,
+        low, high = (slider_bounds(owner, "x", x_range) if x_range is not None
+                     else (x - 3.0, x + 3.0))
+        slider_value(owner, "x", x, low, high)
+        try:
+            self.function.gradient(x)     # too large: a clear error now, not a broken plot
+        except OutOfPlotRange:
+            raise
+        except ValueError:
+            pass                          # outside the domain: update_x says so below
+        self.h_slider = widgets.FloatLogSlider(value=h, base=10, min=H_LOG_RANGE[0],
+                                               max=H_LOG_RANGE[1], step=0.1,
                                                description="h", readout_format=".1e")
         # moving x recomputes both error curves (132 evaluations) and redraws: on release
         self.x_slider = widgets.FloatSlider(value=x, min=low, max=high, step=0.01,
@@ -172,9 +205,9 @@ class NumericalVsAnalytic(widgets.VBox):
             self._one_line.set_data(H_GRID, np.maximum(np.abs(one - analytic), FLOOR))
             self._centered_line.set_data(H_GRID, np.maximum(np.abs(centered - analytic), FLOOR))
             ax = self.plot.ax
-            ax.set_ylim(FLOOR * 10, 10.0 ** np.ceil(np.log10(max(
-                np.nanmax(np.abs(one - analytic)), np.nanmax(np.abs(centered - analytic)),
-                1e-3))))
+            errors = np.abs(np.concatenate([one, centered]) - analytic)
+            largest = max(errors[np.isfinite(errors)].max(initial=0.0), 1e-3)
+            ax.set_ylim(FLOOR * 10, 10.0 ** min(np.ceil(np.log10(largest)), 150.0))
             ax.set_title(f"x = {self.function.x:.3g}, analytic gradient "
                          f"{format_value(analytic, 6)}", fontsize=10)
         self.update_h()

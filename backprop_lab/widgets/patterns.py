@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from ..graph import Graph, maximum, var
 from ..values import format_value
-from .base import CircuitView, message_html
+from .base import CircuitView, message_html, slider_value
 
 __all__ = ["GatePatterns"]
 
@@ -45,6 +45,8 @@ class GatePatterns(widgets.VBox):
 
     def __init__(self, x: float = 3.0, y: float = -1.0, upstream: float = 2.0,
                  precision: int = 3):
+        x, y, upstream = (slider_value("GatePatterns", name, value, -5.0, 5.0)
+                          for name, value in (("x", x), ("y", y), ("upstream", upstream)))
         self.precision = precision
         self.graphs = {kind: _circuit(kind, x, y) for kind in self.KINDS}
         self.x = widgets.FloatSlider(value=x, min=-5, max=5, step=0.1, description="x")

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 
 from .. import rnn, rnn_experiments
 from ..values import check_choice
-from .base import FigureView, number_rows, under_nbgrader
+from .base import FigureView, number_rows, slider_value, under_nbgrader
 
 __all__ = ["RNNGradientExplorer"]
 
@@ -50,11 +50,8 @@ class RNNGradientExplorer(widgets.VBox):
         if not 2 <= steps <= max_steps:
             raise ValueError(f"RNNGradientExplorer: steps must lie in [2, {max_steps}] "
                              f"(max_steps), got {steps!r}.")
-        if not 0.0 < rho <= 4.0:
-            raise ValueError(f"RNNGradientExplorer: rho must lie in (0, 4], got {rho!r}.")
-        if not 1e-3 <= max_norm <= 1e3:
-            raise ValueError(f"RNNGradientExplorer: max_norm must lie in [1e-3, 1e3], got "
-                             f"{max_norm!r}.")
+        rho = slider_value("RNNGradientExplorer", "rho", rho, 0.1, 4.0)
+        max_norm = slider_value("RNNGradientExplorer", "max_norm", max_norm, 1e-3, 1e3)
         self.hidden, self.kind, self.input_scale, self.seed = hidden, kind, input_scale, seed
         self.rho_slider = widgets.FloatSlider(value=rho, min=0.1, max=4.0, step=0.01,
                                               description="ρ (spectral radius)",

@@ -96,11 +96,12 @@ def test_bad_arguments_get_clear_errors():
         RNNGradientExplorer(activation="gelu")
     with pytest.raises(ValueError, match=r"steps must lie in \[2, 100\]"):
         RNNGradientExplorer(steps=500)
-    with pytest.raises(ValueError, match=r"rho must lie in \(0, 4\]"):
-        RNNGradientExplorer(rho=-1.0)
+    for rho in (-1.0, 0.05, math.nan, math.inf, "1"):     # 0.05: the slider starts at 0.1
+        with pytest.raises(ValueError, match=r"rho must be a finite number from 0.1 to 4"):
+            RNNGradientExplorer(rho=rho)
     with pytest.raises(ValueError, match="unknown kind"):
         RNNGradientExplorer(kind="diagonal")
-    with pytest.raises(ValueError, match="max_norm must lie in"):
+    with pytest.raises(ValueError, match="max_norm must be a finite number from 0.001 to 1000"):
         RNNGradientExplorer(max_norm=0.0)
     assert rnn.ACTIVATIONS        # the dropdown offers every activation of the module
     assert list(RNNGradientExplorer().activation_dropdown.options) == list(rnn.ACTIVATIONS)
