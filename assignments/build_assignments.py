@@ -21,10 +21,19 @@ the lessons (``tools/cell_sources.py``, the one parser of both).  Cell kinds:
 * ``%% demo <id>``          read-only code that draws or plots only when a person runs it
                             (``grading.interactive()`` is False while nbgrader executes).
 
+Simplified Chinese: a ``md``, ``setup``, ``answer``, ``demo`` or ``written`` cell may be followed
+by its translation (``%% md intro zh``; ``%% written <id> zh points=N``).  A source holding any
+translation is also built as its own nbgrader assignment ``<ps>_zh`` (``source/<ps>_zh/``): the
+same cells, ids, tasks and points, every ``md`` cell in Chinese, code cells that differ from the
+English ones only in comments and strings (``tools/translations.py``), and a generated first
+cell ``bl.set_language("zh")`` so that hints and widgets speak Chinese.  Both releases are graded
+by the same tasks.
+
 Writing the notebooks from here keeps the nbgrader metadata consistent: every cell gets the
 right flags (``solution``, ``grade``, ``locked``, ``points``, ``grade_id``, ``schema_version``
 3) and a cell id equal to its grade id, so rebuilding gives the same bytes.
-``PROBLEM_SETS`` is also what the tests read to know each part's cells and points.
+``PROBLEM_SETS`` is also what the tests read to know each part's cells and points
+(``TRANSLATED``: the translated releases, ``RELEASES``: both).
 """
 from __future__ import annotations
 
@@ -38,20 +47,26 @@ HERE = Path(__file__).resolve().parent
 TEXT = HERE / "problem_sets"
 sys.path.insert(0, str(HERE.parent / "tools"))
 import cell_sources  # noqa: E402  (tools/cell_sources.py: the %% format shared with the lessons)
+import translations  # noqa: E402  (tools/translations.py: English and Chinese cells of one source)
 from cell_sources import Kind  # noqa: E402
 
 # the problem sets, in course order (their sources: problem_sets/<name>.txt)
 NAMES = ("ps1_gates", "ps2_engine", "ps3_layers", "ps4_cnn_rnn", "ps5_cnn_lstm")
 
 KINDS = (
-    Kind("md", words=("id",)),
-    Kind("setup", words=("id",)),
-    Kind("answer", words=("id",)),
-    Kind("demo", words=("id",)),
+    Kind("md", words=("id",), translatable=True),
+    Kind("setup", words=("id",), translatable=True),
+    Kind("answer", words=("id",), translatable=True),
+    Kind("demo", words=("id",), translatable=True),
     Kind("tests", words=("id", "task"), options={"points": int, "needs": tuple},
          required=("points",), body=False),
-    Kind("written", words=("id",), options={"points": int}, required=("points",)),
+    Kind("written", words=("id",), options={"points": int}, required=("points",),
+         translatable=True),
 )
+CODE_KINDS = ("setup", "answer", "demo")     # a translation of these must be the same code
+LANGUAGES = ("zh",)                          # translated releases: <ps>_<language>
+# The first cell of a translated release (generated: the sources hold no such cell).
+LANGUAGE_CELL = {"zh": 'import backprop_lab as bl\nbl.set_language("zh")   # 本习题集使用中文：提示与控件都显示中文'}
 
 
 @dataclass
@@ -152,12 +167,20 @@ def tests(cell_id: str, task: str, points: int, needs: tuple = ()) -> Cell:
     return Cell("tests", cell_id, source, points, task, names, needs)
 
 
-def read(name: str, root: Path = TEXT) -> ProblemSet:
-    """The problem set written in ``root/<name>.txt``."""
+def parse(name: str, root: Path = TEXT) -> list:
+    """The parsed cells of ``root/<name>.txt``, translations included."""
     path = root / f"{name}.txt"
     where = f"assignments/problem_sets/{path.name}" if root == TEXT else str(path)
-    ps = ProblemSet(name)
-    for cell in cell_sources.parse(path.read_text(encoding="utf-8"), where, KINDS):
+    return cell_sources.parse(path.read_text(encoding="utf-8"), where, KINDS)
+
+
+def read(name: str, root: Path = TEXT, language: str = "en") -> ProblemSet:
+    """The problem set written in ``root/<name>.txt``, in ``language`` ("en", or "zh": then
+    it is the release ``<name>_zh``)."""
+    where = f"assignments/problem_sets/{name}.txt" if root == TEXT else str(root / f"{name}.txt")
+    cells = translations.select(parse(name, root), language, code_kinds=CODE_KINDS)
+    ps = ProblemSet(name if language == "en" else f"{name}_{language}")
+    for cell in cells:
         cid = cell.words["id"]
         if cell.kind == "tests":
             ps.cells.append(tests(cid, cell.words["task"], cell.options["points"],
@@ -167,6 +190,9 @@ def read(name: str, root: Path = TEXT) -> ProblemSet:
                                  + "\n### END SOLUTION", cell.options["points"]))
         else:
             ps.cells.append(Cell(cell.kind, cid, cell.body))
+    if language in LANGUAGE_CELL:          # before the first code cell, like the lessons'
+        first_code = next((i for i, c in enumerate(ps.cells) if c.kind != "md"), len(ps.cells))
+        ps.cells.insert(first_code, Cell("setup", "language", LANGUAGE_CELL[language]))
     ids = [c.id for c in ps.cells]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -179,7 +205,17 @@ def read(name: str, root: Path = TEXT) -> ProblemSet:
     return ps
 
 
+def translated(name: str, root: Path = TEXT) -> list:
+    """The languages ``root/<name>.txt`` is translated into (each gets its own release)."""
+    cells = parse(name, root)
+    return [language for language in LANGUAGES if translations.is_translated(cells, language)]
+
+
 PROBLEM_SETS = {name: read(name) for name in NAMES}
+# the translated releases (<ps>_zh ...): the same parts and tasks as their PROBLEM_SETS entry
+TRANSLATED = {f"{name}_{language}": read(name, language=language)
+              for name in NAMES for language in translated(name)}
+RELEASES = {**PROBLEM_SETS, **TRANSLATED}     # every nbgrader assignment of the course
 
 
 # ====================================================================== notebook writing
@@ -218,7 +254,7 @@ def render(ps: ProblemSet) -> str:
 def main(argv: list[str]) -> int:
     check = "--check" in argv
     stale = []
-    for ps in PROBLEM_SETS.values():
+    for ps in RELEASES.values():
         path = ps.path()
         text = render(ps)
         if check:
@@ -230,7 +266,7 @@ def main(argv: list[str]) -> int:
         print(f"wrote {path} ({ps.auto_points} autograded + {ps.manual_points} manual points)")
     # a notebook folder no problem set describes any more (renamed, removed)
     orphans = sorted(str(p) for p in (HERE / "source").glob("*/*.ipynb")
-                     if p.parent.name not in PROBLEM_SETS)
+                     if p.parent.name not in RELEASES)
     if orphans:
         print("not built from any problem set (remove them):", *orphans, sep="\n  ")
     if stale:

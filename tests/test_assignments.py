@@ -47,10 +47,25 @@ import build_assignments as builder  # noqa: E402
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 TIMEOUT = 10          # seconds per cell in the tests (the shipped config says 30)
-PS_NAMES = list(builder.PROBLEM_SETS)
+PS_NAMES = list(builder.RELEASES)        # the English problem sets and their translations
 
 STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey", "silenced",
             "answerkey", "syntax", "crash"]
+# A translated release (<ps>_zh) has the English cells' code (the builder checks it), so the
+# attacks and failures above behave the same; its class checks what the translation could
+# break: solutions full marks, release 0, one part exactly, test cells restored.
+TRANSLATED_STUDENTS = ["full", "release", "partial", "edited"]
+
+
+def students_of(ps_name: str) -> list:
+    return STUDENTS if ps_name in builder.PROBLEM_SETS else TRANSLATED_STUDENTS
+
+
+def needs_students(ps, *students) -> None:
+    """Skip a check of students that the class of ``ps`` does not have (a translated release)."""
+    missing = [s for s in students if s not in students_of(ps.name)]
+    if missing:
+        pytest.skip(f"{ps.name}: a translated release; {missing} are graded in the English one")
 
 MONKEYPATCH = '''\
 import builtins, numpy, numpy.testing, sys, types
@@ -187,14 +202,15 @@ def submissions(ps: builder.ProblemSet, source_nb, release_nb) -> dict:
 
 def run_course(ps_name: str, course: Path) -> dict:
     """The whole pipeline for one problem set; returns what the tests check."""
-    ps = builder.PROBLEM_SETS[ps_name]
+    ps = builder.RELEASES[ps_name]
+    students = students_of(ps_name)
     course.mkdir(parents=True)
     shutil.copy(ASSIGNMENTS / "nbgrader_config.py", course)
     shutil.copytree(ASSIGNMENTS / "source" / ps_name, course / "source" / ps_name)
     with open(course / "students.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", "first_name", "last_name"])
-        writer.writerows([s, s.title(), "Student"] for s in STUDENTS)
+        writer.writerows([s, s.title(), "Student"] for s in students)
     nbgrader(course, "db", "student", "import", "students.csv")
     generate = nbgrader(course, "generate_assignment", ps_name, "--force")
 
@@ -202,6 +218,8 @@ def run_course(ps_name: str, course: Path) -> dict:
     source_nb = nbformat.read(course / "source" / ps_name / nb_name, as_version=4)
     release_nb = nbformat.read(course / "release" / ps_name / nb_name, as_version=4)
     for student, nb in submissions(ps, source_nb, release_nb).items():
+        if student not in students:
+            continue
         folder = course / "submitted" / student / ps_name
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / nb_name)
@@ -215,7 +233,7 @@ def run_course(ps_name: str, course: Path) -> dict:
     from nbgrader.api import Gradebook
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in STUDENTS:
+        for student in students:
             nb = gb.find_submission_notebook(ps_name, ps_name, student)
             cells = {}
             for part in ps.parts:
@@ -264,7 +282,7 @@ def pipeline(ps_name: str, shared: Path) -> dict:
 @pytest.fixture(params=PS_NAMES)
 def run(request, shared_dir):
     name = request.param
-    return builder.PROBLEM_SETS[name], pipeline(name, shared_dir)
+    return builder.RELEASES[name], pipeline(name, shared_dir)
 
 
 def autograded_nb(run_result: dict, ps_name: str, student: str):
@@ -284,7 +302,7 @@ def test_committed_notebooks_are_built_from_the_builder():
 
 @pytest.mark.parametrize("ps_name", PS_NAMES)
 def test_notebook_metadata_is_consistent(ps_name):
-    ps = builder.PROBLEM_SETS[ps_name]
+    ps = builder.RELEASES[ps_name]
     nb = nbformat.read(ps.path(), as_version=4)
     nbformat.validate(nb)
     metas = [c.metadata["nbgrader"] for c in nb.cells]
@@ -343,6 +361,27 @@ def test_readme_problem_set_tables_match_the_builder_and_the_lessons():
         per_part = " + ".join(str(p.points) for p in ps.parts)
         assert f"`{name}` {per_part}" in " ".join(guide.split()), f"guide: points per part of {name}"
         assert re.search(rf"^\| `{name}` \| .+ \| {ps.auto_points} \| {ps.manual_points} \|$", guide, re.M)
+
+
+def test_translated_releases_have_the_english_parts_in_chinese():
+    """<ps>_zh: the same cells, tasks and points as <ps>, the same code (comments and strings
+    aside), every instruction in Chinese, and bl.set_language("zh") before any other code."""
+    import re
+    assert builder.TRANSLATED, "no problem set is translated"
+    for name, zh in builder.TRANSLATED.items():
+        english = builder.PROBLEM_SETS[name.rsplit("_", 1)[0]]
+        own = [c for c in zh.cells if c.id != "language"]
+        assert [(c.kind, c.id, c.task, c.points, c.needs) for c in own] == [
+            (c.kind, c.id, c.task, c.points, c.needs) for c in english.cells]
+        assert [p.points for p in zh.parts] == [p.points for p in english.parts]
+        for zh_cell, en_cell in zip(own, english.cells):
+            if zh_cell.kind in builder.CODE_KINDS:
+                assert builder.translations.same_code(en_cell.source, zh_cell.source), zh_cell.id
+            if zh_cell.kind == "md":
+                assert re.search(r"[\u4e00-\u9fff]", zh_cell.source), f"{name}: {zh_cell.id} is not in Chinese"
+        first_code = next(c for c in zh.cells if c.kind != "md")
+        assert first_code.id == "language" and 'bl.set_language("zh")' in first_code.source
+        assert zh.title.startswith(f"习题集 {name[2]} — ")
 
 
 def test_config_sets_what_the_course_needs():
@@ -417,6 +456,7 @@ def test_one_part_right_scores_exactly_that_part(run):
 @pytest.mark.slow
 def test_infinite_loop_is_stopped_by_the_timeout_and_the_rest_grades(run):
     ps, result = run
+    needs_students(ps, "loop")
     looped = ps.parts[1]
     loop = result["scores"]["loop"]
     assert loop["cells"][looped.test_id] == 0
@@ -440,6 +480,7 @@ def test_edited_test_cells_are_restored_and_gain_nothing(run):
 @pytest.mark.slow
 def test_deleted_test_cells_are_put_back_and_run(run):
     ps, result = run
+    needs_students(ps, "deleted")
     p1, p2 = ps.parts[0], ps.parts[1]
     deleted = result["scores"]["deleted"]
     assert deleted["cells"][p1.test_id] == p1.points        # restored, ran, passed
@@ -455,6 +496,7 @@ def test_deleted_test_cells_are_put_back_and_run(run):
 @pytest.mark.slow
 def test_monkeypatching_gains_no_points(run):
     ps, result = run
+    needs_students(ps, "monkey")
     assert result["scores"]["monkey"]["total"] == 0
     nb = cells_by_id(autograded_nb(result, ps.name, "monkey"))
     for part in ps.parts:
@@ -471,6 +513,7 @@ def test_switching_off_the_traceback_display_gains_nothing(run):
     """``showtraceback`` replaced: failing cells show no traceback, but the kernel still
     replies "error" — the executor records that error, so the parts score 0."""
     ps, result = run
+    needs_students(ps, "silenced")
     assert result["scores"]["silenced"]["total"] == 0
     nb = cells_by_id(autograded_nb(result, ps.name, "silenced"))
     for part in ps.parts:
@@ -480,6 +523,7 @@ def test_switching_off_the_traceback_display_gains_nothing(run):
 @pytest.mark.slow
 def test_the_library_as_answer_key_scores_exactly_the_honest_parts(run):
     ps, result = run
+    needs_students(ps, "answerkey")
     cheated = answer_key_parts(ps)
     assert cheated
     scores = result["scores"]["answerkey"]
@@ -497,6 +541,7 @@ def test_the_library_as_answer_key_scores_exactly_the_honest_parts(run):
 @pytest.mark.slow
 def test_syntax_error_and_kernel_crash_do_not_stop_the_batch(run):
     ps, result = run
+    needs_students(ps, "syntax", "crash")
     scores = result["scores"]
     assert set(scores) == set(STUDENTS)               # everyone graded in the one run
     broken = ps.parts[0]
@@ -514,10 +559,11 @@ def test_syntax_error_and_kernel_crash_do_not_stop_the_batch(run):
 def test_feedback_is_html_with_the_messages_but_not_the_hidden_code(run):
     ps, result = run
     feedback = Path(result["course"]) / "feedback"
-    for student in STUDENTS:
+    for student in students_of(ps.name):
         assert (feedback / student / ps.name / f"{ps.name}.html").exists(), student
-    html = (feedback / "monkey" / ps.name / f"{ps.name}.html").read_text()
-    assert "<html" in html and "judged by the grader, outside the notebook" in html
+    if "monkey" in students_of(ps.name):
+        html = (feedback / "monkey" / ps.name / f"{ps.name}.html").read_text()
+        assert "<html" in html and "judged by the grader, outside the notebook" in html
     # the hidden test code is graded (it is in the autograded notebook) but not shown
     full = (feedback / "full" / ps.name / f"{ps.name}.html").read_text()
     graded = autograded_nb(result, ps.name, "full")
@@ -531,7 +577,7 @@ def test_export_gives_the_expected_csv(run):
     ps, result = run
     with open(Path(result["course"]) / "grades.csv", newline="") as f:
         rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == set(STUDENTS)
+    assert set(rows) == set(students_of(ps.name))
     for student, score in result["scores"].items():
         row = rows[student]
         assert row["assignment"] == ps.name

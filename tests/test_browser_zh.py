@@ -7,7 +7,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from test_browser import ARTIFACTS, CHROMIUM_ARGS, chromium, jupyterlab, run_notebook  # noqa: F401
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "lessons" / "zh" / "02_chain_rule.ipynb"

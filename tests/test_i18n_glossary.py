@@ -144,6 +144,7 @@ PAIRED = ("backpropagation", "chain rule", "computational graph", "upstream grad
           "local gradient", "numerical gradient", "forward mode", "reverse mode", "gradient",
           "gate", "node", "topological order", "learning rate")
 SOURCE_DIRS = (ROOT / "tools" / "lesson_sources", ROOT / "assignments" / "problem_sets")
+CODE_KINDS = ("code", "setup", "answer", "demo")   # code cells of the lessons and problem sets
 
 
 def translated_pairs(text: str, where: str) -> list[tuple[int, str, str]]:
@@ -163,7 +164,7 @@ def translated_pairs(text: str, where: str) -> list[tuple[int, str, str]]:
     for kind, language, number, body in cells:
         if language == "en":
             english = "\n".join(body)
-        elif english is not None and kind != "code":
+        elif english is not None and kind not in CODE_KINDS:
             pairs.append((number, english, "\n".join(body)))
     return pairs
 

@@ -38,14 +38,15 @@ def is_translated(cells: list[SourceCell], language: str = "zh") -> bool:
     return any(cell.language == language for cell in cells)
 
 
-def select(cells: list[SourceCell], language: str, must_translate=MUST_TRANSLATE) -> list[SourceCell]:
+def select(cells: list[SourceCell], language: str, must_translate=MUST_TRANSLATE,
+           code_kinds=("code",)) -> list[SourceCell]:
     """The cells of the ``language`` version, in order.
 
     English (``"en"``) drops every translation.  Another language replaces each cell by the
     translation that follows it; a cell of a kind in ``must_translate`` without one, a
     translation with no English cell of its kind right before it, two translations of one cell,
-    and a code translation that is not the same program are :class:`SourceError` s naming the
-    file and line.
+    and a translation of a ``code_kinds`` cell that is not the same program are
+    :class:`SourceError` s naming the file and line.
     """
     chosen: list[SourceCell] = []
     english: SourceCell | None = None        # the last English cell, while it may get a translation
@@ -64,8 +65,8 @@ def select(cells: list[SourceCell], language: str, must_translate=MUST_TRANSLATE
         if translated_previous:
             raise SourceError(f"{at}: a second '%% {cell.kind} {cell.language}' for the cell at "
                               f"line {english.line}.")
-        if cell.kind == "code" and not same_code(english.body, cell.body):
-            raise SourceError(f"{at}: this '%% code {cell.language}' is not the same code as the "
+        if cell.kind in code_kinds and not same_code(english.body, cell.body):
+            raise SourceError(f"{at}: this '%% {cell.kind} {cell.language}' is not the same code as the "
                               f"English cell at line {english.line}: only comments and string "
                               f"literals may differ.")
         translated_previous = True
