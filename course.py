@@ -97,7 +97,9 @@ def lab(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_installed()
     # one pytest worker per core (pytest-xdist): notebooks and nbgrader batches run side by side
-    parallel = [] if any(a.startswith("-n") for a in args) else ["-n", "auto"]
+    # (--dist loadgroup: the tests of one shared grading batch stay on one worker, see
+    # tests/conftest.py)
+    parallel = [] if any(a.startswith("-n") for a in args) else ["-n", "auto", "--dist", "loadgroup"]
     return subprocess.call([str(PYTHON), "-m", "pytest", *parallel, *args], cwd=ROOT,
                            env=_venv_environment())
 
