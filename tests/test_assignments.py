@@ -563,7 +563,9 @@ def test_feedback_is_html_with_the_messages_but_not_the_hidden_code(run):
         assert (feedback / student / ps.name / f"{ps.name}.html").exists(), student
     if "monkey" in students_of(ps.name):
         html = (feedback / "monkey" / ps.name / f"{ps.name}.html").read_text()
-        assert "<html" in html and "judged by the grader, outside the notebook" in html
+        # the hidden check's failure, whichever side gave it (see test_monkeypatching_...)
+        assert "<html" in html and ("judged by the grader, outside the notebook" in html
+                                    or "your code raised an error on every hidden case" in html)
     # the hidden test code is graded (it is in the autograded notebook) but not shown
     full = (feedback / "full" / ps.name / f"{ps.name}.html").read_text()
     graded = autograded_nb(result, ps.name, "full")
