@@ -11,6 +11,7 @@ import ast
 import importlib.util
 import json
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -370,22 +371,43 @@ def self_check(client, nb) -> dict:
 ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
-def test_lesson_runs_clean_then_try_this_prompts_work(path, monkeypatch):
+@contextmanager
+def lesson_kernel(path: Path, monkeypatch):
+    """Run every code cell of the lesson at `path` in a fresh kernel (one BLAS thread, the
+    lesson's folder as working folder), check that no cell failed, and yield (nb, client)
+    with the kernel still alive for what the test runs next."""
     from nbclient import NotebookClient
 
     for name in ONE_THREAD:
         monkeypatch.setenv(name, "1")             # inherited by the kernel started below
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, allow_errors=True,
-                            resources={"metadata": {"path": str(LESSON_DIR)}})
+                            resources={"metadata": {"path": str(path.parent)}})
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type == "code":
                 client.execute_cell(cell, index)
         problems = _problems(enumerate(nb.cells))
         assert not problems, problems
+        yield nb, client
+
+
+def replay_try_this(client, nb, path: Path, label: str) -> None:
+    """Carry out each automated Try-this prompt of the lesson in its running kernel."""
+    for number, cells in _try_this_runs(nb, path.stem):
+        for cell in cells:
+            nb.cells.append(cell)            # the client records each run cell in nb
+            client.execute_cell(cell, len(nb.cells) - 1)
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert not errors, (f"{path.name}, {label} {number}: the cell "
+                                f"{cell.source.splitlines()[0]!r}... failed with "
+                                f"{errors[0].ename}: {errors[0].evalue}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
+def test_lesson_runs_clean_then_try_this_prompts_work(path, monkeypatch):
+    with lesson_kernel(path, monkeypatch) as (nb, client):
         mimes = [mime for cell in nb.cells for output in cell.get("outputs", [])
                  for mime in output.get("data", {})]
         assert any(m in PICTURE_MIMES for m in mimes), f"{path.name} shows no picture or widget"
@@ -398,14 +420,7 @@ def test_lesson_runs_clean_then_try_this_prompts_work(path, monkeypatch):
         report = self_check(client, nb)
         assert report["questions"] >= 2 and report["problems"] == [], (path.name, report)
 
-        for number, cells in _try_this_runs(nb, path.stem):
-            for cell in cells:
-                nb.cells.append(cell)            # the client records each run cell in nb
-                client.execute_cell(cell, len(nb.cells) - 1)
-                errors = [o for o in cell.outputs if o.output_type == "error"]
-                assert not errors, (f"{path.name}, Try this {number}: the cell "
-                                    f"{cell.source.splitlines()[0]!r}... failed with "
-                                    f"{errors[0].ename}: {errors[0].evalue}")
+        replay_try_this(client, nb, path, "Try this")
 
 
 def test_readme_links_and_pictures_exist():

@@ -13,9 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_lessons import (CELL_TIMEOUT, LESSONS, ONE_THREAD, PICTURE_MIMES, WIDGET_MIME, _code,
-                          _markdown, _problems, _section, _try_this_runs, build_lessons,
-                          self_check)
+from test_lessons import (LESSONS, PICTURE_MIMES, WIDGET_MIME, _code, _markdown, _section,
+                          build_lessons, self_check, lesson_kernel, replay_try_this)
 
 ROOT = Path(__file__).resolve().parent.parent
 ZH_DIR = ROOT / "lessons" / "zh"
@@ -120,30 +119,13 @@ def test_code_may_differ_only_in_comments_and_string_literals():
 # ------------------------------------------------------------------ running them
 def run_lesson(path: Path, monkeypatch) -> list:
     """Run a Chinese lesson like tests/test_lessons.py runs an English one; returns the outputs."""
-    from nbclient import NotebookClient
-
-    for name in ONE_THREAD:
-        monkeypatch.setenv(name, "1")
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                client.execute_cell(cell, index)
-        problems = _problems(enumerate(nb.cells))
-        assert not problems, problems
+    with lesson_kernel(path, monkeypatch) as (nb, client):
         outputs = [output for cell in nb.cells for output in cell.get("outputs", [])]
         if "bl.practice.ask" in _code(nb) or "bl.practice.choose" in _code(nb):
             # the Chinese questions answered like the English ones (wrong, right, Show answer)
             report = self_check(client, nb)
             assert report["questions"] >= 2 and report["problems"] == [], (path.name, report)
-        for number, cells in _try_this_runs(nb, path.stem):
-            for cell in cells:
-                nb.cells.append(cell)
-                client.execute_cell(cell, len(nb.cells) - 1)
-                errors = [o for o in cell.outputs if o.output_type == "error"]
-                assert not errors, f"{path.name}, 动手试试 {number}: {errors[0].ename}: {errors[0].evalue}"
+        replay_try_this(client, nb, path, "动手试试")
     return outputs
 
 
