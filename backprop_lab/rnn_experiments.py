@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n.messages import tr
 from .layers import Affine, MSELoss, Sequential
 from .rnn import (ACTIVATION_SLOPE, ACTIVATIONS, LSTM, ClippedSGD, LastStep, VanillaRNN,
                   clip_factor, fitted_rate, global_norm, gradient_norms,
@@ -225,10 +226,11 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
     norms = gradient_norms(model, _demo_inputs(steps, 1, 4, seed), seed=seed)
     if activation == "identity" and kind != "singular_value":
         rate = float(rho)
-        theory_label = f"ρ^k = {rho:g}^k" + (" (exact)" if kind == "orthogonal" else " (limit)")
+        theory_label = (tr("ρ^k = {rho:g}^k (exact)", rho=rho) if kind == "orthogonal"
+                        else tr("ρ^k = {rho:g}^k (limit)", rho=rho))
     else:
         rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
-        theory_label = f"bound (γ s₁)^k = {rate:.3g}^k"
+        theory_label = tr("bound (γ s₁)^k = {rate:.3g}^k", rate=rate)
     curves = GradientNormCurves(
         rho=float(rho), activation=activation, k=np.arange(steps + 1), norms=norms,
         rate=rate, theory=theoretical_norms(rate, steps, norms[0]), theory_label=theory_label,
@@ -251,8 +253,9 @@ def draw_curves(ax, curves: GradientNormCurves, color=None) -> None:
                 label=curves.theory_label)
     if curves.clipped is not None:
         ax.semilogy(k, np.maximum(curves.clipped, tiny), lw=2, ls=":",
-                    color=line.get_color(), label=f"clipped (×{curves.clip_factor:.2g})")
-    ax.set_xlabel("k, steps back in time")
+                    color=line.get_color(),
+                    label=tr("clipped (×{factor:.2g})", factor=curves.clip_factor))
+    ax.set_xlabel(tr("k, steps back in time"))
     ax.set_ylabel(NORM_LABEL)
 
 
