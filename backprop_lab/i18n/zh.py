@@ -206,4 +206,264 @@ MESSAGES = {
         '局部梯度',
     '(+= from another branch: total {total})':
         '（+= 来自另一个分支：总和 {total}）',
+    # backprop_lab.widgets.base (slider specs and values, text boxes: issue 14's checks)
+    '{owner}: {name} must be a positive finite number, got {value!r}.':
+        '{owner}：{name} 必须是有限的正数，实际得到 {value!r}。',
+    '{owner}: the range of {name!r} must be two finite numbers (min, max) with min < max, got {bounds!r}.':
+        '{owner}：{name!r} 的范围必须是两个有限的数 (min, max)，且 min < max，实际得到 {bounds!r}。',
+    "{owner}: {name} must be a finite number from {low} to {high} (the slider's range), got {value!r}.":
+        '{owner}：{name} 必须是 {low} 到 {high} 之间的有限数（滑块的范围），实际得到 {value!r}。',
+    '{owner}: unknown {name} {value!r}; choose one of {choices}.':
+        '{owner}：未知的 {name} {value!r}；请从 {choices} 中选择一个。',
+    '{owner}: {name} expects an array of shape {shape} ({count:,} numbers), but the text is {length:,} characters long (more than {limit:,}); enter {count:,} numbers.':
+        '{owner}：{name} 需要一个形状为 {shape} 的数组（{count:,} 个数），但输入的文本有 {length:,} 个字符'
+        '（超过 {limit:,}）；请输入 {count:,} 个数。',
+    '(drawing skipped: nbgrader is validating or grading this notebook)':
+        '（未绘图：nbgrader 正在验证或评分这个笔记本）',
+    'FigureView: margins {margins} (inches) leave no room for the axes in a figure of size {figsize}.':
+        'FigureView：边距 {margins}（英寸）在大小为 {figsize} 的图中没有给坐标轴留下空间。',
+    # backprop_lab.widgets.explorer (GraphExplorer)
+    'green: values (forward)':
+        '绿色：值（前向传播）',
+    'red: gradients (backward)':
+        '红色：梯度（反向传播）',
+    'Cannot evaluate here: {error}':
+        '此处无法求值：{error}',
+    'Drawing stopped: {error}':
+        '绘图已停止：{error}',
+    'GraphExplorer: expected a Node, a Graph or a function, got {kind}.':
+        'GraphExplorer：需要一个 Node、Graph 或函数，实际得到 {kind}。',
+    "GraphExplorer: the function's inputs must be plain named parameters (like lambda x, y: ...); {parameter} is not.":
+        'GraphExplorer：函数的输入必须是普通的具名参数（如 lambda x, y: ...）；{parameter} 不是。',
+    'GraphExplorer: the function takes no inputs; give it named parameters, e.g. lambda x, y: x * y.':
+        'GraphExplorer：这个函数没有输入；请给它带名字的参数，例如 lambda x, y: x * y。',
+    'GraphExplorer: {unknown} are not inputs of the function; its inputs are {names}.':
+        'GraphExplorer：{unknown} 不是这个函数的输入；它的输入是 {names}。',
+    'GraphExplorer: the function returned {kind} {output!r}, not a Node. Build it from its inputs with backprop_lab operations (+ - * / ** @, bl.exp, bl.sigmoid, ... rather than math.exp or numpy functions).':
+        'GraphExplorer：这个函数返回了 {kind} {output!r}，而不是 Node。请用 backprop_lab 的运算从它的输入'
+        '构建结果（+ - * / ** @、bl.exp、bl.sigmoid ……，而不是 math.exp 或 numpy 函数）。',
+    "GraphExplorer: the graph has no named leaves to vary; make its inputs with bl.var(value, name='x').":
+        "GraphExplorer：这个图没有可以改变的具名叶节点；请用 bl.var(value, name='x') 创建它的输入。",
+    'GraphExplorer: ranges must be a dict {{name: (min, max)}}, got {kind}.':
+        'GraphExplorer：ranges 必须是字典 {{name: (min, max)}}，实际得到 {kind}。',
+    'GraphExplorer: ranges names {unknown}, which are not inputs; inputs are {names}.':
+        'GraphExplorer：ranges 中的 {unknown} 不是输入；输入是 {names}。',
+    'GraphExplorer: range {bounds} for {name!r} does not hold its value {value}.':
+        'GraphExplorer：{name!r} 的范围 {bounds} 不包含它的值 {value}。',
+    'GraphExplorer: step {step!r} is larger than the range of {name!r} {bounds}: the slider could not move.':
+        'GraphExplorer：步长 {step!r} 大于 {name!r} 的范围 {bounds}：滑块将无法移动。',
+    '{name}: could not read {text!r} as numbers; write them like {example}.':
+        '{name}：无法把 {text!r} 读成数；请写成 {example} 这样的形式。',
+    '{name}: expected an array of shape {shape}, got shape {given}.':
+        '{name}：需要形状为 {shape} 的数组，实际得到的形状是 {given}。',
+    'GraphExplorer.set: no input named {unknown}; inputs are {names}.':
+        'GraphExplorer.set：没有名为 {unknown} 的输入；输入是 {names}。',
+    'GraphExplorer.set: {name} expects an array of shape {shape}, got shape {given}.':
+        'GraphExplorer.set：{name} 需要形状为 {shape} 的数组，实际得到的形状是 {given}。',
+    'GraphExplorer.set: {name} expects numbers, got {value!r}.':
+        'GraphExplorer.set：{name} 需要数，实际得到 {value!r}。',
+    'GraphExplorer.set: {name} must hold finite numbers, got {text}.':
+        'GraphExplorer.set：{name} 必须只包含有限的数，实际得到 {text}。',
+    # backprop_lab.widgets.stepper (BackwardStepper)
+    'BackwardStepper: expected a Node or a Graph, got {kind}.':
+        'BackwardStepper：需要一个 Node 或 Graph，实际得到 {kind}。',
+    'step':
+        '步骤',
+    'Play':
+        '播放',
+    'Back':
+        '后退',
+    'one step back':
+        '后退一步',
+    'Step':
+        '前进',
+    'one gate further':
+        '再往前一个门',
+    'Reset':
+        '重置',
+    'back to the seed':
+        '回到起始梯度',
+    'the output':
+        '输出',
+    'Backward starts at {output}: its gradient with respect to itself is {seed} (the seed).\nPress Step to send it back through the {count} gates, one at a time.':
+        '反向传播从 {output} 开始：它对自身的梯度是 {seed}（起始梯度）。\n按“前进”把它一个门一个门地传回去，共 {count} 个门。',
+    'Done: every gradient has arrived. {gradients}':
+        '完成：所有梯度都已到达。{gradients}',
+    # backprop_lab.widgets.patterns (GatePatterns)
+    'add distributes':
+        '加法门：分发',
+    'max routes':
+        '取最大值门：路由',
+    'multiply swaps':
+        '乘法门：交换',
+    'Local gradients are 1 and 1, so x and y both receive the upstream {g}: dx = {dx}, dy = {dy}.':
+        '局部梯度都是 1，所以 x 和 y 都收到上游梯度 {g}：dx = {dx}，dy = {dy}。',
+    ' (a tie: by convention x wins)':
+        '（两者相等：按约定算 x 较大）',
+    '{winner} is the larger input{tie}, so it receives all of the upstream {g}; {loser} receives 0: dx = {dx}, dy = {dy}.':
+        '{winner} 是较大的输入{tie}，所以它收到全部上游梯度 {g}；{loser} 收到 0：dx = {dx}，dy = {dy}。',
+    'Each input receives the upstream times the other input: dx = {g} · y = {g} · {y} = {dx}, dy = {g} · x = {g} · {x} = {dy}.':
+        '每个输入收到上游梯度乘以另一个输入：dx = {g} · y = {g} · {y} = {dx}，dy = {g} · x = {g} · {x} = {dy}。',
+    # backprop_lab.widgets.numerical (NumericalVsAnalytic)
+    'NumericalVsAnalytic: f must return a scalar, got an array of shape {shape}.':
+        'NumericalVsAnalytic：f 必须返回一个标量，实际得到形状为 {shape} 的数组。',
+    "NumericalVsAnalytic: at {name} = {x:.3g}, f = {fx:.3g} and f' = {gradient:.3g}; beyond ±{largest:.0e} finite differences with h from 1e-13 to 1 have nothing meaningful to show: choose an {name} where f and its gradient are smaller.":
+        "NumericalVsAnalytic：在 {name} = {x:.3g} 处，f = {fx:.3g}，f' = {gradient:.3g}；超过 ±{largest:.0e} 时，"
+        "h 从 1e-13 到 1 的有限差分显示不出任何有意义的结果：请换一个 f 和它的梯度都更小的 {name}。",
+    'NumericalVsAnalytic: x must be a finite number, got {x!r}.':
+        'NumericalVsAnalytic：x 必须是有限的数，实际得到 {x!r}。',
+    "NumericalVsAnalytic: the graph has leaves {names}; say which one to vary with wrt='name'.":
+        "NumericalVsAnalytic：这个图有叶节点 {names}；请用 wrt='name' 指明要改变哪一个。",
+    'NumericalVsAnalytic: expected a function of one input, a Node or a Graph, got {kind}.':
+        'NumericalVsAnalytic：需要一个单输入的函数、Node 或 Graph，实际得到 {kind}。',
+    'NumericalVsAnalytic: the function must take exactly one input (like lambda x: bl.sigmoid(x)); it takes {parameters}.':
+        'NumericalVsAnalytic：函数必须恰好有一个输入（如 lambda x: bl.sigmoid(x)）；它的输入是 {parameters}。',
+    'NumericalVsAnalytic: the function returned {kind}, not a Node; build it with backprop_lab operations (bl.exp, not math.exp).':
+        'NumericalVsAnalytic：函数返回了 {kind}，而不是 Node；请用 backprop_lab 的运算构建它（用 bl.exp，而不是 math.exp）。',
+    'step h':
+        '步长 h',
+    '|numerical − analytic|':
+        '|数值梯度 − 解析梯度|',
+    'one-sided (f(x+h)−f(x))/h':
+        '单侧差分 (f(x+h)−f(x))/h',
+    'centered (f(x+h)−f(x−h))/2h':
+        '中心差分 (f(x+h)−f(x−h))/2h',
+    'x = {x:.3g}, analytic gradient {gradient}':
+        'x = {x:.3g}，解析梯度 {gradient}',
+    'at this h':
+        '在这个 h 处',
+    'analytic (backprop)':
+        '解析梯度（反向传播）',
+    'one-sided':
+        '单侧差分',
+    'centered':
+        '中心差分',
+    'error':
+        '误差',
+    # backprop_lab.widgets.neuron (NeuronTrainer)
+    "NeuronTrainer: expected 3 weights and 2 inputs (CS231n's neuron), got {weights} weights and {inputs} inputs.":
+        'NeuronTrainer：需要 3 个权重和 2 个输入（CS231n 的神经元），实际得到 {weights} 个权重和 {inputs} 个输入。',
+    'η (rate)':
+        'η（学习率）',
+    'target t':
+        '目标 t',
+    'Step (1 update)':
+        '一步（更新 1 次）',
+    '10 steps':
+        '10 步',
+    'update':
+        '更新次数',
+    'loss L = (f − t)²':
+        '损失 L = (f − t)²',
+    'after {updates} updates: L = {loss:.4g}':
+        '更新 {updates} 次后：L = {loss:.4g}',
+    'updates':
+        '更新次数',
+    'loss L':
+        '损失 L',
+    'the neuron now':
+        '神经元的当前状态',
+    # backprop_lab.widgets.rnn_explorer (RNNGradientExplorer)
+    'exploding':
+        '梯度爆炸',
+    'vanishing':
+        '梯度消失',
+    'stable':
+        '稳定',
+    'RNNGradientExplorer: steps must lie in [2, {max_steps}] (max_steps), got {steps!r}.':
+        'RNNGradientExplorer：steps 必须在 [2, {max_steps}]（max_steps）之内，实际得到 {steps!r}。',
+    'ρ (spectral radius)':
+        'ρ（谱半径）',
+    'T (steps)':
+        'T（时间步数）',
+    'activation':
+        '激活函数',
+    'clip by global norm':
+        '按全局范数做梯度裁剪',
+    'threshold':
+        '阈值',
+    'fitted rate per step':
+        '拟合出的每个时间步的倍率',
+    'theory: ρ':
+        '理论值：ρ',
+    'theory: bound γ s₁':
+        '理论值：上界 γ s₁',
+    'verdict':
+        '结论',
+    '‖∂L/∂θ‖ (parameters)':
+        '‖∂L/∂θ‖（参数）',
+    'after clipping':
+        '裁剪之后',
+    'clip factor':
+        '裁剪系数',
+    'clipping scales all steps by {factor:.2g}':
+        '梯度裁剪把每个时间步都乘以 {factor:.2g}',
+    '{activation} RNN, ρ = {rho:g}: {verdict}':
+        '{activation} 循环神经网络，ρ = {rho:g}：{verdict}',
+    # backprop_lab.rnn_experiments (the gradient-norm plots of lesson 13 and the RNN explorer)
+    'ρ^k = {rho:g}^k (exact)':
+        'ρ^k = {rho:g}^k（精确）',
+    'ρ^k = {rho:g}^k (limit)':
+        'ρ^k = {rho:g}^k（极限）',
+    'bound (γ s₁)^k = {rate:.3g}^k':
+        '上界 (γ s₁)^k = {rate:.3g}^k',
+    'clipped (×{factor:.2g})':
+        '裁剪后（×{factor:.2g}）',
+    'k, steps back in time':
+        'k：往回的时间步数',
+    "{activation}: Whh with {kind} ρ":
+        '{activation}：按 {kind} 设定 Whh 的 ρ',
+    '{activation}, ρ = {rho:g}: every step scaled alike':
+        '{activation}，ρ = {rho:g}：每个时间步缩放的倍数相同',
+    '‖∂L/∂θ‖ without clipping':
+        '不做梯度裁剪时的 ‖∂L/∂θ‖',
+    'threshold {max_norm:g}':
+        '阈值 {max_norm:g}',
+    'sequence length T':
+        '序列长度 T',
+    'global norm of (dWxh, dWhh, db)':
+        '(dWxh, dWhh, db) 的全局范数',
+    "clipping caps the update's length":
+        '梯度裁剪限制了更新的长度',
+    'vanilla RNN ‖∂L/∂h‖':
+        '普通循环神经网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂h‖':
+        '长短期记忆网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂c‖':
+        '长短期记忆网络 ‖∂L/∂c‖',
+    'mean forget gate^k = {forget:.2f}^k':
+        '平均遗忘门^k = {forget:.2f}^k',
+    'gradient norm':
+        '梯度范数',
+    'the cell state carries the gradient back':
+        '单元状态把梯度传了回去',
+    '{cell}, clipped at {max_norm}':
+        '{cell}，梯度裁剪阈值 {max_norm}',
+    '{label}: blew up at iteration {iteration}':
+        '{label}：在第 {iteration} 次迭代时发散',
+    'always answer 1: 1/6':
+        '总是回答 1：1/6',
+    'iteration':
+        '迭代次数',
+    'mean squared error':
+        '均方误差',
+    'adding problem':
+        '加法问题',
+    '‖∂L/∂θ‖ before clipping':
+        '梯度裁剪之前的 ‖∂L/∂θ‖',
+    # backprop_lab.modes (plot_costs, lesson 10)
+    'forward mode':
+        '前向模式',
+    'reverse mode':
+        '反向模式',
+    'n (inputs of f)':
+        'n（f 的输入个数）',
+    'passes':
+        '遍数',
+    'passes for the whole gradient':
+        '求出整个梯度所需的遍数',
+    'milliseconds':
+        '毫秒',
+    'wall time for the whole gradient':
+        '求出整个梯度所用的时间',
 }
