@@ -265,6 +265,10 @@ def test_the_package_figures_of_lessons_10_and_13_speak_the_notebook_language():
     assert not words, words
     assert "前向模式" in chinese and "LSTM，梯度裁剪阈值 1" in chinese
     assert "RNN：在第 1 次迭代时发散" in chinese
+    run = R.TrainingRun("RNN", losses=[0.5, 0.25])
+    assert repr(run) == "TrainingRun('RNN': 2 iterations, final loss 0.3750)"
+    with i18n.language("zh"):
+        assert repr(run) == "TrainingRun('RNN': 2 次迭代，最终损失 0.3750)"
 
 
 def test_printed_reports_of_the_lessons_speak_the_notebook_language():

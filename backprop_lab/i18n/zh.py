@@ -451,6 +451,10 @@ MESSAGES = {
         '加法问题',
     '‖∂L/∂θ‖ before clipping':
         '梯度裁剪之前的 ‖∂L/∂θ‖',
+    '{iterations} iterations, diverged at iteration {iteration}':
+        '{iterations} 次迭代，在第 {iteration} 次迭代时发散',
+    '{iterations} iterations, final loss {loss:.4f}':
+        '{iterations} 次迭代，最终损失 {loss:.4f}',
     # backprop_lab.modes (plot_costs, lesson 10)
     'forward mode':
         '前向模式',
