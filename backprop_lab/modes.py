@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gates as G
+from .i18n.messages import tr
 from . import graph
 from .graph import Graph, Node, var
 from .values import check_int, is_number
@@ -359,14 +360,15 @@ def plot_costs(rows: list[ModeCost], ax=None):
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     left, right = ax
+    names = {"forward": tr("forward mode"), "reverse": tr("reverse mode")}
     for mode, colour in (("forward", "tab:blue"), ("reverse", "tab:red")):
-        left.plot(table["n"], table[f"{mode}_passes"], "o-", color=colour, label=f"{mode} mode")
+        left.plot(table["n"], table[f"{mode}_passes"], "o-", color=colour, label=names[mode])
         right.plot(table["n"], table[f"{mode}_seconds"] * 1e3, "o-", color=colour,
-                   label=f"{mode} mode")
-    left.set(xscale="log", yscale="log", xlabel="n (inputs of f)", ylabel="passes",
-             title="passes for the whole gradient")
-    right.set(xscale="log", yscale="log", xlabel="n (inputs of f)", ylabel="milliseconds",
-              title="wall time for the whole gradient")
+                   label=names[mode])
+    left.set(xscale="log", yscale="log", xlabel=tr("n (inputs of f)"), ylabel=tr("passes"),
+             title=tr("passes for the whole gradient"))
+    right.set(xscale="log", yscale="log", xlabel=tr("n (inputs of f)"),
+              ylabel=tr("milliseconds"), title=tr("wall time for the whole gradient"))
     left.legend()
     right.legend()
     return left, right

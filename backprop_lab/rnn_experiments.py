@@ -287,7 +287,8 @@ def plot_gradient_norms(rhos=None, activations=("identity", "tanh"), steps: int 
         for rho in (DEFAULT_RHOS[activation] if rhos is None else rhos):
             draw_gradient_norms(ax, rho, activation, steps, hidden, kind, max_norm, seed=seed)
         ax.set_title(f"{activation}: Whh = ρ·Q" if kind == "orthogonal"
-                     else f"{activation}: Whh with {kind.replace('_', ' ')} ρ")
+                     else tr("{activation}: Whh with {kind} ρ", activation=activation,
+                             kind=kind.replace("_", " ")))
         ax.legend(fontsize=7, ncol=2)
     return fig
 
@@ -304,7 +305,8 @@ def plot_clipping(rho: float = 1.2, activation: str = "identity", steps: int = 5
     """
     fig, (left, right) = _figure(2)
     draw_gradient_norms(left, rho, activation, steps, hidden, max_norm=max_norm, seed=seed)
-    left.set_title(f"{activation}, ρ = {rho:g}: every step scaled alike")
+    left.set_title(tr("{activation}, ρ = {rho:g}: every step scaled alike",
+                      activation=activation, rho=rho))
     left.legend(fontsize=7)
     lengths = np.unique(np.linspace(1, steps, min(steps, 25)).astype(int))
     model = VanillaRNN.create(4, hidden, rho, activation, input_scale=0.1, seed=seed)
@@ -314,12 +316,13 @@ def plot_clipping(rho: float = 1.2, activation: str = "identity", steps: int = 5
         gradient_norms(model, xs[:T], seed=seed)
         raw.append(global_norm(model.grads))
     raw = np.array(raw)
-    right.semilogy(lengths, raw, lw=2, label="‖∂L/∂θ‖ without clipping")
-    right.semilogy(lengths, np.minimum(raw, max_norm), lw=2, label="after clipping")
-    right.axhline(max_norm, color="gray", ls="--", lw=1, label=f"threshold {max_norm:g}")
-    right.set_xlabel("sequence length T")
-    right.set_ylabel("global norm of (dWxh, dWhh, db)")
-    right.set_title("clipping caps the update's length")
+    right.semilogy(lengths, raw, lw=2, label=tr("‖∂L/∂θ‖ without clipping"))
+    right.semilogy(lengths, np.minimum(raw, max_norm), lw=2, label=tr("after clipping"))
+    right.axhline(max_norm, color="gray", ls="--", lw=1,
+                  label=tr("threshold {max_norm:g}", max_norm=max_norm))
+    right.set_xlabel(tr("sequence length T"))
+    right.set_ylabel(tr("global norm of (dWxh, dWhh, db)"))
+    right.set_title(tr("clipping caps the update's length"))
     right.legend(fontsize=7)
     return fig
 
@@ -336,20 +339,28 @@ def plot_rnn_vs_lstm(steps: int = 50, hidden: int = 32, forget_bias: float = 3.0
     xs = _demo_inputs(steps, 1, 4, seed)
     k = np.arange(steps + 1)
     vanilla = VanillaRNN.create(4, hidden, 1.0, "tanh", input_scale=1.0, seed=seed)
-    ax.semilogy(k, gradient_norms(vanilla, xs, seed=seed), lw=2, label="vanilla RNN ‖∂L/∂h‖")
+    ax.semilogy(k, gradient_norms(vanilla, xs, seed=seed), lw=2,
+                label=tr("vanilla RNN ‖∂L/∂h‖"))
     lstm = LSTM.create(4, hidden, forget_bias=forget_bias, seed=seed)
     lstm_norms = gradient_norms(lstm, xs, seed=seed)
-    ax.semilogy(k, lstm_norms, lw=2, label="LSTM ‖∂L/∂h‖")
+    ax.semilogy(k, lstm_norms, lw=2, label=tr("LSTM ‖∂L/∂h‖"))
     cell = np.linalg.norm(lstm.dc.reshape(steps, -1), axis=1)[::-1]
-    ax.semilogy(k[:-1], cell, lw=2, ls="--", label="LSTM ‖∂L/∂c‖")
+    ax.semilogy(k[:-1], cell, lw=2, ls="--", label=tr("LSTM ‖∂L/∂c‖"))
     forget = float(np.mean([step.f for step in lstm.steps]))
     ax.semilogy(k, theoretical_norms(forget, steps, cell[0]), color="gray", ls=":", lw=1,
-                label=f"mean forget gate^k = {forget:.2f}^k")
-    ax.set_xlabel("k, steps back in time")
-    ax.set_ylabel("gradient norm")
-    ax.set_title("the cell state carries the gradient back")
+                label=tr("mean forget gate^k = {forget:.2f}^k", forget=forget))
+    ax.set_xlabel(tr("k, steps back in time"))
+    ax.set_ylabel(tr("gradient norm"))
+    ax.set_title(tr("the cell state carries the gradient back"))
     ax.legend(fontsize=8)
     return fig
+
+
+def _run_label(label: str) -> str:
+    """A run's label (``"RNN, clipped at 1"``, the key of :func:`train_adding_problem`'s
+    result, kept in English for code) as the legend shows it, in the notebook's language."""
+    cell, _, clip = label.partition(", clipped at ")
+    return tr("{cell}, clipped at {max_norm}", cell=cell, max_norm=clip) if clip else label
 
 
 def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
@@ -367,21 +378,24 @@ def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
             else losses
         if len(smooth):
             lowest = min(lowest, float(smooth.min()))
-        line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5, label=label)
+        line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5,
+                              label=_run_label(label))
         if run.diverged_at is not None:
             left.plot([run.diverged_at], [loss_top], marker="x", ms=10, mew=2, ls="none",
                       color=line.get_color(), clip_on=False,
-                      label=f"{label}: blew up at iteration {run.diverged_at}")
-        right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=label)
+                      label=tr("{label}: blew up at iteration {iteration}",
+                               label=_run_label(label), iteration=run.diverged_at))
+        right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=_run_label(label))
     left.set_ylim(lowest / 2, loss_top)
     right.set_ylim(top=norm_top)
-    left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1, label="always answer 1: 1/6")
-    left.set_xlabel("iteration")
-    left.set_ylabel("mean squared error")
-    left.set_title("adding problem")
+    left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1,
+                 label=tr("always answer 1: 1/6"))
+    left.set_xlabel(tr("iteration"))
+    left.set_ylabel(tr("mean squared error"))
+    left.set_title(tr("adding problem"))
     left.legend(fontsize=7)
-    right.set_xlabel("iteration")
-    right.set_ylabel("‖∂L/∂θ‖ before clipping")
-    right.set_title("gradient norm")
+    right.set_xlabel(tr("iteration"))
+    right.set_ylabel(tr("‖∂L/∂θ‖ before clipping"))
+    right.set_title(tr("gradient norm"))
     right.legend(fontsize=7)
     return fig

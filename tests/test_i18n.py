@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 import string
 import subprocess
 import sys
@@ -221,3 +222,46 @@ def test_backward_step_words_speak_the_notebook_language():
                                     "  → + 的输出: 上游梯度 · y = 1 × -4 = -4",
                                     "  → z: 上游梯度 · x = 1 × 3 = 3"]
     assert first.describe() == english
+
+
+def test_the_package_figures_of_lessons_10_and_13_speak_the_notebook_language():
+    """The figures lessons 10 and 13 draw with package functions (modes.plot_costs, the RNN
+    gradient-norm, clipping, RNN-vs-LSTM and training plots): Chinese titles, axis labels and
+    legends in a Chinese notebook, the English ones unchanged otherwise."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from backprop_lab import modes, rnn_experiments as R
+
+    def texts(axes):
+        found = []
+        for ax in axes:
+            found += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+            if ax.get_legend() is not None:
+                found += [t.get_text() for t in ax.get_legend().get_texts()]
+        return [t for t in found if t]
+
+    def figures():
+        rows = modes.measure_costs(ns=(1, 2), repeats=1)
+        costs = Figure().subplots(1, 2)
+        modes.plot_costs(rows, ax=costs)
+        runs = {"RNN": R.TrainingRun("RNN", losses=[0.5, 0.4], grad_norms=[1.0, 2.0],
+                                     diverged_at=1),
+                "LSTM, clipped at 1": R.TrainingRun("LSTM, clipped at 1", losses=[0.3, 0.2],
+                                                    grad_norms=[1.0, 1.0])}
+        return (texts(costs) + texts(R.plot_clipping(steps=6).axes)
+                + texts(R.plot_rnn_vs_lstm(steps=6).axes) + texts(R.plot_training(runs).axes))
+
+    english = figures()
+    for expected in ("forward mode", "passes for the whole gradient", "clipping caps the update's length",
+                     "threshold 1", "the cell state carries the gradient back", "LSTM, clipped at 1",
+                     "RNN: blew up at iteration 1", "always answer 1: 1/6", "k, steps back in time"):
+        assert expected in english, expected
+    with matplotlib.rc_context(), i18n.language("zh"):
+        chinese = figures()
+    code_and_math = r"\$[^$]*\$|LSTM|identity|tanh"      # mathtext, names from the code
+    words = [text for text in chinese if re.search(r"[A-Za-z]{4,}", re.sub(code_and_math, "", text))
+             and not any(ord(ch) in CJK for ch in text)]
+    assert not words, words
+    assert "前向模式" in chinese and "LSTM，梯度裁剪阈值 1" in chinese
+    assert "RNN：在第 1 次迭代时发散" in chinese

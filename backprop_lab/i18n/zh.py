@@ -411,6 +411,61 @@ MESSAGES = {
         '裁剪后（×{factor:.2g}）',
     'k, steps back in time':
         'k：往回的时间步数',
+    "{activation}: Whh with {kind} ρ":
+        '{activation}：按 {kind} 设定 Whh 的 ρ',
+    '{activation}, ρ = {rho:g}: every step scaled alike':
+        '{activation}，ρ = {rho:g}：每个时间步缩放的倍数相同',
+    '‖∂L/∂θ‖ without clipping':
+        '不做梯度裁剪时的 ‖∂L/∂θ‖',
+    'threshold {max_norm:g}':
+        '阈值 {max_norm:g}',
+    'sequence length T':
+        '序列长度 T',
+    'global norm of (dWxh, dWhh, db)':
+        '(dWxh, dWhh, db) 的全局范数',
+    "clipping caps the update's length":
+        '梯度裁剪限制了更新的长度',
+    'vanilla RNN ‖∂L/∂h‖':
+        '普通循环神经网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂h‖':
+        '长短期记忆网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂c‖':
+        '长短期记忆网络 ‖∂L/∂c‖',
+    'mean forget gate^k = {forget:.2f}^k':
+        '平均遗忘门^k = {forget:.2f}^k',
+    'gradient norm':
+        '梯度范数',
+    'the cell state carries the gradient back':
+        '单元状态把梯度传了回去',
+    '{cell}, clipped at {max_norm}':
+        '{cell}，梯度裁剪阈值 {max_norm}',
+    '{label}: blew up at iteration {iteration}':
+        '{label}：在第 {iteration} 次迭代时发散',
+    'always answer 1: 1/6':
+        '总是回答 1：1/6',
+    'iteration':
+        '迭代次数',
+    'mean squared error':
+        '均方误差',
+    'adding problem':
+        '加法问题',
+    '‖∂L/∂θ‖ before clipping':
+        '梯度裁剪之前的 ‖∂L/∂θ‖',
+    # backprop_lab.modes (plot_costs, lesson 10)
+    'forward mode':
+        '前向模式',
+    'reverse mode':
+        '反向模式',
+    'n (inputs of f)':
+        'n（f 的输入个数）',
+    'passes':
+        '遍数',
+    'passes for the whole gradient':
+        '求出整个梯度所需的遍数',
+    'milliseconds':
+        '毫秒',
+    'wall time for the whole gradient':
+        '求出整个梯度所用的时间',
     # backprop_lab.mistakes (the value comparison of every check: what is wrong, and the hint)
     'looks like the upstream gradient was not multiplied in ({rule}).':
         '看起来没有乘上上游梯度（{rule}）。',
