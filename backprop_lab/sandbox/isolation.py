@@ -371,6 +371,22 @@ def reap_strays(bwrap_pid: int) -> int:
     return killed
 
 
+def kernel_threads(bwrap_pid: int) -> int | None:
+    """How many threads the sandbox's kernel (its namespace's process 2) runs now; None
+    when it is gone."""
+    for pid in _descendants(bwrap_pid):
+        if _inner_pid(pid) == 2:
+            return thread_count(pid)
+    return None
+
+
+def thread_count(pid: int) -> int | None:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task")) if not _is_zombie(pid) else None
+    except OSError:
+        return None
+
+
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 

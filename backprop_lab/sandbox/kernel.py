@@ -23,8 +23,8 @@ import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
-from .isolation import (Limits, Sandbox, UidSlot, probe, python_layout, reap_strays,
-                        tree_cpu_seconds, zombie_children)
+from .isolation import (Limits, Sandbox, UidSlot, kernel_threads, probe, python_layout,
+                        reap_strays, thread_count, tree_cpu_seconds, zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
 MAX_MESSAGE_BYTES = 64 << 20
@@ -180,6 +180,14 @@ class SandboxKernel:
         far; None when that cannot be read."""
         pid = self.pid
         return None if pid is None else tree_cpu_seconds(pid)
+
+    def threads(self) -> int | None:
+        """How many threads the kernel process runs (a timer a cell started is one); None
+        when the kernel is gone."""
+        pid = self.pid
+        if pid is None:
+            return None
+        return thread_count(pid) if self.unsafe else kernel_threads(pid)
 
     def reap(self) -> int:
         """Kill processes the cells left running in the sandbox (not the kernel); returns
