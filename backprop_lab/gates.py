@@ -53,7 +53,7 @@ __all__ = [
     "AddGate", "SubtractGate", "MultiplyGate", "MaxGate",
     "SigmoidGate", "TanhGate", "ReLUGate", "ExpGate", "LogGate", "ReciprocalGate",
     "AddConstGate", "ScaleGate", "PowerGate", "SinGate", "CosGate", "IdentityGate",
-    "MatMulGate", "SumGate", "TransposeGate",
+    "MatMulGate", "SumGate", "TransposeGate", "BUILT_IN",
 ]
 
 EXP_MAX = math.log(np.finfo(np.float64).max)  # exp(x) overflows float64 above ~709.78
@@ -662,3 +662,12 @@ class TransposeGate(Gate):
         (x,) = self.saved()
         self._check_upstream(upstream, shape_of(x)[::-1])
         return (upstream.T if isinstance(upstream, np.ndarray) else upstream,)
+
+
+#: The gates of this module.  Their ``backward`` returns one gradient per input with that
+#: input's shape (the tests check each), so the engine only tests that what they send is
+#: finite; a gate written elsewhere (a student's) gets every check.
+BUILT_IN = frozenset({
+    AddGate, SubtractGate, MultiplyGate, MaxGate, SigmoidGate, TanhGate, ReLUGate, ExpGate,
+    LogGate, ReciprocalGate, AddConstGate, ScaleGate, PowerGate, SinGate, CosGate,
+    IdentityGate, MatMulGate, SumGate, TransposeGate})
