@@ -51,6 +51,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,19 +62,24 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assignments"))
 import build_assignments as builder  # noqa: E402
+from browser_support import ARTIFACTS, chromium_page, find_chromium  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.hub]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "jupyterhub"
-ARTIFACTS = ROOT / "test-artifacts"
 REQUIRE = "BACKPROP_LAB_REQUIRE_HUB"
 SYSTEM_PYTHON = "/usr/bin/python3"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 RUN_PREFIX = "backprop-lab-hub-test-"          # <run folder>/<RUN_PREFIX>xxxx: one folder per run
 HTTP_TIMEOUT = 180                              # one request (validate runs the notebook)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+# Hang guards of the waits for a readiness signal (each wait ends at the signal, or at once when
+# the process it waits for exits).  Longer than the hub's own bounds in jupyterhub_config.py
+# (the grader service's "timeout" 180 s, Spawner.http_timeout 120 s) so that, when something
+# does not start, the hub's verdict and its log are what the test reports.
+HUB_START_BOUND = 300
+SPAWN_BOUND = 240
+PAGE = {"viewport": {"width": 1300, "height": 850}}     # the browser passes' window
 
 
 # ------------------------------------------------------------------ what the machine must have
@@ -102,7 +108,6 @@ def check_machine() -> None:
 
 def chromium():
     """Chromium's path and Playwright's sync API, or None when either is missing."""
-    from test_browser import find_chromium
     executable = find_chromium()
     try:
         from playwright.sync_api import sync_playwright
@@ -359,7 +364,7 @@ def box():
                  box.prefix / "etc" / "jupyterhub_config.py"],
                 cwd=box.prefix / "state", stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, env=hub_environment(), start_new_session=True)
-            wait_for(lambda: _hub_up(box), 240, "the hub to answer through the proxy", box)
+            wait_for(lambda: _hub_up(box), HUB_START_BOUND, "the hub to answer through the proxy")
         yield box
     finally:
         box.write_timings()
@@ -406,7 +411,7 @@ def _hub_up(box: ClassInABox) -> bool:
         return False
 
 
-def wait_for(condition, seconds: float, what: str, box: ClassInABox | None = None):
+def wait_for(condition, seconds: float, what: str):
     """Poll ``condition`` until it returns something truthy (a bound, not a sleep)."""
     deadline = time.monotonic() + seconds
     while True:
@@ -458,10 +463,15 @@ class Person:
         self.post(f"/hub/api/users/{self.name}/server", expect=None)
 
     def server_ready(self) -> bool:
+        """The hub's word: ready (it answered the hub), still starting, or gone."""
         server = self.get(f"/hub/api/users/{self.name}").json()["servers"].get("")
         if server is None:
-            raise AssertionError(f"the server of {self.name} is gone (spawn failed?)")
+            raise AssertionError(f"the hub gave up on the server of {self.name} (its log "
+                                 f"below says why)")
         return bool(server["ready"])
+
+    def wait_until_ready(self) -> None:
+        wait_for(self.server_ready, SPAWN_BOUND, f"the server of {self.name}")
 
     def assignments(self, action: str = "", **data) -> list:
         path = f"/user/{self.name}/assignments" + (f"/{action}" if action else "")
@@ -561,13 +571,17 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
     with box.phase("the installation is the shipped files"):
         check_installed_files(box)
 
-    with box.phase("log in (PAM), start the students' servers"):
-        instructor = Person(box, box["instructor"])
-        students = {name: Person(box, name) for name in box.students}
-        for name in (box["full"], box["partial"]):     # the third one logs in with Chromium
-            students[name].start_server()
-        for name in (box["full"], box["partial"]):
-            wait_for(students[name].server_ready, 240, f"the server of {name}")
+    with box.phase("log in (PAM), start the servers of two students and the instructor"):
+        with ThreadPoolExecutor(4) as pool:           # everyone at once, as in a class
+            names = [box["instructor"], *box.students]
+            people = dict(zip(names, pool.map(lambda name: Person(box, name), names)))
+            instructor = people[box["instructor"]]
+            students = {name: people[name] for name in box.students}
+            # the third student's server starts when they log in with Chromium; the
+            # instructor's now, so that their browser pass finds it running
+            starting = [students[box["full"]], students[box["partial"]], instructor]
+            list(pool.map(Person.start_server, starting))
+            list(pool.map(Person.wait_until_ready, starting))
 
     with box.phase("the instructor adds the students, generates and releases ps1"):
         for name in box.students:
@@ -608,7 +622,7 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
             student_in_browser(box, browser, blank, ps_name)
         else:
             blank.start_server()
-            wait_for(blank.server_ready, 240, f"the server of {blank.name}")
+            blank.wait_until_ready()
             blank.assignments("fetch", assignment_id=ps_name)
             assert blank.validate(nb_path).get("failed")
             blank.assignments("submit", assignment_id=ps_name)
@@ -716,7 +730,7 @@ def _login_in_browser(page, box: ClassInABox, name: str) -> None:
     page.fill("#username_input", name)
     page.fill("#password_input", box.passwords[name])
     page.click("#login_submit")
-    page.wait_for_url(f"**/user/{name}/lab**", timeout=240_000)   # spawn + JupyterLab load
+    page.wait_for_url(f"**/user/{name}/lab**", timeout=SPAWN_BOUND * 1000)   # spawn + lab
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=120_000)
 
 
@@ -726,56 +740,36 @@ def _open_nbgrader(page, item: str) -> None:
 
 
 def student_in_browser(box: ClassInABox, browser, student: Person, ps_name: str) -> None:
-    executable, sync_playwright = browser
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = chrome.new_page(viewport={"width": 1300, "height": 850})
-        try:
-            _login_in_browser(page, box, student.name)
-            _open_nbgrader(page, "Assignment List")
-            page.locator("#released_assignments_list button", has_text="Fetch").click(
-                timeout=120_000)
-            submit = page.locator("#fetched_assignments_list button", has_text="Submit")
-            submit.wait_for(timeout=120_000)
-            # validate the untouched notebook (the list's Validate button does the same call)
-            assert student.validate(f"{box.course_id}/{ps_name}/{ps_name}.ipynb").get("failed")
-            submit.click()
-            page.locator("#submitted_assignments_list", has_text=ps_name).wait_for(timeout=120_000)
-            page.screenshot(path=str(ARTIFACTS / "hub_student_assignments.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "hub_student_failure.png"))
-            raise
-        finally:
-            chrome.close()
+    with chromium_page(browser, "hub_student_failure.png", **PAGE) as page:
+        _login_in_browser(page, box, student.name)
+        _open_nbgrader(page, "Assignment List")
+        page.locator("#released_assignments_list button", has_text="Fetch").click(timeout=120_000)
+        submit = page.locator("#fetched_assignments_list button", has_text="Submit")
+        submit.wait_for(timeout=120_000)
+        # validate the untouched notebook (the list's Validate button does the same call)
+        assert student.validate(f"{box.course_id}/{ps_name}/{ps_name}.ipynb").get("failed")
+        submit.click()
+        page.locator("#submitted_assignments_list", has_text=ps_name).wait_for(timeout=120_000)
+        page.screenshot(path=str(ARTIFACTS / "hub_student_assignments.png"))
     assert any(a["status"] == "submitted" for a in student.assignments())
 
 
 def formgrader_in_browser(box: ClassInABox, browser, ps_name: str) -> None:
-    executable, sync_playwright = browser
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = chrome.new_page(viewport={"width": 1300, "height": 850})
-        try:
-            _login_in_browser(page, box, box["instructor"])
-            _open_nbgrader(page, "Course List")
-            link = page.locator(".nbgrader-mainarea-widget a", has_text=box.course_id)
-            link.wait_for(timeout=120_000)
-            href = link.get_attribute("href")
-            assert href.endswith(f"/services/{box.course_id}/lab?formgrader=true"), href
-            page.goto(href, timeout=120_000)        # the link opens the service's JupyterLab
-            frame = page.frame_locator("iframe").first
-            frame.locator("text=Manage Assignments").first.wait_for(timeout=120_000)
-            row = frame.locator("tr", has_text=ps_name).first
-            row.wait_for(timeout=60_000)
-            cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-            assert "released" in cells and "3" in cells, cells      # status, # submissions
-            page.screenshot(path=str(ARTIFACTS / "hub_formgrader.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "hub_formgrader_failure.png"))
-            raise
-        finally:
-            chrome.close()
+    with chromium_page(browser, "hub_formgrader_failure.png", **PAGE) as page:
+        _login_in_browser(page, box, box["instructor"])
+        _open_nbgrader(page, "Course List")
+        link = page.locator(".nbgrader-mainarea-widget a", has_text=box.course_id)
+        link.wait_for(timeout=120_000)
+        href = link.get_attribute("href")
+        assert href.endswith(f"/services/{box.course_id}/lab?formgrader=true"), href
+        page.goto(href, timeout=120_000)        # the link opens the service's JupyterLab
+        frame = page.frame_locator("iframe").first
+        frame.locator("text=Manage Assignments").first.wait_for(timeout=120_000)
+        row = frame.locator("tr", has_text=ps_name).first
+        row.wait_for(timeout=60_000)
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        assert "released" in cells and "3" in cells, cells      # status, # submissions
+        page.screenshot(path=str(ARTIFACTS / "hub_formgrader.png"))
 
 
 # ------------------------------------------------------------------ the shipped files, without a hub

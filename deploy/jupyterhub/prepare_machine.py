@@ -32,6 +32,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -40,6 +41,7 @@ REPO = HERE.parents[1]
 ROLES = ("student", "instructor", "grader")
 ACCOUNT_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 COURSE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+STARTED = time.monotonic()
 
 
 class SetupError(Exception):
@@ -89,8 +91,13 @@ def load_course(path: Path) -> dict:
 
 
 # ------------------------------------------------------------------ helpers
+def say(text: str) -> None:
+    """A line of the log, after the seconds since the start (where does the time go)."""
+    print(f"[{time.monotonic() - STARTED:6.1f} s] {text}", flush=True)
+
+
 def run(*cmd: str | Path, **kw) -> subprocess.CompletedProcess:
-    print("+", " ".join(str(c) for c in cmd), flush=True)
+    say("+ " + " ".join(str(c) for c in cmd))
     return subprocess.run([str(c) for c in cmd], check=True, **kw)
 
 
@@ -177,6 +184,7 @@ def install_environment(course: dict, prefix: Path, package: str) -> None:
                            "print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     # (some packages ship files that are not meant to compile: compileall reports, pip ignores)
+    say(f"compiling {site}")
     subprocess.run([env / "bin" / "python", "-m", "compileall", "-q", "-j", "0", site],
                    stdout=subprocess.DEVNULL)
 
@@ -246,16 +254,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         course = load_course(args.course)
         check_machine(course)
-        print("1. accounts", flush=True)
+        say("1. accounts")
         create_accounts(course)
         prefix = make_layout(course)
-        print(f"2. the environment {prefix / 'env'}", flush=True)
+        say(f"2. the environment {prefix / 'env'}")
         install_environment(course, prefix, args.package)
-        print(f"3. the proxy {prefix / 'proxy'}", flush=True)
+        say(f"3. the proxy {prefix / 'proxy'}")
         install_proxy(course, prefix)
-        print("4. the configuration", flush=True)
+        say("4. the configuration")
         install_configuration(course, prefix, args.course)
-        print(f"5. the course folder of {course['grader']}", flush=True)
+        say(f"5. the course folder of {course['grader']}")
         install_course(course, prefix, args.assignments)
     except SetupError as error:
         print(f"prepare_machine: {error}", file=sys.stderr)
@@ -264,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prepare_machine: {' '.join(map(str, error.cmd))} failed ({error.returncode})",
               file=sys.stderr)
         return 1
+    say("done")
     people = " ".join([*course["instructors"], *course["students"]])
     print(f"\nReady. Give each person a password (the hub logs in with PAM):\n"
           f"    for u in {people}; do passwd $u; done\n"
