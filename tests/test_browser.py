@@ -10,6 +10,7 @@ variable ``BACKPROP_LAB_REQUIRE_BROWSER=1`` is set (CI sets it): then it fails. 
 Chromium, JupyterLab and the page that saves a screenshot on failure: tests/browser_support.py.
 """
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -34,14 +35,24 @@ def gradient_labels(page):
     return sorted(t.strip() for t in texts.all_text_contents())
 
 
-def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, chromium, jupyterlab):
-    write_notebook(tmp_path / "explorer.ipynb", NOTEBOOK_CELLS)
-    with notebook_in_jupyterlab(chromium, jupyterlab, "explorer.ipynb", "browser_failure.png",
-                                viewport={"width": 1400, "height": 900},
+@contextmanager
+def widget_in_jupyterlab(tmp_path, chromium, jupyterlab, cells: list[str], widget: str,
+                         failure: str, width: int):
+    """A notebook of ``cells`` open and run in JupyterLab, at twice the pixels for the
+    screenshots; yields the page and the widget (a CSS selector) once its drawing shows."""
+    write_notebook(tmp_path / "widget.ipynb", cells)
+    with notebook_in_jupyterlab(chromium, jupyterlab, "widget.ipynb", failure,
+                                viewport={"width": width, "height": 900},
                                 device_scale_factor=2) as page:
-        run_notebook(page, widget=".backprop-lab-graph-explorer")
-        explorer = page.locator(".backprop-lab-graph-explorer")
-        page.wait_for_selector(".backprop-lab-graph-explorer svg text", timeout=30_000)
+        run_notebook(page, widget=widget)
+        page.wait_for_selector(f"{widget} svg text", timeout=30_000)
+        yield page, page.locator(widget)
+
+
+def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, chromium, jupyterlab):
+    with widget_in_jupyterlab(tmp_path, chromium, jupyterlab, NOTEBOOK_CELLS,
+                              ".backprop-lab-graph-explorer", "browser_failure.png",
+                              width=1400) as (page, explorer):
         # the seed circuit of seed 004: dx = dy = dq = -4, dz = 3, df/df = 1
         assert gradient_labels(page) == sorted(["−4", "−4", "3", "−4", "1"])
 
@@ -106,14 +117,10 @@ def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jup
     right = f"{circuit.wire(right_name).gradient:g}"
     wrong = "1"                                 # the add gate's local gradient alone
     assert circuit.wire(wrong_name).gradient not in (1.0,)
-    write_notebook(tmp_path / "drill.ipynb", DRILL_CELLS)
 
-    with notebook_in_jupyterlab(chromium, jupyterlab, "drill.ipynb", "browser_failure_drill.png",
-                                viewport={"width": 1200, "height": 900},
-                                device_scale_factor=2) as page:
-        run_notebook(page, widget=".backprop-lab-gradient-drill")
-        drill = page.locator(".backprop-lab-gradient-drill")
-        page.wait_for_selector(".backprop-lab-gradient-drill svg text", timeout=30_000)
+    with widget_in_jupyterlab(tmp_path, chromium, jupyterlab, DRILL_CELLS,
+                              ".backprop-lab-gradient-drill", "browser_failure_drill.png",
+                              width=1200) as (page, drill):
         drill.locator(f".backprop-lab-wire-{right_name} input").fill(right)
         drill.locator(f".backprop-lab-wire-{wrong_name} input").fill(wrong)
         drill.locator("button", has_text="Check").click()

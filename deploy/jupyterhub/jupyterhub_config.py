@@ -68,10 +68,10 @@ def _role(spawner) -> str:
 c.Spawner.cmd = [str(ENV_BIN / "jupyterhub-singleuser")]
 # How long the hub waits for a new server to answer.  The hub starts the process, then polls
 # the server's URL and lets its owner in at the first answer: the wait ends at readiness, this
-# only bounds it.  A JupyterLab server with the nbgrader extensions imports ~3 s of Python
-# before it listens; on a busy 2-core machine (load 15-20, measured by tests/test_hub.py) that
-# was 22-30 s, and JupyterHub's default of 30 s gave up on servers about to answer (then the
-# student sees "Spawn failed").  The price of a longer bound: a server that crashes while
+# only bounds it.  A JupyterLab server with the nbgrader extensions spends ~6 s of CPU on
+# imports before it listens; on a busy 2-core machine (load 15-20, measured by tests/test_hub.py)
+# that took 22-40 s, and JupyterHub's default of 30 s gave up on servers about to answer (the
+# student then sees "Spawn failed").  The price of a longer bound: a server that crashes while
 # starting is reported only when the bound is over (the hub polls the URL, not the process).
 c.Spawner.http_timeout = 120
 c.Spawner.default_url = "/lab"
