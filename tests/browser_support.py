@@ -18,7 +18,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def chromium():
     """The Chromium executable and Playwright's sync API, or skip (fail when required)."""
     executable = find_chromium()
@@ -106,37 +108,48 @@ def _what_the_page_showed(page, failure: str, details) -> str:
 
 
 # ------------------------------------------------------------------ JupyterLab
-@pytest.fixture
-def jupyterlab(tmp_path, chromium):
-    """A JupyterLab server on a free loopback port, serving ``tmp_path``; yields (URL, token)."""
+@dataclass
+class JupyterLab:
+    url: str
+    token: str
+    root: Path                                       # the folder it serves
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory, chromium):
+    """One JupyterLab server for the tests of a module (each opens its own notebook, with its
+    own kernel), on a free loopback port."""
+    root = tmp_path_factory.mktemp("jupyterlab")
     port, token = free_port(), "backprop-lab-test"
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
-    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_DATA_DIR=str(tmp_path / "data"),
-               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    env.update(JUPYTER_RUNTIME_DIR=str(root / ".runtime"), JUPYTER_DATA_DIR=str(root / ".data"),
+               JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"))
     env.pop("JUPYTER_CONFIG_DIR", None)
-    log = open(tmp_path / "jupyterlab.log", "w")
+    log_path = root.parent / f"{root.name}.log"
+    log = open(log_path, "w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
          "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={tmp_path}", "--ServerApp.port_retries=0",
+         f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
          "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
     try:
-        # ready = it answers; a hang guard only (it stops waiting as soon as the server exits)
-        deadline = time.monotonic() + 90
+        # The wait ends when the server answers, or at once when it exits.  The bound is a hang
+        # guard: JupyterLab spends ~6 s of CPU on imports before it listens, which took up to
+        # 57 s at load 22 on the 2-core test machine.
+        deadline = time.monotonic() + 180
         while True:
             try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.flush()
-                    pytest.fail("JupyterLab did not start:\n"
-                                + (tmp_path / "jupyterlab.log").read_text()[-3000:])
+                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.2)
-        yield base, token
+        yield JupyterLab(url, token, root)
     finally:
         server.terminate()
         try:
@@ -163,13 +176,16 @@ def cell_outputs(page, last: int = 20) -> str:
 
 @contextmanager
 def notebook_in_jupyterlab(chromium, jupyterlab, name: str, failure: str, **page_options):
-    """The notebook ``name`` (a file in the folder ``jupyterlab`` serves) open in JupyterLab.
+    """The notebook ``name`` (a file in ``jupyterlab.root``) open in JupyterLab.
 
+    Each call opens a workspace of its own: the server is shared by the tests of a module, and
+    JupyterLab's default workspace would reopen the notebooks of the tests before as tabs.
     On failure: a screenshot ``test-artifacts/<failure>`` and the cells' outputs in the error.
     """
-    base, token = jupyterlab
+    workspace = f"test-{uuid.uuid4().hex[:12]}"
     with chromium_page(chromium, failure, details=cell_outputs, **page_options) as page:
-        page.goto(f"{base}/lab/tree/{name}?token={token}")
+        page.goto(f"{jupyterlab.url}/lab/workspaces/{workspace}/tree/{name}"
+                  f"?token={jupyterlab.token}")
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
         yield page

@@ -36,12 +36,12 @@ def gradient_labels(page):
 
 
 @contextmanager
-def widget_in_jupyterlab(tmp_path, chromium, jupyterlab, cells: list[str], widget: str,
+def widget_in_jupyterlab(chromium, jupyterlab, name: str, cells: list[str], widget: str,
                          failure: str, width: int):
-    """A notebook of ``cells`` open and run in JupyterLab, at twice the pixels for the
+    """A notebook ``name`` of ``cells`` open and run in JupyterLab, at twice the pixels for the
     screenshots; yields the page and the widget (a CSS selector) once its drawing shows."""
-    write_notebook(tmp_path / "widget.ipynb", cells)
-    with notebook_in_jupyterlab(chromium, jupyterlab, "widget.ipynb", failure,
+    write_notebook(jupyterlab.root / name, cells)
+    with notebook_in_jupyterlab(chromium, jupyterlab, name, failure,
                                 viewport={"width": width, "height": 900},
                                 device_scale_factor=2) as page:
         run_notebook(page, widget=widget)
@@ -49,8 +49,8 @@ def widget_in_jupyterlab(tmp_path, chromium, jupyterlab, cells: list[str], widge
         yield page, page.locator(widget)
 
 
-def test_graph_explorer_slider_changes_gradients_in_chromium(tmp_path, chromium, jupyterlab):
-    with widget_in_jupyterlab(tmp_path, chromium, jupyterlab, NOTEBOOK_CELLS,
+def test_graph_explorer_slider_changes_gradients_in_chromium(chromium, jupyterlab):
+    with widget_in_jupyterlab(chromium, jupyterlab, "explorer.ipynb", NOTEBOOK_CELLS,
                               ".backprop-lab-graph-explorer", "browser_failure.png",
                               width=1400) as (page, explorer):
         # the seed circuit of seed 004: dx = dy = dq = -4, dz = 3, df/df = 1
@@ -108,7 +108,7 @@ DRILL_CELLS = [
 RIGHT_RGB, WRONG_RGB = "rgb(218, 251, 225)", "rgb(255, 235, 233)"
 
 
-def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jupyterlab):
+def test_gradient_drill_checks_typed_answers_in_chromium(chromium, jupyterlab):
     """Type one right and one wrong gradient, press Check, read the feedback shown."""
     from backprop_lab.practice import make_circuit
 
@@ -118,7 +118,7 @@ def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jup
     wrong = "1"                                 # the add gate's local gradient alone
     assert circuit.wire(wrong_name).gradient not in (1.0,)
 
-    with widget_in_jupyterlab(tmp_path, chromium, jupyterlab, DRILL_CELLS,
+    with widget_in_jupyterlab(chromium, jupyterlab, "drill.ipynb", DRILL_CELLS,
                               ".backprop-lab-gradient-drill", "browser_failure_drill.png",
                               width=1200) as (page, drill):
         drill.locator(f".backprop-lab-wire-{right_name} input").fill(right)
@@ -144,8 +144,7 @@ def test_gradient_drill_checks_typed_answers_in_chromium(tmp_path, chromium, jup
 LESSON_WITH_DRILL = "02_chain_rule.ipynb"     # the first lesson with a GradientDrill (level 1)
 
 
-def test_lesson_drill_and_question_check_typed_answers_in_chromium(tmp_path, chromium,
-                                                                    jupyterlab):
+def test_lesson_drill_and_question_check_typed_answers_in_chromium(chromium, jupyterlab):
     """Open a real lesson, run it, and answer as a student: one right and one wrong gradient
     in its drill (a fresh random circuit, read back from the seed the drill shows), and a
     wrong prediction in its first checked question."""
@@ -155,7 +154,7 @@ def test_lesson_drill_and_question_check_typed_answers_in_chromium(tmp_path, chr
     from backprop_lab.practice import check_wire, make_circuit
     from backprop_lab.practice.checking import feedback_html
 
-    shutil.copy(ROOT / "lessons" / LESSON_WITH_DRILL, tmp_path / LESSON_WITH_DRILL)
+    shutil.copy(ROOT / "lessons" / LESSON_WITH_DRILL, jupyterlab.root / LESSON_WITH_DRILL)
 
     with notebook_in_jupyterlab(chromium, jupyterlab, LESSON_WITH_DRILL,
                                 "browser_failure_lesson.png",

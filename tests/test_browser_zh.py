@@ -18,8 +18,8 @@ LESSON = ROOT / "lessons" / "zh" / "02_chain_rule.ipynb"
 PROMPT = "用链式法则"            # the first checked question of the Chinese lesson 02
 
 
-def test_chinese_lesson_shows_chinese_text_in_a_widget(tmp_path, chromium, jupyterlab):
-    shutil.copy(LESSON, tmp_path / LESSON.name)
+def test_chinese_lesson_shows_chinese_text_in_a_widget(chromium, jupyterlab):
+    shutil.copy(LESSON, jupyterlab.root / LESSON.name)
     with notebook_in_jupyterlab(chromium, jupyterlab, LESSON.name, "browser_failure_zh.png",
                                 viewport={"width": 1200, "height": 900}) as page:
         run_notebook(page, widget=".backprop-lab-question")

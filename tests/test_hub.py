@@ -33,9 +33,9 @@ server took to start and the load are written to test-artifacts/hub_timings.txt,
 copied to test-artifacts/hub-*.log.  Every wait ends at a readiness signal (the hub or a server
 answers) or at once when the process waited for exits; the bounds are hang guards, longer than
 the hub's own (see HUB_START_BOUND).
-About 9 minutes on a 2-core machine at load average 9-14, 5 of them in prepare_machine.py
-(pip); the run's folder goes to tmpfs (/dev/shm) when there is room, which makes removing the
-environment's 40,000 files take seconds instead of minutes.
+About 11-15 minutes on the 2-core machine at load average 13-24, 6-8 of them in
+prepare_machine.py (pip); the run's folder goes to tmpfs (/dev/shm) when there is room, which
+makes removing the environment's 40,000 files take seconds instead of minutes.
 """
 from __future__ import annotations
 
