@@ -82,9 +82,13 @@ class TrainingRun:
         return float(np.mean(self.losses[-100:]))
 
     def __repr__(self) -> str:
-        end = f"diverged at iteration {self.diverged_at}" if self.diverged_at is not None \
-            else f"final loss {self.final_loss:.4f}"
-        return f"TrainingRun({self.label!r}: {len(self.losses)} iterations, {end})"
+        """Printed by lesson 13, so in the notebook's language."""
+        end = (tr("{iterations} iterations, diverged at iteration {iteration}",
+                  iterations=len(self.losses), iteration=self.diverged_at)
+               if self.diverged_at is not None else
+               tr("{iterations} iterations, final loss {loss:.4f}", iterations=len(self.losses),
+                  loss=self.final_loss))
+        return f"TrainingRun({self.label!r}: {end})"
 
 
 def _sequence_model(cell: str, hidden: int, rng) -> Sequential:

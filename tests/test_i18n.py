@@ -265,3 +265,38 @@ def test_the_package_figures_of_lessons_10_and_13_speak_the_notebook_language():
     assert not words, words
     assert "前向模式" in chinese and "LSTM，梯度裁剪阈值 1" in chinese
     assert "RNN：在第 1 次迭代时发散" in chinese
+    run = R.TrainingRun("RNN", losses=[0.5, 0.25])
+    assert repr(run) == "TrainingRun('RNN': 2 iterations, final loss 0.3750)"
+    with i18n.language("zh"):
+        assert repr(run) == "TrainingRun('RNN': 2 次迭代，最终损失 0.3750)"
+
+
+def test_printed_reports_of_the_lessons_speak_the_notebook_language():
+    """What lessons print from the package: the gradient-check table (lessons 04, 06, 09, 11)
+    and the forward/reverse-mode walk-through (lesson 10); the drill's level-5 labels."""
+    from backprop_lab import gates, modes
+    from backprop_lab.gradcheck import check_gate
+    from backprop_lab.practice import GradientDrill
+
+    report = check_gate(gates.MultiplyGate(), 3.0, -4.0)
+    english = str(report).splitlines()
+    assert english[0] == "gradient check: MultiplyGate (threshold 1e-07)"
+    assert english[1] == "  input    max rel error  result"
+    assert english[2].startswith("  input 0 ") and english[2].endswith("  pass")
+    assert english[-1] == "  all passed"
+    walk = modes.colah_example().describe().splitlines()
+    assert walk[1] == "forward mode: 2 passes, one per input"
+    assert walk[-1] == "  start ∂e/∂e = 1: ∂e/∂c = 2, ∂e/∂d = 3, ∂e/∂a = 2, ∂e/∂b = 5"
+    with i18n.language("zh"):
+        chinese = str(report).splitlines()
+        walk = modes.colah_example().describe().splitlines()
+        drill = GradientDrill(level=5, seed=1)
+    assert chinese[0] == "梯度检查：MultiplyGate（阈值 1e-07）"
+    assert chinese[1].split() == ["输入", "最大相对误差", "结果"]
+    assert chinese[2].split()[:2] == ["输入", "0"] and chinese[2].endswith("通过")
+    assert chinese[-1] == "  全部通过" and report.errors.keys() == {"input 0", "input 1"}
+    assert walk[1] == "前向模式：2 遍，每个输入一遍"
+    assert walk[-1] == "  从 ∂e/∂e = 1 开始：∂e/∂c = 2，∂e/∂d = 3，∂e/∂a = 2，∂e/∂b = 5"
+    boxes = [row.box.placeholder for row in drill.rows.values()]
+    assert boxes and set(boxes) == {"形状，例如 2x3"}
+    assert "常数" in drill.values.value or "形状 (" in drill.values.value

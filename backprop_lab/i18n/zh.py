@@ -451,6 +451,10 @@ MESSAGES = {
         '加法问题',
     '‖∂L/∂θ‖ before clipping':
         '梯度裁剪之前的 ‖∂L/∂θ‖',
+    '{iterations} iterations, diverged at iteration {iteration}':
+        '{iterations} 次迭代，在第 {iteration} 次迭代时发散',
+    '{iterations} iterations, final loss {loss:.4f}':
+        '{iterations} 次迭代，最终损失 {loss:.4f}',
     # backprop_lab.modes (plot_costs, lesson 10)
     'forward mode':
         '前向模式',
@@ -466,6 +470,43 @@ MESSAGES = {
         '毫秒',
     'wall time for the whole gradient':
         '求出整个梯度所用的时间',
+    # backprop_lab.gradcheck (the report lessons 04, 06, 09 and 11 print)
+    'gradient check: {title} (threshold {threshold:.0e})':
+        '梯度检查：{title}（阈值 {threshold:.0e}）',
+    'input':
+        '输入',
+    'max rel error':
+        '最大相对误差',
+    'result':
+        '结果',
+    'pass':
+        '通过',
+    'FAIL':
+        '不通过',
+    'all passed':
+        '全部通过',
+    'some gradients are wrong':
+        '有些梯度是错的',
+    'leaf {i}':
+        '叶节点 {i}',
+    # backprop_lab.modes (ColahExample.describe, lesson 10)
+    'e = (a + b)·(b + 1) at a = {a:g}, b = {b:g}: c = a + b = {c:g}, d = b + 1 = {d:g}, e = c·d = {e:g}':
+        '在 a = {a:g}、b = {b:g} 处计算 e = (a + b)·(b + 1)：c = a + b = {c:g}，d = b + 1 = {d:g}，e = c·d = {e:g}',
+    'forward mode: {passes} passes, one per input':
+        '前向模式：{passes} 遍，每个输入一遍',
+    'start ∂{name}/∂{name} = 1: ∂c/∂{name} = {c:g}, ∂d/∂{name} = {d:g}, ∂e/∂{name} = {e:g}':
+        '从 ∂{name}/∂{name} = 1 开始：∂c/∂{name} = {c:g}，∂d/∂{name} = {d:g}，∂e/∂{name} = {e:g}',
+    'reverse mode: 1 pass for both inputs':
+        '反向模式：两个输入一共只要 1 遍',
+    'start ∂e/∂e = 1: ∂e/∂c = {c:g}, ∂e/∂d = {d:g}, ∂e/∂a = {a:g}, ∂e/∂b = {b:g}':
+        '从 ∂e/∂e = 1 开始：∂e/∂c = {c:g}，∂e/∂d = {d:g}，∂e/∂a = {a:g}，∂e/∂b = {b:g}',
+    # backprop_lab.practice.drill (level 5: the answer box and the matrices shown in full)
+    'shape, e.g. 2x3':
+        '形状，例如 2x3',
+    'constant':
+        '常数',
+    'shape {shape}':
+        '形状 {shape}',
     # backprop_lab.mistakes (the value comparison of every check: what is wrong, and the hint)
     'looks like the upstream gradient was not multiplied in ({rule}).':
         '看起来没有乘上上游梯度（{rule}）。',
