@@ -1,6 +1,7 @@
 """A Chinese lesson in a real JupyterLab in Chromium: lessons/zh/02_chain_rule.ipynb runs, its
-checked question shows its Chinese prompt and Chinese buttons in the widget, and a right answer
-typed in the browser is judged right — in Chinese.  (Chromium, JupyterLab and the page that
+checked question shows its Chinese prompt and Chinese buttons in the widget, a right answer
+typed in the browser is judged right — in Chinese — and the lesson's BackwardStepper shows
+Chinese buttons and words.  (Chromium, JupyterLab and the page that
 saves a screenshot on failure come from tests/browser_support.py, like tests/test_browser.py's;
 it skips or fails the same way when Chromium is missing.)"""
 from __future__ import annotations
@@ -36,4 +37,10 @@ def test_chinese_lesson_shows_chinese_text_in_a_widget(chromium, jupyterlab):
         feedback = question.locator(".backprop-lab-feedback .backprop-lab-right")
         feedback.wait_for(timeout=60_000)
         assert "正确" in feedback.text_content()
+        # a widget of backprop_lab.widgets, made in the Chinese kernel: Chinese buttons
+        # and explanation (BackwardStepper of section 3)
+        stepper = page.locator(".backprop-lab-backward-stepper").first
+        stepper.scroll_into_view_if_needed(timeout=30_000)
+        stepper.locator("button", has_text="前进").wait_for(timeout=60_000)
+        assert "反向传播从" in stepper.text_content()
         question.screenshot(path=str(ARTIFACTS / "question_zh.png"), timeout=20_000)
