@@ -88,3 +88,11 @@ def test_the_comparison_and_a_raising_answer_speak_the_notebook_language(capsys)
     assert capsys.readouterr().out.strip() == "ps3.init：示例全部通过。"
     assert mistakes.compare("dx", np.array([1.0, 2.0]), np.array([1.0, 3.0])) == (
         "dx: wrong at index (1,): expected 3, got 2 (1 of 2 entries differ).")
+
+
+def test_the_cases_are_named_in_the_notebook_language():
+    with i18n.language("zh"):
+        zh = feedback("ps2.topological_order", topological_order=reversed_order)
+    assert "[由 10,000 个节点组成的链] 10000 个节点的顺序：'x9999' 排在了它的输入 'x9998' 之前。" in zh, zh
+    assert "[a chain of 10,000 nodes] the order of 10000 nodes: 'x9999' comes before its input 'x9998'." in (
+        feedback("ps2.topological_order", topological_order=reversed_order))

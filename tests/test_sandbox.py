@@ -228,6 +228,21 @@ def test_a_timer_killing_the_kernel_is_blamed_however_fast_the_cells_after_it_ru
 
 
 @pytest.mark.slow
+def test_sandboxed_kernels_load_the_compiled_graphviz_from_a_read_only_cache(needs_sandbox,
+                                                                            tmp_path):
+    """The sandbox's home is new for every kernel; the compiled embedded Graphviz comes
+    from a folder filled once on the grader's side, which no kernel can write."""
+    cells = execute(tmp_path, [
+        "import os, time\nfrom backprop_lab import render_graphviz as rg\n"
+        "t = time.process_time()\nprint(rg._embedded_graphviz().load, os.listdir(rg.cache_directory()))",
+        "import os\ntry:\n    open(os.path.join(os.environ['BACKPROP_LAB_CACHE_DIR'], 'x'), 'w')\n"
+        "except OSError as error:\n    print(type(error).__name__, error.errno)"])
+    loaded, files = stdout_of(cells[0]).split(" ", 1)
+    assert loaded == "cache" and ".cwasm" in files, cells[0].outputs
+    assert stdout_of(cells[1]) == "OSError 30\n"           # EROFS: read-only
+
+
+@pytest.mark.slow
 def test_a_loop_deaf_to_interrupts_is_stopped_and_the_rest_graded(needs_sandbox, tmp_path):
     deaf = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "while True:\n    pass")

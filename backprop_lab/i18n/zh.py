@@ -699,4 +699,87 @@ MESSAGES = {
         '同一个随机种子给出了不同的权重：请用给你的生成器 `rng` 抽取（rng.normal、rng.standard_normal），而不是 np.random 的全局生成器——每次运行的结果必须可以复现。',
     'another seed gave the same weights: they must be drawn at random, with `rng`.':
         '另一个随机种子给出了同样的权重：权重必须用 `rng` 随机抽取。',
+    # backprop_lab.grading.ps2_engine / ps3_layers: the cases named in the checks' messages
+    'a = 0 (the kink of ReLU), b = 1':
+        'a = 0（ReLU 的折点），b = 1',
+    'a feeds d directly and through b and c (two paths of different length)':
+        'a 直接送入 d，也经过 b 和 c 送入 d（两条长度不同的路径）',
+    'a used three times':
+        'a 被使用三次',
+    'a chain of {n:,} nodes':
+        '由 {n:,} 个节点组成的链',
+    'f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)':
+        'f = (x + y) · z 在 x = -2、y = 5、z = -4 处（CS231n）',
+    'a + a at a = 3':
+        'a + a 在 a = 3 处',
+    'a · a at a = 3':
+        'a · a 在 a = 3 处',
+    'a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2':
+        'a 被三个门使用：a·b + exp(a·0.5) + tanh(a + 1.5) 在 a = 0.5、b = -2 处',
+    'x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)':
+        'x · 1.0001，连乘 10,000 次（d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e）',
+    'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)':
+        'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) 在 x = 3、y = -4 处（CS231n）',
+    "micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], b = 6.8813735870195432":
+        'micrograd 的神经元：tanh(x1·w1 + x2·w2 + b) 在 x = [2, 0]、w = [-3, 1]、b = 6.8813735870195432 处',
+    "{case}, tangents a' = 1, b' = 0":
+        "{case}，切向量 a' = 1、b' = 0",
+    "a = -1.5, b = 0.5, tangents a' = 2, b' = -1":
+        "a = -1.5、b = 0.5，切向量 a' = 2、b' = -1",
+    "e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)":
+        'e = (a + b)·(b + 1) 在 a = 2、b = 1 处（colah 的例子）',
+    'XOR blobs: 24 training points, 40 held out':
+        '异或数据：24 个训练点，40 个留出点',
+    'random a, b ({k})':
+        '随机的 a、b（{k}）',
+    'f = (x + y) · z at random x, y, z':
+        'f = (x + y) · z，随机的 x、y、z',
+    'a + a at random a':
+        'a + a，随机的 a',
+    'a · a at random a':
+        'a · a，随机的 a',
+    'a used by three gates, random a, b':
+        'a 被三个门使用，随机的 a、b',
+    'a chain of {n:,} steps':
+        '{n:,} 步组成的链',
+    'staged(x, y) at random x, y ({k})':
+        'staged(x, y)，随机的 x、y（{k}）',
+    'a random graph of {n} nodes':
+        '由 {n} 个节点组成的随机计算图',
+    'random expression {k} ({n} operations)':
+        '随机表达式 {k}（{n} 个运算）',
+    'random a, b and tangents ({k})':
+        '随机的 a、b 和切向量（{k}）',
+    'a random expression of {n} inputs':
+        '有 {n} 个输入的随机表达式',
+    'XOR blobs drawn afresh':
+        '重新抽取的异或数据',
+    '2 examples, 3 classes':
+        '2 个样本，3 个类别',
+    'f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]':
+        'f(x) = Σx³ + x₀₀·x₁₂ 在 x = [[1, 2, 3], [-1, 0, 0.5]] 处',
+    '3-class spirals (100 points per class), 25 % held out':
+        '三类螺旋数据（每类 100 个点），留出 25 %',
+    'a ReLU layer, 200 → 100':
+        '一个 ReLU 层，200 → 100',
+    'a tanh layer, 60 → 240':
+        '一个 tanh 层，60 → 240',
+    '3-class spirals drawn with another seed':
+        '用另一个随机种子抽取的三类螺旋数据',
+    'random (4, 5) with a zero':
+        '随机的 (4, 5)，其中有一个 0',
+    'random x (5, 4), W (4, 3)':
+        '随机的 x (5, 4)、W (4, 3)',
+    'a batch of one, x (1, 6), W (6, 2)':
+        '只有一个样本的批量，x (1, 6)、W (6, 2)',
+    'random (6, 4) scores':
+        '随机的 (6, 4) 分数',
+    'large scores (the max trick)':
+        '很大的分数（减去最大值的技巧）',
+    'random (3, 4)':
+        '随机的 (3, 4)',
+    'a ReLU layer of other sizes':
+        '另一种尺寸的 ReLU 层',
+    'a tanh layer of other sizes':
+        '另一种尺寸的 tanh 层',
 }

@@ -196,7 +196,7 @@ class SandboxedExecute(Execute):
                                     ).tag(config=True)
     max_kernel_deaths = Integer(12, help="Kernel deaths after which the rest of a notebook is "
                                 "not run.").tag(config=True)
-    settle_timeout = Float(10.0, help="After the last cell, seconds to wait at most while the "
+    settle_timeout = Float(5.0, help="After the last cell, seconds to wait at most while the "
                            "kernel runs more threads than it started with (a timer a cell "
                            "started may still kill it: its cell is then found and left out, "
                            "however fast the cells after it ran).").tag(config=True)
