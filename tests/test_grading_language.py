@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backprop_lab import grading, i18n, mistakes
+from backprop_lab.gates import Gate
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -46,6 +47,19 @@ class MeanBiasAffine:
         return dout @ self.W.T
 
 
+class SmallerWinsMax(Gate):
+    """ps1 part 2 routing the gradient to the smaller input."""
+
+    def forward(self, x, y):
+        self.save(x, y)
+        return np.maximum(x, y)
+
+    def backward(self, upstream):
+        x, y = self.saved()
+        smaller = np.asarray(x < y, dtype=np.float64)
+        return upstream * smaller, upstream * (1.0 - smaller)
+
+
 def feedback(task_id: str, **student) -> str:
     with pytest.raises(AssertionError) as failed:
         grading.check(task_id, **student)
@@ -53,6 +67,10 @@ def feedback(task_id: str, **student) -> str:
 
 
 @pytest.mark.parametrize("task_id, student, english, chinese", [
+    ("ps1.max_gate", {"MaxGate": SmallerWinsMax},
+     "[x = 4, y = 2, upstream 2 (max routes to x)] dx: expected 2, got 0. Hint: the max gate "
+     "routes the gradient to the *larger* input",
+     "[x = 4，y = 2，上游梯度 2（max 路由给 x）] dx：应为 2，得到 0。 提示：取最大值门把梯度路由给*较大*的输入"),
     ("ps2.topological_order", {"topological_order": reversed_order},
      "The order is reversed: list the inputs first and the output last.",
      "顺序反了：输入在前，输出在最后。"),

@@ -782,4 +782,61 @@ MESSAGES = {
         '另一种尺寸的 ReLU 层',
     'a tanh layer of other sizes':
         '另一种尺寸的 tanh 层',
+    # backprop_lab.grading.ps1_gates (problem set 1: gates and circuits; messages, hints and cases)
+    'the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x.':
+        '乘法门*交换*它的输入：dx = upstream · y，dy = upstream · x。',
+    'looks like the upstream gradient was not multiplied in (routed, but as 1).':
+        '看起来没有乘上上游梯度（做了路由，但传过去的是 1）。',
+    'the max gate routes the gradient to the *larger* input, not the smaller one.':
+        '取最大值门把梯度路由给*较大*的输入，而不是较小的那个。',
+    'only the larger input gets the gradient; the other one gets 0 (max routes).':
+        '只有较大的输入得到梯度；另一个得到 0（max 做路由）。',
+    'at a tie (x == y) give the gradient to x only: counting it for both inputs doubles it.':
+        '两者相等时（x == y）只把梯度给 x：两个输入都算一份，梯度就翻倍了。',
+    "some of x's branches were overwritten instead of added: x is used in the numerator, in σ(x) and in x + y — use += for every branch after the first.":
+        'x 的一些分支被覆写了，而不是累加：x 用在分子里、σ(x) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    "some of y's branches were overwritten instead of added: y is used in σ(y) and in x + y — use += for every branch after the first.":
+        'y 的一些分支被覆写了，而不是累加：y 用在 σ(y) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    '{name} is used {times} (in {uses}): the gradients of all its uses add up (+=); one of them was lost.':
+        '{name} 被使用了{times}（在 {uses}）：所有使用处的梯度要累加（+=）；其中有一份丢掉了。',
+    'a·b, in max(a, b) and as the factor of max':
+        'a·b 中、max(a, b) 中，以及作为 max 的因子',
+    'a·b and in max(a, b)':
+        'a·b 和 max(a, b) 中',
+    'neuron(...) must return the output Node of the graph, got {kind}.':
+        'neuron(...) 必须返回计算图的输出节点，得到的却是 {kind}。',
+    'neuron(...) must build the graph with your {cls} (bl.graph.apply({cls}(), a, b) runs your gate inside the graph).':
+        'neuron(...) 必须用你的 {cls} 搭建计算图（bl.graph.apply({cls}(), a, b) 在计算图中运行你的门）。',
+    'the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x).':
+        '局部梯度是 σ(x)·(1 − σ(x))，而不是 1 − σ(x)。',
+    'σ(1 − σ) uses the *output* σ(x), not the input x.':
+        'σ(1 − σ) 用的是*输出* σ(x)，而不是输入 x。',
+    "x = -4, y = 3, upstream 2 (the multiply gate of CS231n's 'Backpropagation, Intuitions')":
+        'x = -4，y = 3，上游梯度 2（CS231n 笔记“Backpropagation, Intuitions”中的乘法门）',
+    'x = 4, y = 2, upstream 2 (max routes to x)':
+        'x = 4，y = 2，上游梯度 2（max 路由给 x）',
+    'x = -1, y = 5, upstream 3 (max routes to y)':
+        'x = -1，y = 5，上游梯度 3（max 路由给 y）',
+    'a tie, x = y = 1.5, upstream -2':
+        '相等的情形，x = y = 1.5，上游梯度 -2',
+    'random (4, 3) arrays with a tie':
+        '随机的 (4, 3) 数组，其中有相等的元素',
+    'x = 0, upstream 1':
+        'x = 0，上游梯度 1',
+    'x = 1, upstream 2 (the CS231n neuron: σ(1) = 0.73)':
+        'x = 1，上游梯度 2（CS231n 的神经元：σ(1) = 0.73）',
+    'the CS231n neuron: w = [2, -3, -3], x = [-1, -2]':
+        'CS231n 的神经元：w = [2, -3, -3]，x = [-1, -2]',
+    "x = 3, y = -4 (the staged example of CS231n's 'Backpropagation, Intuitions')":
+        'x = 3，y = -4（CS231n 笔记“Backpropagation, Intuitions”中分段计算的例子）',
+    'random numbers':
+        '随机的数',
+    'random (3, 4) arrays':
+        '随机的 (3, 4) 数组',
+    'random (5, 2) array':
+        '随机的 (5, 2) 数组',
+    'random weights and inputs':
+        '随机的权重和输入',
+    'random point {k}':
+        '随机的点 {k}',
 }
