@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .graph import Graph
+from .i18n.messages import tr
 
 __all__ = ["numerical_gradient", "rel_error", "GradCheckReport", "check_gate", "check_layer",
            "check_graph", "DEFAULT_THRESHOLD"]
@@ -111,17 +112,30 @@ class GradCheckReport:
         return max(self.errors.values(), default=0.0)
 
     def __str__(self) -> str:
-        width = max([len(n) for n in self.errors] + [5])
-        lines = [f"gradient check: {self.title} (threshold {self.threshold:.0e})",
-                 f"  {'input':<{width}}  max rel error  result"]
+        names = {name: _shown(name) for name in self.errors}
+        width = max([len(n) for n in names.values()] + [5])
+        lines = [tr("gradient check: {title} (threshold {threshold:.0e})", title=self.title,
+                    threshold=self.threshold),
+                 f"  {tr('input'):<{width}}  {tr('max rel error')}  {tr('result')}"]
         for name, err in self.errors.items():
-            verdict = "pass" if err < self.threshold else "FAIL"
-            lines.append(f"  {name:<{width}}  {err:13.2e}  {verdict}")
-        lines.append("  all passed" if self.passed else "  some gradients are wrong")
+            verdict = tr("pass") if err < self.threshold else tr("FAIL")
+            lines.append(f"  {names[name]:<{width}}  {err:13.2e}  {verdict}")
+        lines.append("  " + (tr("all passed") if self.passed else tr("some gradients are wrong")))
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table
         printer.text(str(self))
+
+
+def _shown(name: str) -> str:
+    """A row's name as the table shows it: ``input 0`` (the key :func:`check_gate` files a
+    gate's input under) in the notebook's language; parameter and leaf names as they are."""
+    kind, _, number = name.partition(" ")
+    if kind == "input" and number.isdigit():
+        return tr("input {i}", i=number)
+    if kind == "leaf" and number.isdigit():
+        return tr("leaf {i}", i=number)
+    return name
 
 
 def _upstream_like(value, rng):

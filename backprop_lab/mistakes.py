@@ -39,7 +39,7 @@ from .values import format_value
 
 __all__ = ["RTOL", "ATOL", "OpaqueResult", "as_array", "close", "all_close", "format_number",
            "compare", "shape_hint", "generic_hint", "recognise", "upstream_not_multiplied",
-           "branches_overwritten", "subset_sums",
+           "branches_overwritten", "subset_sums", "hint_text",
            "MISTAKE_KEYS", "Mistake", "Branch", "gate_mistakes", "wire_mistakes", "pairs"]
 
 RTOL = 1e-6
@@ -151,8 +151,10 @@ def upstream_not_multiplied(rule: str, local_gradient, upstream: str = "") -> tu
     """The known mistake "the local gradient was returned without the upstream factor":
     ``(hint, local_gradient)``.  ``rule`` is the right formula (``"dx = upstream · y"``),
     ``upstream`` the upstream gradient's name when it has one (``"dout"``)."""
-    name = f" ({upstream})" if upstream else ""
-    return (f"looks like the upstream gradient{name} was not multiplied in ({rule}).", local_gradient)
+    if upstream:
+        return (tr("looks like the upstream gradient ({upstream}) was not multiplied in ({rule}).",
+                   upstream=upstream, rule=rule), local_gradient)
+    return tr("looks like the upstream gradient was not multiplied in ({rule}).", rule=rule), local_gradient
 
 
 def subset_sums(parts: list) -> list:
@@ -180,26 +182,30 @@ def compare(label: str, got, expected, *, mistakes=(), batch: int | None = None,
     """
     expected = np.asarray(expected, dtype=np.float64)
     if got is None:
-        return f"{label}: got None — did you forget to `return` it (or to store it on the object)?"
+        return tr("{label}: got None — did you forget to `return` it (or to store it on the object)?",
+                  label=label)
     array = as_array(got)
     if array is None:
         kind = got.type_name if isinstance(got, OpaqueResult) else type(got).__name__
-        return f"{label}: expected a number or a numpy array, got {kind}."
+        return tr("{label}: expected a number or a numpy array, got {kind}.", label=label, kind=kind)
     if array.shape != expected.shape:
-        return (f"{label}: shape {array.shape} should be {expected.shape}: "
-                + shape_hint(array.shape, expected.shape, label))
+        return tr("{label}: shape {got} should be {expected}: {hint}", label=label, got=array.shape,
+                  expected=expected.shape, hint=shape_hint(array.shape, expected.shape, label))
     if not np.all(np.isfinite(array)):
         bad = np.argwhere(~np.isfinite(array))[0]
-        where = f" at index {tuple(int(i) for i in bad)}" if array.ndim else ""
-        return (f"{label}: contains NaN or inf{where}. An overflow? (e.g. exp of a large "
-                f"number: subtract the maximum first.)")
+        if array.ndim:
+            return tr("{label}: contains NaN or inf at index {index}. An overflow? (e.g. exp of a "
+                      "large number: subtract the maximum first.)", label=label,
+                      index=tuple(int(i) for i in bad))
+        return tr("{label}: contains NaN or inf. An overflow? (e.g. exp of a large number: "
+                  "subtract the maximum first.)", label=label)
     ok = close(array, expected, rtol)
     if np.all(ok):
         return None
     hint = recognise(array, mistakes, rtol) or generic_hint(array, expected, batch)
     if array.ndim == 0:
-        message = (f"{label}: expected {format_number(float(expected))}, "
-                   f"got {format_number(float(array))}.")
+        message = tr("{label}: expected {expected}, got {got}.", label=label,
+                     expected=format_number(float(expected)), got=format_number(float(array)))
     else:
         # per entry, to name the worst index (gradcheck.rel_error is the same formula but
         # returns only the maximum, not where it is)
@@ -208,10 +214,16 @@ def compare(label: str, got, expected, *, mistakes=(), batch: int | None = None,
         index = np.unravel_index(int(np.argmax(np.where(ok, -1.0, err))), array.shape)
         index = tuple(int(i) for i in index)
         wrong = int(np.size(ok) - np.count_nonzero(ok))
-        message = (f"{label}: wrong at index {index}: expected "
-                   f"{format_number(float(expected[index]))}, got "
-                   f"{format_number(float(array[index]))} ({wrong} of {array.size} entries differ).")
-    return message + (f" Hint: {hint}" if hint else "")
+        message = tr("{label}: wrong at index {index}: expected {expected}, got {got} ({wrong} of "
+                     "{size} entries differ).", label=label, index=index,
+                     expected=format_number(float(expected[index])),
+                     got=format_number(float(array[index])), wrong=wrong, size=array.size)
+    return message + (hint_text(hint) if hint else "")
+
+
+def hint_text(hint: str) -> str:
+    """`` Hint: <hint>`` in the notebook's language, to append to a message."""
+    return " " + tr("Hint: {hint}", hint=hint)
 
 
 # ======================================================= mistakes of a backward pass, wire by wire

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gates as G
+from .i18n.messages import tr
 from . import graph
 from .graph import Graph, Node, var
 from .values import check_int, is_number
@@ -359,14 +360,15 @@ def plot_costs(rows: list[ModeCost], ax=None):
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(10, 3.8))
     left, right = ax
+    names = {"forward": tr("forward mode"), "reverse": tr("reverse mode")}
     for mode, colour in (("forward", "tab:blue"), ("reverse", "tab:red")):
-        left.plot(table["n"], table[f"{mode}_passes"], "o-", color=colour, label=f"{mode} mode")
+        left.plot(table["n"], table[f"{mode}_passes"], "o-", color=colour, label=names[mode])
         right.plot(table["n"], table[f"{mode}_seconds"] * 1e3, "o-", color=colour,
-                   label=f"{mode} mode")
-    left.set(xscale="log", yscale="log", xlabel="n (inputs of f)", ylabel="passes",
-             title="passes for the whole gradient")
-    right.set(xscale="log", yscale="log", xlabel="n (inputs of f)", ylabel="milliseconds",
-              title="wall time for the whole gradient")
+                   label=names[mode])
+    left.set(xscale="log", yscale="log", xlabel=tr("n (inputs of f)"), ylabel=tr("passes"),
+             title=tr("passes for the whole gradient"))
+    right.set(xscale="log", yscale="log", xlabel=tr("n (inputs of f)"),
+              ylabel=tr("milliseconds"), title=tr("wall time for the whole gradient"))
     left.legend()
     right.legend()
     return left, right
@@ -399,16 +401,19 @@ class ModesExample:
 
     def describe(self) -> str:
         v = self.values
-        lines = [f"e = (a + b)·(b + 1) at a = {self.a:g}, b = {self.b:g}: "
-                 f"c = a + b = {v['c']:g}, d = b + 1 = {v['d']:g}, e = c·d = {v['e']:g}",
-                 f"forward mode: {len(self.forward_passes)} passes, one per input"]
+        lines = [tr("e = (a + b)·(b + 1) at a = {a:g}, b = {b:g}: c = a + b = {c:g}, "
+                    "d = b + 1 = {d:g}, e = c·d = {e:g}", a=self.a, b=self.b, c=v["c"],
+                    d=v["d"], e=v["e"]),
+                 tr("forward mode: {passes} passes, one per input",
+                    passes=len(self.forward_passes))]
         for name, t in self.forward_passes.items():
-            lines.append(f"  start ∂{name}/∂{name} = 1: ∂c/∂{name} = {t['c']:g}, "
-                         f"∂d/∂{name} = {t['d']:g}, ∂e/∂{name} = {t['e']:g}")
+            lines.append("  " + tr("start ∂{name}/∂{name} = 1: ∂c/∂{name} = {c:g}, "
+                                   "∂d/∂{name} = {d:g}, ∂e/∂{name} = {e:g}", name=name,
+                                   c=t["c"], d=t["d"], e=t["e"]))
         r = self.reverse
-        lines += ["reverse mode: 1 pass for both inputs",
-                  f"  start ∂e/∂e = 1: ∂e/∂c = {r['c']:g}, ∂e/∂d = {r['d']:g}, "
-                  f"∂e/∂a = {r['a']:g}, ∂e/∂b = {r['b']:g}"]
+        lines += [tr("reverse mode: 1 pass for both inputs"),
+                  "  " + tr("start ∂e/∂e = 1: ∂e/∂c = {c:g}, ∂e/∂d = {d:g}, ∂e/∂a = {a:g}, "
+                            "∂e/∂b = {b:g}", c=r["c"], d=r["d"], a=r["a"], b=r["b"])]
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n.messages import tr
 from .layers import Affine, MSELoss, Sequential
 from .rnn import (ACTIVATION_SLOPE, ACTIVATIONS, LSTM, ClippedSGD, LastStep, VanillaRNN,
                   clip_factor, fitted_rate, global_norm, gradient_norms,
@@ -81,9 +82,13 @@ class TrainingRun:
         return float(np.mean(self.losses[-100:]))
 
     def __repr__(self) -> str:
-        end = f"diverged at iteration {self.diverged_at}" if self.diverged_at is not None \
-            else f"final loss {self.final_loss:.4f}"
-        return f"TrainingRun({self.label!r}: {len(self.losses)} iterations, {end})"
+        """Printed by lesson 13, so in the notebook's language."""
+        end = (tr("{iterations} iterations, diverged at iteration {iteration}",
+                  iterations=len(self.losses), iteration=self.diverged_at)
+               if self.diverged_at is not None else
+               tr("{iterations} iterations, final loss {loss:.4f}", iterations=len(self.losses),
+                  loss=self.final_loss))
+        return f"TrainingRun({self.label!r}: {end})"
 
 
 def _sequence_model(cell: str, hidden: int, rng) -> Sequential:
@@ -225,10 +230,11 @@ def gradient_norm_curves(rho: float, activation: str = "tanh", steps: int = 50,
     norms = gradient_norms(model, _demo_inputs(steps, 1, 4, seed), seed=seed)
     if activation == "identity" and kind != "singular_value":
         rate = float(rho)
-        theory_label = f"ρ^k = {rho:g}^k" + (" (exact)" if kind == "orthogonal" else " (limit)")
+        theory_label = (tr("ρ^k = {rho:g}^k (exact)", rho=rho) if kind == "orthogonal"
+                        else tr("ρ^k = {rho:g}^k (limit)", rho=rho))
     else:
         rate = ACTIVATION_SLOPE[activation] * largest_singular_value(model.Whh)
-        theory_label = f"bound (γ s₁)^k = {rate:.3g}^k"
+        theory_label = tr("bound (γ s₁)^k = {rate:.3g}^k", rate=rate)
     curves = GradientNormCurves(
         rho=float(rho), activation=activation, k=np.arange(steps + 1), norms=norms,
         rate=rate, theory=theoretical_norms(rate, steps, norms[0]), theory_label=theory_label,
@@ -251,8 +257,9 @@ def draw_curves(ax, curves: GradientNormCurves, color=None) -> None:
                 label=curves.theory_label)
     if curves.clipped is not None:
         ax.semilogy(k, np.maximum(curves.clipped, tiny), lw=2, ls=":",
-                    color=line.get_color(), label=f"clipped (×{curves.clip_factor:.2g})")
-    ax.set_xlabel("k, steps back in time")
+                    color=line.get_color(),
+                    label=tr("clipped (×{factor:.2g})", factor=curves.clip_factor))
+    ax.set_xlabel(tr("k, steps back in time"))
     ax.set_ylabel(NORM_LABEL)
 
 
@@ -284,7 +291,8 @@ def plot_gradient_norms(rhos=None, activations=("identity", "tanh"), steps: int 
         for rho in (DEFAULT_RHOS[activation] if rhos is None else rhos):
             draw_gradient_norms(ax, rho, activation, steps, hidden, kind, max_norm, seed=seed)
         ax.set_title(f"{activation}: Whh = ρ·Q" if kind == "orthogonal"
-                     else f"{activation}: Whh with {kind.replace('_', ' ')} ρ")
+                     else tr("{activation}: Whh with {kind} ρ", activation=activation,
+                             kind=kind.replace("_", " ")))
         ax.legend(fontsize=7, ncol=2)
     return fig
 
@@ -301,7 +309,8 @@ def plot_clipping(rho: float = 1.2, activation: str = "identity", steps: int = 5
     """
     fig, (left, right) = _figure(2)
     draw_gradient_norms(left, rho, activation, steps, hidden, max_norm=max_norm, seed=seed)
-    left.set_title(f"{activation}, ρ = {rho:g}: every step scaled alike")
+    left.set_title(tr("{activation}, ρ = {rho:g}: every step scaled alike",
+                      activation=activation, rho=rho))
     left.legend(fontsize=7)
     lengths = np.unique(np.linspace(1, steps, min(steps, 25)).astype(int))
     model = VanillaRNN.create(4, hidden, rho, activation, input_scale=0.1, seed=seed)
@@ -311,12 +320,13 @@ def plot_clipping(rho: float = 1.2, activation: str = "identity", steps: int = 5
         gradient_norms(model, xs[:T], seed=seed)
         raw.append(global_norm(model.grads))
     raw = np.array(raw)
-    right.semilogy(lengths, raw, lw=2, label="‖∂L/∂θ‖ without clipping")
-    right.semilogy(lengths, np.minimum(raw, max_norm), lw=2, label="after clipping")
-    right.axhline(max_norm, color="gray", ls="--", lw=1, label=f"threshold {max_norm:g}")
-    right.set_xlabel("sequence length T")
-    right.set_ylabel("global norm of (dWxh, dWhh, db)")
-    right.set_title("clipping caps the update's length")
+    right.semilogy(lengths, raw, lw=2, label=tr("‖∂L/∂θ‖ without clipping"))
+    right.semilogy(lengths, np.minimum(raw, max_norm), lw=2, label=tr("after clipping"))
+    right.axhline(max_norm, color="gray", ls="--", lw=1,
+                  label=tr("threshold {max_norm:g}", max_norm=max_norm))
+    right.set_xlabel(tr("sequence length T"))
+    right.set_ylabel(tr("global norm of (dWxh, dWhh, db)"))
+    right.set_title(tr("clipping caps the update's length"))
     right.legend(fontsize=7)
     return fig
 
@@ -333,20 +343,28 @@ def plot_rnn_vs_lstm(steps: int = 50, hidden: int = 32, forget_bias: float = 3.0
     xs = _demo_inputs(steps, 1, 4, seed)
     k = np.arange(steps + 1)
     vanilla = VanillaRNN.create(4, hidden, 1.0, "tanh", input_scale=1.0, seed=seed)
-    ax.semilogy(k, gradient_norms(vanilla, xs, seed=seed), lw=2, label="vanilla RNN ‖∂L/∂h‖")
+    ax.semilogy(k, gradient_norms(vanilla, xs, seed=seed), lw=2,
+                label=tr("vanilla RNN ‖∂L/∂h‖"))
     lstm = LSTM.create(4, hidden, forget_bias=forget_bias, seed=seed)
     lstm_norms = gradient_norms(lstm, xs, seed=seed)
-    ax.semilogy(k, lstm_norms, lw=2, label="LSTM ‖∂L/∂h‖")
+    ax.semilogy(k, lstm_norms, lw=2, label=tr("LSTM ‖∂L/∂h‖"))
     cell = np.linalg.norm(lstm.dc.reshape(steps, -1), axis=1)[::-1]
-    ax.semilogy(k[:-1], cell, lw=2, ls="--", label="LSTM ‖∂L/∂c‖")
+    ax.semilogy(k[:-1], cell, lw=2, ls="--", label=tr("LSTM ‖∂L/∂c‖"))
     forget = float(np.mean([step.f for step in lstm.steps]))
     ax.semilogy(k, theoretical_norms(forget, steps, cell[0]), color="gray", ls=":", lw=1,
-                label=f"mean forget gate^k = {forget:.2f}^k")
-    ax.set_xlabel("k, steps back in time")
-    ax.set_ylabel("gradient norm")
-    ax.set_title("the cell state carries the gradient back")
+                label=tr("mean forget gate^k = {forget:.2f}^k", forget=forget))
+    ax.set_xlabel(tr("k, steps back in time"))
+    ax.set_ylabel(tr("gradient norm"))
+    ax.set_title(tr("the cell state carries the gradient back"))
     ax.legend(fontsize=8)
     return fig
+
+
+def _run_label(label: str) -> str:
+    """A run's label (``"RNN, clipped at 1"``, the key of :func:`train_adding_problem`'s
+    result, kept in English for code) as the legend shows it, in the notebook's language."""
+    cell, _, clip = label.partition(", clipped at ")
+    return tr("{cell}, clipped at {max_norm}", cell=cell, max_norm=clip) if clip else label
 
 
 def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
@@ -364,21 +382,24 @@ def plot_training(runs: dict, loss_top: float = 10.0, norm_top: float = 1e4):
             else losses
         if len(smooth):
             lowest = min(lowest, float(smooth.min()))
-        line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5, label=label)
+        line, = left.semilogy(np.arange(len(smooth)) + window - 1, smooth, lw=1.5,
+                              label=_run_label(label))
         if run.diverged_at is not None:
             left.plot([run.diverged_at], [loss_top], marker="x", ms=10, mew=2, ls="none",
                       color=line.get_color(), clip_on=False,
-                      label=f"{label}: blew up at iteration {run.diverged_at}")
-        right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=label)
+                      label=tr("{label}: blew up at iteration {iteration}",
+                               label=_run_label(label), iteration=run.diverged_at))
+        right.semilogy(run.grad_norms, lw=0.8, color=line.get_color(), label=_run_label(label))
     left.set_ylim(lowest / 2, loss_top)
     right.set_ylim(top=norm_top)
-    left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1, label="always answer 1: 1/6")
-    left.set_xlabel("iteration")
-    left.set_ylabel("mean squared error")
-    left.set_title("adding problem")
+    left.axhline(ADDING_BASELINE, color="gray", ls="--", lw=1,
+                 label=tr("always answer 1: 1/6"))
+    left.set_xlabel(tr("iteration"))
+    left.set_ylabel(tr("mean squared error"))
+    left.set_title(tr("adding problem"))
     left.legend(fontsize=7)
-    right.set_xlabel("iteration")
-    right.set_ylabel("‖∂L/∂θ‖ before clipping")
-    right.set_title("gradient norm")
+    right.set_xlabel(tr("iteration"))
+    right.set_ylabel(tr("‖∂L/∂θ‖ before clipping"))
+    right.set_title(tr("gradient norm"))
     right.legend(fontsize=7)
     return fig

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import re
 import string
 import subprocess
 import sys
@@ -221,3 +222,81 @@ def test_backward_step_words_speak_the_notebook_language():
                                     "  → + 的输出: 上游梯度 · y = 1 × -4 = -4",
                                     "  → z: 上游梯度 · x = 1 × 3 = 3"]
     assert first.describe() == english
+
+
+def test_the_package_figures_of_lessons_10_and_13_speak_the_notebook_language():
+    """The figures lessons 10 and 13 draw with package functions (modes.plot_costs, the RNN
+    gradient-norm, clipping, RNN-vs-LSTM and training plots): Chinese titles, axis labels and
+    legends in a Chinese notebook, the English ones unchanged otherwise."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from backprop_lab import modes, rnn_experiments as R
+
+    def texts(axes):
+        found = []
+        for ax in axes:
+            found += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+            if ax.get_legend() is not None:
+                found += [t.get_text() for t in ax.get_legend().get_texts()]
+        return [t for t in found if t]
+
+    def figures():
+        rows = modes.measure_costs(ns=(1, 2), repeats=1)
+        costs = Figure().subplots(1, 2)
+        modes.plot_costs(rows, ax=costs)
+        runs = {"RNN": R.TrainingRun("RNN", losses=[0.5, 0.4], grad_norms=[1.0, 2.0],
+                                     diverged_at=1),
+                "LSTM, clipped at 1": R.TrainingRun("LSTM, clipped at 1", losses=[0.3, 0.2],
+                                                    grad_norms=[1.0, 1.0])}
+        return (texts(costs) + texts(R.plot_clipping(steps=6).axes)
+                + texts(R.plot_rnn_vs_lstm(steps=6).axes) + texts(R.plot_training(runs).axes))
+
+    english = figures()
+    for expected in ("forward mode", "passes for the whole gradient", "clipping caps the update's length",
+                     "threshold 1", "the cell state carries the gradient back", "LSTM, clipped at 1",
+                     "RNN: blew up at iteration 1", "always answer 1: 1/6", "k, steps back in time"):
+        assert expected in english, expected
+    with matplotlib.rc_context(), i18n.language("zh"):
+        chinese = figures()
+    code_and_math = r"\$[^$]*\$|LSTM|identity|tanh"      # mathtext, names from the code
+    words = [text for text in chinese if re.search(r"[A-Za-z]{4,}", re.sub(code_and_math, "", text))
+             and not any(ord(ch) in CJK for ch in text)]
+    assert not words, words
+    assert "前向模式" in chinese and "LSTM，梯度裁剪阈值 1" in chinese
+    assert "RNN：在第 1 次迭代时发散" in chinese
+    run = R.TrainingRun("RNN", losses=[0.5, 0.25])
+    assert repr(run) == "TrainingRun('RNN': 2 iterations, final loss 0.3750)"
+    with i18n.language("zh"):
+        assert repr(run) == "TrainingRun('RNN': 2 次迭代，最终损失 0.3750)"
+
+
+def test_printed_reports_of_the_lessons_speak_the_notebook_language():
+    """What lessons print from the package: the gradient-check table (lessons 04, 06, 09, 11)
+    and the forward/reverse-mode walk-through (lesson 10); the drill's level-5 labels."""
+    from backprop_lab import gates, modes
+    from backprop_lab.gradcheck import check_gate
+    from backprop_lab.practice import GradientDrill
+
+    report = check_gate(gates.MultiplyGate(), 3.0, -4.0)
+    english = str(report).splitlines()
+    assert english[0] == "gradient check: MultiplyGate (threshold 1e-07)"
+    assert english[1] == "  input    max rel error  result"
+    assert english[2].startswith("  input 0 ") and english[2].endswith("  pass")
+    assert english[-1] == "  all passed"
+    walk = modes.colah_example().describe().splitlines()
+    assert walk[1] == "forward mode: 2 passes, one per input"
+    assert walk[-1] == "  start ∂e/∂e = 1: ∂e/∂c = 2, ∂e/∂d = 3, ∂e/∂a = 2, ∂e/∂b = 5"
+    with i18n.language("zh"):
+        chinese = str(report).splitlines()
+        walk = modes.colah_example().describe().splitlines()
+        drill = GradientDrill(level=5, seed=1)
+    assert chinese[0] == "梯度检查：MultiplyGate（阈值 1e-07）"
+    assert chinese[1].split() == ["输入", "最大相对误差", "结果"]
+    assert chinese[2].split()[:2] == ["输入", "0"] and chinese[2].endswith("通过")
+    assert chinese[-1] == "  全部通过" and report.errors.keys() == {"input 0", "input 1"}
+    assert walk[1] == "前向模式：2 遍，每个输入一遍"
+    assert walk[-1] == "  从 ∂e/∂e = 1 开始：∂e/∂c = 2，∂e/∂d = 3，∂e/∂a = 2，∂e/∂b = 5"
+    boxes = [row.box.placeholder for row in drill.rows.values()]
+    assert boxes and set(boxes) == {"形状，例如 2x3"}
+    assert "常数" in drill.values.value or "形状 (" in drill.values.value

@@ -206,6 +206,43 @@ def test_a_kernel_dying_after_its_cell_finished_blames_that_cell_only(needs_sand
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.05, 0.3, 1.0, 2.0])
+def test_a_timer_killing_the_kernel_is_blamed_however_fast_the_cells_after_it_run(
+        needs_sandbox, tmp_path, delay):
+    """A timer calling ``os._exit`` some time after its cell: the kernel dies during a later
+    cell, between cells, or after the last one (the CI once graded such a notebook to the
+    end before the timer fired, and the part kept its points). Whatever the delay and the
+    machine's speed, the timer's cell is the one left out, and only it."""
+    from backprop_lab.sandbox.executor import KERNEL_DIED, KERNEL_DIED_AFTER
+    cells = execute(tmp_path, [
+        "a = 1",
+        f"b = 2\nimport os, threading\nthreading.Timer({delay}, os._exit, (1,)).start()",
+        "c = 3",
+        "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass",
+        "print(a, 'b' in dir(), c)"])
+    assert enames(cells[1]) == ["DeadKernelError"]
+    # a 0.05 s timer may fire before the cell's reply is out: then it died "while running"
+    assert cells[1].outputs[-1]["evalue"] in (KERNEL_DIED_AFTER, KERNEL_DIED)
+    assert [enames(cells[i]) for i in (0, 2, 3, 4)] == [[], [], [], []]
+    assert stdout_of(cells[4]) == "1 False 3\n"
+
+
+@pytest.mark.slow
+def test_sandboxed_kernels_load_the_compiled_graphviz_from_a_read_only_cache(needs_sandbox,
+                                                                            tmp_path):
+    """The sandbox's home is new for every kernel; the compiled embedded Graphviz comes
+    from a folder filled once on the grader's side, which no kernel can write."""
+    cells = execute(tmp_path, [
+        "import os, time\nfrom backprop_lab import render_graphviz as rg\n"
+        "t = time.process_time()\nprint(rg._embedded_graphviz().load, os.listdir(rg.cache_directory()))",
+        "import os\ntry:\n    open(os.path.join(os.environ['BACKPROP_LAB_CACHE_DIR'], 'x'), 'w')\n"
+        "except OSError as error:\n    print(type(error).__name__, error.errno)"])
+    loaded, files = stdout_of(cells[0]).split(" ", 1)
+    assert loaded == "cache" and ".cwasm" in files, cells[0].outputs
+    assert stdout_of(cells[1]) == "OSError 30\n"           # EROFS: read-only
+
+
+@pytest.mark.slow
 def test_a_loop_deaf_to_interrupts_is_stopped_and_the_rest_graded(needs_sandbox, tmp_path):
     deaf = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
             "while True:\n    pass")

@@ -16,6 +16,7 @@ import json
 import subprocess
 import sys
 
+from ..i18n.messages import tr
 from .protocol import encode
 from .record import publish, publishing
 from .registry import get_task, student_code
@@ -77,14 +78,14 @@ def verify_isolated(task_id: str, **student) -> None:
         cases = get_task(task_id).cases(hidden=True)
         messages = [m for (description, inputs), r in zip(cases, request["results"])
                     for m in judge_case(get_task(task_id), description, inputs, None, r["error"])]
-        raise GradingError(report(f"{task_id}: hidden tests failed: your code raised an error "
-                                  f"on every hidden case.", messages))
+        raise GradingError(report(tr("{task}: hidden tests failed: your code raised an error on "
+                                     "every hidden case.", task=task_id), messages))
     if publishing():
         publish(request)
         return
     verdict = run_judge(request)
     if verdict.get("passed") is not True:
         raise GradingError(report(
-            f"{task_id}: hidden tests (checked in a separate Python process) failed.",
+            tr("{task}: hidden tests (checked in a separate Python process) failed.", task=task_id),
             list(verdict.get("messages") or ["no verdict"])))
-    print(f"{task_id}: hidden tests pass.")
+    print(tr("{task}: hidden tests pass.", task=task_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+from ..i18n.messages import tr
 from .task import LIBRARY_METHODS
 
 __all__ = ["library_reference"]
@@ -66,15 +67,16 @@ def library_reference(name: str, obj, methods=LIBRARY_METHODS) -> str | None:
                 continue
             found = _library_code(_code_of(vars(owner)[method]))
             if found:
-                return (f"{name}.{method} is backprop_lab's own {found}: the exercise is to "
-                        f"write it yourself, so this part scores 0. Subclass only the `Gate` "
-                        f"base class (or nothing) and write the methods in your own code.")
+                return tr("{name}.{method} is backprop_lab's own {found}: the exercise is to "
+                          "write it yourself, so this part scores 0. Subclass only the `Gate` "
+                          "base class (or nothing) and write the methods in your own code.",
+                          name=name, method=method, found=found)
         return None
     code = _code_of(obj)
     if code is None and callable(obj):
         return library_reference(name, type(obj), methods)          # a callable object
     found = _library_code(code)
     if found:
-        return (f"{name} is backprop_lab's own {found}: the exercise is to write it "
-                f"yourself, so this part scores 0.")
+        return tr("{name} is backprop_lab's own {found}: the exercise is to write it "
+                  "yourself, so this part scores 0.", name=name, found=found)
     return None

@@ -21,8 +21,9 @@ import numpy as np
 
 from ..graph import exp as engine_exp
 from ..graph import relu as engine_relu
+from ..i18n.messages import tr
 from ..graph import tanh as engine_tanh
-from ..mistakes import as_array, branches_overwritten
+from ..mistakes import as_array, branches_overwritten, hint_text
 from .data import xor_blobs
 from .task import GradingError, Task, engine_gradients, rng_cases
 
@@ -83,21 +84,21 @@ def _op_mistakes(op: Op, a: float, b: float) -> dict:
     """``{"d/da": [(hint, wrong local gradient)], "d/db": [...]}`` for one operation."""
     t = math.tanh(a)
     table = {
-        "a - b": {"d/db": [("subtraction: d(a − b)/db = −1.", 1.0)]},
-        "2 - a": {"d/da": [("subtraction: d(2 − a)/da = −1.", 1.0)]},
-        "a * b": {"d/da": [("the multiply gate swaps its inputs: d(a·b)/da = b.", a)],
-                  "d/db": [("the multiply gate swaps its inputs: d(a·b)/db = a.", b)]},
-        "3 * a": {"d/da": [("d(3a)/da = 3, the constant factor.", a)]},
-        "a / b": {"d/da": [("d(a/b)/da = 1/b.", b)],
-                  "d/db": [("d(a/b)/db = −a/b² (write a/b as a · b⁻¹).", 1.0 / b if b else 0.0)]},
-        "a ** 3": {"d/da": [("the power rule: d(aⁿ)/da = n·aⁿ⁻¹; the factor n is missing.", a ** 2),
-                            ("the power rule: d(aⁿ)/da = n·aⁿ⁻¹, not n·aⁿ.", 3 * a ** 3)]},
-        "a.exp()": {"d/da": [("d exp(a)/da = exp(a): the output itself.", a)]},
-        "a.tanh()": {"d/da": [("tanh's local gradient is 1 − t² with t = tanh(a), the *output*; "
-                               "not 1 − a².", 1 - a * a),
-                              ("tanh's local gradient is 1 − tanh(a)², not tanh(a).", t)]},
-        "a.relu()": {"d/da": [("ReLU passes the gradient only where a > 0 (at a = 0 its local "
-                               "gradient is 0, as in the engine).", 1.0)]},
+        "a - b": {"d/db": [(tr("subtraction: d(a − b)/db = −1."), 1.0)]},
+        "2 - a": {"d/da": [(tr("subtraction: d(2 − a)/da = −1."), 1.0)]},
+        "a * b": {"d/da": [(tr("the multiply gate swaps its inputs: d(a·b)/da = b."), a)],
+                  "d/db": [(tr("the multiply gate swaps its inputs: d(a·b)/db = a."), b)]},
+        "3 * a": {"d/da": [(tr("d(3a)/da = 3, the constant factor."), a)]},
+        "a / b": {"d/da": [(tr("d(a/b)/da = 1/b."), b)],
+                  "d/db": [(tr("d(a/b)/db = −a/b² (write a/b as a · b⁻¹)."), 1.0 / b if b else 0.0)]},
+        "a ** 3": {"d/da": [(tr("the power rule: d(aⁿ)/da = n·aⁿ⁻¹; the factor n is missing."), a ** 2),
+                            (tr("the power rule: d(aⁿ)/da = n·aⁿ⁻¹, not n·aⁿ."), 3 * a ** 3)]},
+        "a.exp()": {"d/da": [(tr("d exp(a)/da = exp(a): the output itself."), a)]},
+        "a.tanh()": {"d/da": [(tr("tanh's local gradient is 1 − t² with t = tanh(a), the *output*; "
+                                  "not 1 − a²."), 1 - a * a),
+                              (tr("tanh's local gradient is 1 − tanh(a)², not tanh(a)."), t)]},
+        "a.relu()": {"d/da": [(tr("ReLU passes the gradient only where a > 0 (at a = 0 its local "
+                                  "gradient is 0, as in the engine)."), 1.0)]},
     }
     return table.get(op.label, {})
 
@@ -106,21 +107,24 @@ def _local_gradient(out, operand, cls, label: str) -> float:
     """d out / d operand as the student's op stored it: the sum of ``out.local_grads`` over
     the entries of ``out.parents`` that *are* ``operand`` (``a * a`` lists a twice)."""
     if not isinstance(out, cls):
-        raise GradingError(f"{label} returned {type(out).__name__}, not a {cls.__name__}: every "
-                           f"operation returns a new {cls.__name__}.")
+        raise GradingError(tr("{label} returned {kind}, not a {cls}: every operation returns a "
+                              "new {cls}.", label=label, kind=type(out).__name__, cls=cls.__name__))
     parents = getattr(out, "parents", None)
     local = getattr(out, "local_grads", None)
     if parents is None or local is None:
-        raise GradingError(f"{label}: the result has no `parents` / `local_grads`: every "
-                           f"operation stores the Values it was computed from and d(out)/d(each).")
+        raise GradingError(tr("{label}: the result has no `parents` / `local_grads`: every "
+                              "operation stores the Values it was computed from and "
+                              "d(out)/d(each).", label=label))
     parents, local = tuple(parents), tuple(local)
     if len(parents) != len(local):
-        raise GradingError(f"{label}: {len(parents)} parents but {len(local)} local gradients: "
-                           f"store one local gradient per parent, in the same order.")
+        raise GradingError(tr("{label}: {parents} parents but {local} local gradients: store "
+                              "one local gradient per parent, in the same order.",
+                              label=label, parents=len(parents), local=len(local)))
     if not any(p is operand for p in parents):
-        raise GradingError(f"{label}: the operand is not among `out.parents`: store the Values "
-                           f"the result was computed from (a Value made from a number is a new "
-                           f"parent, but a Value operand must be the object itself).")
+        raise GradingError(tr("{label}: the operand is not among `out.parents`: store the "
+                              "Values the result was computed from (a Value made from a number "
+                              "is a new parent, but a Value operand must be the object itself).",
+                              label=label))
     total = 0.0
     for parent, gradient in zip(parents, local):
         if parent is operand:
@@ -146,10 +150,10 @@ def _value_op_cases(hidden: bool, seed: int) -> list:
              ("a = -1.5, b = 0.5", {"a": -1.5, "b": 0.5})]
     if hidden:
         def make(r):
-            return [(f"random a, b ({k})", {"a": float(r.uniform(-2.5, 2.5)),
+            return [(tr("random a, b ({k})", k=k), {"a": float(r.uniform(-2.5, 2.5)),
                                             "b": float(r.uniform(-2.5, 2.5))}) for k in range(3)]
         cases += rng_cases(seed, make)
-        cases += [("a = 0 (the kink of ReLU), b = 1", {"a": 0.0, "b": 1.0})]
+        cases += [(tr("a = 0 (the kink of ReLU), b = 1"), {"a": 0.0, "b": 1.0})]
     return cases
 
 
@@ -244,15 +248,15 @@ class TopologicalOrderTask(Task):
 
     def cases(self, hidden):
         cases = [("f = (x + y) · z", {"graph": _graph_spec("cs231n")}),
-                 ("a feeds d directly and through b and c (two paths of different length)",
+                 (tr("a feeds d directly and through b and c (two paths of different length)"),
                   {"graph": _graph_spec("paths")}),
-                 ("a used three times", {"graph": _graph_spec("fanout")}),
-                 ("a chain of 10,000 nodes", {"graph": _graph_spec("chain", size=10_000)})]
+                 (tr("a used three times"), {"graph": _graph_spec("fanout")}),
+                 (tr("a chain of {n:,} nodes", n=10_000), {"graph": _graph_spec("chain", size=10_000)})]
         if hidden:
             cases += rng_cases(221, lambda r: [
-                (f"a random graph of {n} nodes", {"graph": _graph_spec("random", r, n)})
+                (tr("a random graph of {n} nodes", n=n), {"graph": _graph_spec("random", r, n)})
                 for n in (12, 60, 400)])
-            cases += [("a chain of 20,000 nodes", {"graph": _graph_spec("chain", size=20_000)})]
+            cases += [(tr("a chain of {n:,} nodes", n=20_000), {"graph": _graph_spec("chain", size=20_000)})]
         return cases
 
     def run(self, student, i):
@@ -262,8 +266,8 @@ class TopologicalOrderTask(Task):
             nodes.append(GraderNode(name, [nodes[p] for p in parents]))
         result = student["topological_order"](nodes[spec["root"]])
         if result is None or isinstance(result, (str, bytes)) or not hasattr(result, "__iter__"):
-            raise GradingError(f"topological_order must return a list of nodes; got "
-                               f"{type(result).__name__}.")
+            raise GradingError(tr("topological_order must return a list of nodes; got {kind}.",
+                                  kind=type(result).__name__))
         index = {id(node): k for k, node in enumerate(nodes)}
         return {"order": [float(index.get(id(item), -1)) for item in result]}
 
@@ -275,38 +279,41 @@ class TopologicalOrderTask(Task):
         names, parents = spec["names"], spec["parents"]
         order = as_array(outputs.get("order"))
         if order is None or order.ndim != 1 or not np.all(order == np.round(order)):
-            return {"order": "topological_order must return a list of the graph's nodes."}
+            return {"order": tr("topological_order must return a list of the graph's nodes.")}
         order = [int(k) for k in order]
         needed = _ancestors(spec)
-        label = f"the order of {len(needed)} nodes"
+        label = tr("the order of {n} nodes", n=len(needed))
         if -1 in order:
-            return {"order": f"{label}: it contains something that is not a node of the graph "
-                             f"(return the node objects themselves)."}
+            return {"order": tr("{label}: it contains something that is not a node of the graph "
+                                "(return the node objects themselves).", label=label)}
         if len(order) == 0:
-            return {"order": f"{label}: got an empty list."}
+            return {"order": tr("{label}: got an empty list.", label=label)}
         outside = [names[k] for k in order if k not in needed]
         if outside:
-            return {"order": f"{label}: it contains {outside[0]!r}, which the output does not "
-                             f"depend on: follow `parents` back from the output only."}
+            return {"order": tr("{label}: it contains {name!r}, which the output does not "
+                                "depend on: follow `parents` back from the output only.",
+                                label=label, name=outside[0])}
         counts = Counter(order)
         twice = sorted(k for k, n in counts.items() if n > 1)
         if twice:
-            return {"order": f"{label}: {names[twice[0]]!r} appears {counts[twice[0]]} times: "
-                             f"remember the nodes you have visited and list each once."}
+            return {"order": tr("{label}: {name!r} appears {count} times: remember the nodes "
+                                "you have visited and list each once.",
+                                label=label, name=names[twice[0]], count=counts[twice[0]])}
         missing = sorted(needed - set(order))
         if missing:
-            return {"order": f"{label}: {len(missing)} missing, e.g. {names[missing[0]]!r}."}
+            return {"order": tr("{label}: {count} missing, e.g. {name!r}.",
+                                label=label, count=len(missing), name=names[missing[0]])}
         position = {k: n for n, k in enumerate(order)}
         for k in order:
             late = [p for p in parents[k] if position[p] > position[k]]
             if late:
                 reversed_ok = all(position[p] > position[c] for c in order for p in parents[c])
-                hint = (" The order is reversed: list the inputs first and the output last."
+                hint = (tr("The order is reversed: list the inputs first and the output last.")
                         if reversed_ok else
-                        " A node may be listed only after *all* its inputs (a post-order: "
-                        "append a node when every parent is done).")
-                return {"order": f"{label}: {names[k]!r} comes before its input "
-                                 f"{names[late[0]]!r}.{hint}"}
+                        tr("A node may be listed only after *all* its inputs (a post-order: "
+                           "append a node when every parent is done)."))
+                return {"order": tr("{label}: {name!r} comes before its input {parent!r}. {hint}",
+                                    label=label, name=names[k], parent=names[late[0]], hint=hint)}
         return {}
 
 
@@ -329,24 +336,25 @@ class BackwardTask(Task):
     graded_methods = VALUE_METHODS
 
     def cases(self, hidden):
-        cases = [("f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)",
+        cases = [(tr("f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)"),
                   {"kind": "circuit", "x": -2.0, "y": 5.0, "z": -4.0}),
-                 ("a + a at a = 3", {"kind": "a + a", "a": 3.0}),
-                 ("a · a at a = 3", {"kind": "a · a", "a": 3.0}),
-                 ("a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2",
+                 (tr("a + a at a = 3"), {"kind": "a + a", "a": 3.0}),
+                 (tr("a · a at a = 3"), {"kind": "a · a", "a": 3.0}),
+                 (tr("a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2"),
                   {"kind": "three uses", "a": 0.5, "b": -2.0}),
-                 ("x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)",
+                 (tr("x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)"),
                   {"kind": "chain", "x": 1.0, "n": 10_000})]
         if hidden:
             def make(r):
                 u = [float(v) for v in r.uniform(-2, 2, size=6)]
-                return [("f = (x + y) · z at random x, y, z",
+                return [(tr("f = (x + y) · z at random x, y, z"),
                          {"kind": "circuit", "x": u[0], "y": u[1], "z": u[2]}),
-                        ("a + a at random a", {"kind": "a + a", "a": u[3]}),
-                        ("a · a at random a", {"kind": "a · a", "a": u[4]}),
-                        ("a used by three gates, random a, b", {"kind": "three uses", "a": u[5],
-                                                                 "b": u[0]}),
-                        ("a chain of 12,000 steps", {"kind": "chain", "x": u[1], "n": 12_000})]
+                        (tr("a + a at random a"), {"kind": "a + a", "a": u[3]}),
+                        (tr("a · a at random a"), {"kind": "a · a", "a": u[4]}),
+                        (tr("a used by three gates, random a, b"), {"kind": "three uses",
+                                                                    "a": u[5], "b": u[0]}),
+                        (tr("a chain of {n:,} steps", n=12_000), {"kind": "chain", "x": u[1],
+                                                                   "n": 12_000})]
             cases += rng_cases(231, make)
         return cases
 
@@ -373,7 +381,8 @@ class BackwardTask(Task):
         Value = student["Value"]
         leaves, inner, out = self._build(i, Value, lambda v: v.tanh(), lambda v: v.exp())
         if not isinstance(out, Value):
-            raise GradingError(f"the expression gave {type(out).__name__}, not a Value.")
+            raise GradingError(tr("the expression gave {kind}, not a Value.",
+                                  kind=type(out).__name__))
         out.backward()
         results = {"output's grad after backward()": out.grad}
         results.update({f"d{k}": v.grad for k, v in {**leaves, **inner}.items()})
@@ -406,22 +415,24 @@ class BackwardTask(Task):
 
     def mistakes(self, i):
         kind = i["kind"]
-        overwritten = ("{} is used {}: its gradient is the sum over all its uses (+= in "
-                       "backward, never =); a contribution was overwritten or lost.")
+        def overwritten(times):
+            return tr("{name} is used {times}: its gradient is the sum over all its uses (+= in "
+                      "backward, never =); a contribution was overwritten or lost.",
+                      name="a", times=times)
         found = {"output's grad after backward()": [
-            ("backward() seeds the output: set its grad to 1 before walking the order.", 0.0)]}
+            (tr("backward() seeds the output: set its grad to 1 before walking the order."), 0.0)]}
         if kind == "a + a":
-            found["da"] = branches_overwritten([1.0, 1.0], overwritten.format("a", "twice"))
+            found["da"] = branches_overwritten([1.0, 1.0], overwritten(tr("twice")))
         elif kind == "a · a":
-            found["da"] = branches_overwritten([i["a"], i["a"]], overwritten.format("a", "twice"))
+            found["da"] = branches_overwritten([i["a"], i["a"]], overwritten(tr("twice")))
         elif kind == "three uses":
             a, b = i["a"], i["b"]
             parts = [b, 0.5 * math.exp(0.5 * a), 1 - math.tanh(a + 1.5) ** 2]
-            found["da"] = branches_overwritten(parts, overwritten.format("a", "three times"))
+            found["da"] = branches_overwritten(parts, overwritten(tr("three times")))
         elif kind == "circuit":
-            twice = ("backward() called twice must give the same gradients: start from zero "
-                     "(zero_grad() on the graph) before seeding the output with 1; here the "
-                     "second call added to what the first one left.")
+            twice = tr("backward() called twice must give the same gradients: start from zero "
+                       "(zero_grad() on the graph) before seeding the output with 1; here the "
+                       "second call added to what the first one left.")
             x, y, z = i["x"], i["y"], i["z"]
             once = {"dx": z, "dy": z, "dz": x + y}
             for k, g in once.items():
@@ -431,9 +442,10 @@ class BackwardTask(Task):
     def failures(self, i, outputs):
         found = super().failures(i, outputs)
         label = "every grad after zero_grad()"
-        if label in found and "Hint:" not in found[label]:
-            found[label] += (" Hint: zero_grad() sets the grad of *every* node of the graph to 0 "
-                             "(walk the topological order), the output and the leaves included.")
+        if label in found and hint_text("") not in found[label]:
+            found[label] += hint_text(tr("zero_grad() sets the grad of *every* node of the graph "
+                                         "to 0 (walk the topological order), the output and the "
+                                         "leaves included."))
         return found
 
 
@@ -504,18 +516,18 @@ class ExpressionsTask(Task):
     graded_methods = VALUE_METHODS
 
     def cases(self, hidden):
-        cases = [("staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)",
+        cases = [(tr("staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)"),
                   {"kind": "staged", "x": 3.0, "y": -4.0}),
-                 ("micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], "
-                  "b = 6.8813735870195432",
+                 (tr("micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], "
+                     "b = 6.8813735870195432"),
                   {"kind": "neuron", "x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0,
                    "b": 6.8813735870195432})]
         if hidden:
             def make(r):
-                points = [(f"staged(x, y) at random x, y ({k + 1})",
+                points = [(tr("staged(x, y) at random x, y ({k})", k=k + 1),
                            {"kind": "staged", "x": float(r.uniform(-3, 3)),
                             "y": float(r.uniform(-3, 3))}) for k in range(2)]
-                return points + [(f"random expression {k + 1} ({n} operations)",
+                return points + [(tr("random expression {k} ({n} operations)", k=k + 1, n=n),
                                   {"kind": "program", "seed": int(r.integers(2 ** 31)), "n": n})
                                  for k, n in enumerate((10, 20, 40))]
             cases += rng_cases(241, make)
@@ -543,7 +555,8 @@ class ExpressionsTask(Task):
         leaves = {k: Value(v) for k, v in self._inputs(i).items()}
         out = self._build(i, leaves, student)
         if not isinstance(out, Value):
-            raise GradingError(f"the expression gave {type(out).__name__}, not a Value.")
+            raise GradingError(tr("the expression gave {kind}, not a Value.",
+                                  kind=type(out).__name__))
         out.backward()
         return {"f": out.data, **{f"d{k}": v.grad for k, v in leaves.items()}}
 
@@ -563,13 +576,13 @@ class DualNumbersTask(Task):
                       "tanh", "relu")
 
     def cases(self, hidden):
-        cases = [(f"{d}, tangents a' = 1, b' = 0", {**v, "da": 1.0, "db": 0.0})
+        cases = [(tr("{case}, tangents a' = 1, b' = 0", case=d), {**v, "da": 1.0, "db": 0.0})
                  for d, v in _value_op_cases(False, 0)[:1]]
-        cases += [("a = -1.5, b = 0.5, tangents a' = 2, b' = -1",
+        cases += [(tr("a = -1.5, b = 0.5, tangents a' = 2, b' = -1"),
                    {"a": -1.5, "b": 0.5, "da": 2.0, "db": -1.0})]
         if hidden:
             cases += rng_cases(251, lambda r: [
-                (f"random a, b and tangents ({k})",
+                (tr("random a, b and tangents ({k})", k=k),
                  {"a": float(r.uniform(-2.5, 2.5)), "b": float(r.uniform(-2.5, 2.5)),
                   "da": float(r.normal()), "db": float(r.normal())}) for k in range(3)])
         return cases
@@ -581,7 +594,8 @@ class DualNumbersTask(Task):
             operands = [Dual(i[k], i["d" + k]) for k in "ab"[:op.arity]]
             out = op.student(*operands)
             if not isinstance(out, Dual):
-                raise GradingError(f"{op.label} returned {type(out).__name__}, not a Dual.")
+                raise GradingError(tr("{op} returned {kind}, not a Dual.", op=op.label,
+                                      kind=type(out).__name__))
             results[f"{op.label}: value"] = getattr(out, "value", None)
             results[f"{op.label}: tangent"] = getattr(out, "tangent", None)
         return results
@@ -596,8 +610,8 @@ class DualNumbersTask(Task):
     def mistakes(self, i):
         found = {}
         for op, names, _, grads in _engine_ops(i):
-            hint = (f"the tangent of {op.label} is Σ (local gradient × the operand's tangent): "
-                    f"multiply each local gradient by the tangent it belongs to.")
+            hint = tr("the tangent of {op} is Σ (local gradient × the operand's tangent): "
+                      "multiply each local gradient by the tangent it belongs to.", op=op.label)
             pairs = [(hint, sum(grads[k] for k in names))]
             for key, wrong in _op_mistakes(op, i["a"], i["b"]).items():
                 k = key[-1]
@@ -613,11 +627,11 @@ class ForwardModeTask(Task):
     id, student = "ps2.forward_mode", ("forward_mode_gradient",)
 
     def cases(self, hidden):
-        cases = [("e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)",
+        cases = [(tr("e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)"),
                   {"kind": "colah", "xs": [2.0, 1.0]})]
         if hidden:
             cases += rng_cases(261, lambda r: [
-                (f"a random expression of {n} inputs", {"kind": "program", "n": n,
+                (tr("a random expression of {n} inputs", n=n), {"kind": "program", "n": n,
                                                         "seed": int(r.integers(2 ** 31))})
                 for n in (3, 5)])
         return cases
@@ -654,8 +668,8 @@ class ForwardModeTask(Task):
     def mistakes(self, i):
         n = len(self._xs(i))
         return {"calls of f (passes)": [
-            ("forward mode needs exactly one pass per input (seed that input's tangent with 1, "
-             "the others with 0); no extra pass is needed for anything else.", float(n + 1))]}
+            (tr("forward mode needs exactly one pass per input (seed that input's tangent with "
+                "1, the others with 0); no extra pass is needed for anything else."), float(n + 1))]}
 
 
 # ------------------------------------------------------------------ a tiny MLP
@@ -668,16 +682,16 @@ class MLPTask(Task):
 
     def cases(self, hidden):
         if hidden:        # other data only (the visible case ran in the visible check)
-            return rng_cases(271, lambda r: [("XOR blobs drawn afresh", {
+            return rng_cases(271, lambda r: [(tr("XOR blobs drawn afresh"), {
                 "train": int(r.integers(2 ** 31)), "test": int(r.integers(2 ** 31))})])
-        return [("XOR blobs: 24 training points, 40 held out", {"train": 11, "test": 12})]
+        return [(tr("XOR blobs: 24 training points, 40 held out"), {"train": 11, "test": 12})]
 
     def run(self, student, i):
         X, y = xor_blobs(i["train"])
         model = student["train_mlp"](X, y)
         if not hasattr(model, "predict"):
-            raise GradingError("train_mlp must return the trained model (an object with "
-                               f".predict(X)); got {type(model).__name__}.")
+            raise GradingError(tr("train_mlp must return the trained model (an object with "
+                                  ".predict(X)); got {kind}.", kind=type(model).__name__))
         return {"test predictions": model.predict(xor_blobs(i["test"], 10)[0])}
 
     def expected(self, i):
@@ -688,16 +702,17 @@ class MLPTask(Task):
         pred = as_array(outputs.get("test predictions"))
         if pred is None or pred.shape != truth.shape:
             shape = None if pred is None else pred.shape
-            return {"test predictions": f"predict(X) must return one label (0 or 1) per row: "
-                                        f"shape {truth.shape}, got {shape}."}
+            return {"test predictions": tr("predict(X) must return one label (0 or 1) per row: "
+                                           "shape {expected}, got {shape}.",
+                                           expected=truth.shape, shape=shape)}
         accuracy = float(np.mean(pred == truth))
         if accuracy >= self.target:
             return {}
-        return {"test predictions": (
-            f"held-out accuracy {accuracy:.0%} is below the target {self.target:.0%}. Hint: "
-            f"check that the loss goes down (print it every 10 steps); update every parameter "
-            f"with p.data -= lr * p.grad after backward(); try a larger learning rate or "
-            f"more steps.")}
+        return {"test predictions": tr(
+            "held-out accuracy {accuracy:.0%} is below the target {target:.0%}. Hint: check "
+            "that the loss goes down (print it every 10 steps); update every parameter with "
+            "p.data -= lr * p.grad after backward(); try a larger learning rate or more steps.",
+            accuracy=accuracy, target=self.target)}
 
 
 TASKS = (ValueOpsTask(), TopologicalOrderTask(), BackwardTask(), ExpressionsTask(),

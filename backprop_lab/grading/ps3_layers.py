@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..graph import constant, exp, log, relu, sigmoid
-from ..mistakes import as_array, upstream_not_multiplied
+from ..i18n.messages import tr
+from ..mistakes import as_array, hint_text, upstream_not_multiplied
 from ..values import format_value
 from .data import spiral_split
 from .task import (GradingError, Task, engine_gradients, numerical_wrt, results_of, rng_cases,
@@ -32,9 +33,9 @@ class AffineTask(Task):
                   {"x": x, "W": W, "b": np.array([0.1, -0.2, 0.3, 0.0]), "dout": dout})]
         if hidden:
             cases += rng_cases(201, lambda r: [
-                ("random x (5, 4), W (4, 3)", {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
+                (tr("random x (5, 4), W (4, 3)"), {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
                                                "b": r.normal(size=3), "dout": r.normal(size=(5, 3))}),
-                ("a batch of one, x (1, 6), W (6, 2)", {"x": r.normal(size=(1, 6)), "W": r.normal(size=(6, 2)),
+                (tr("a batch of one, x (1, 6), W (6, 2)"), {"x": r.normal(size=(1, 6)), "W": r.normal(size=(6, 2)),
                                                         "b": r.normal(size=2), "dout": r.normal(size=(1, 2))})])
         return cases
 
@@ -58,13 +59,13 @@ class AffineTask(Task):
     def mistakes(self, i):
         # no loss here (dout is given), so no "mean loss" batch hint: the mistakes are named
         n = i["x"].shape[0]
-        mean = ("a parameter is shared by every example: its gradient is the *sum* of their "
-                "contributions over the batch (axis 0), not the mean.")
+        mean = tr("a parameter is shared by every example: its gradient is the *sum* of their "
+                  "contributions over the batch (axis 0), not the mean.")
         ones = np.ones_like(i["dout"])
         return {"dx": [upstream_not_multiplied("dx = dout · Wᵀ", ones @ i["W"].T, "dout")],
                 "dW": [upstream_not_multiplied("dW = xᵀ · dout", i["x"].T @ ones, "dout"),
                        (mean, i["x"].T @ i["dout"] / n)],
-                "db": [upstream_not_multiplied("db = Σ over the batch of dout", ones.sum(axis=0), "dout"),
+                "db": [upstream_not_multiplied(tr("db = Σ over the batch of dout"), ones.sum(axis=0), "dout"),
                        (mean, i["dout"].mean(axis=0))]}
 
 
@@ -78,7 +79,7 @@ class ActivationTask(Task):
             def make(r):
                 x = r.normal(size=(4, 5))
                 x[1, 2] = 0.0                 # the kink: ReLU passes no gradient at 0
-                return [("random (4, 5) with a zero", {"x": x, "dout": r.normal(size=(4, 5))})]
+                return [(tr("random (4, 5) with a zero"), {"x": x, "dout": r.normal(size=(4, 5))})]
             cases += rng_cases(202, make)
         return cases
 
@@ -106,22 +107,22 @@ class ActivationTask(Task):
         x, dout = i["x"], i["dout"]
         s = 0.5 * (1 + np.tanh(0.5 * x))
         return {"ReLU dx": [upstream_not_multiplied("dx = dout · [x > 0]", (x > 0) * 1.0, "dout"),
-                            ("at x = 0 ReLU passes no gradient: use the mask x > 0, not x >= 0.",
+                            (tr("at x = 0 ReLU passes no gradient: use the mask x > 0, not x >= 0."),
                              dout * (x >= 0))],
                 "Sigmoid dx": [upstream_not_multiplied("dx = dout · σ(1 − σ)", s * (1 - s), "dout"),
-                               ("the local gradient is σ(x)·(1 − σ(x)), not σ(x).", dout * s)]}
+                               (tr("the local gradient is σ(x)·(1 − σ(x)), not σ(x)."), dout * s)]}
 
 
 class SoftmaxTask(Task):
     id, student = "ps3.softmax_ce", ("softmax_cross_entropy",)
 
     def cases(self, hidden):
-        cases = [("2 examples, 3 classes", {"scores": np.array([[1.0, 2.0, 3.0], [1.0, -1.0, 0.0]]),
+        cases = [(tr("2 examples, 3 classes"), {"scores": np.array([[1.0, 2.0, 3.0], [1.0, -1.0, 0.0]]),
                                             "y": np.array([2, 0])})]
         if hidden:
             cases += rng_cases(203, lambda r: [
-                ("random (6, 4) scores", {"scores": r.normal(size=(6, 4)), "y": r.integers(0, 4, 6)}),
-                ("large scores (the max trick)", {"scores": 500 + 50 * r.normal(size=(3, 5)),
+                (tr("random (6, 4) scores"), {"scores": r.normal(size=(6, 4)), "y": r.integers(0, 4, 6)}),
+                (tr("large scores (the max trick)"), {"scores": 500 + 50 * r.normal(size=(3, 5)),
                                                   "y": r.integers(0, 5, 3)})])
         return cases
 
@@ -147,7 +148,8 @@ class SoftmaxTask(Task):
         s = i["scores"] - i["scores"].max(axis=1, keepdims=True)
         p = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
         n = len(i["y"])
-        return {"dscores": [("subtract 1 at the correct class: dscores = (p − onehot(y)) / N.", p / n)]}
+        return {"dscores": [(tr("subtract 1 at the correct class: dscores = (p − onehot(y)) / N."),
+                             p / n)]}
 
     def batch(self, i):
         return i["scores"].shape[0]
@@ -169,10 +171,10 @@ class NumericalGradientTask(Task):
         return g
 
     def cases(self, hidden):
-        cases = [("f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]",
+        cases = [(tr("f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]"),
                   {"x": np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 0.5]])})]
         if hidden:
-            cases += rng_cases(204, lambda r: [("random (3, 4)", {"x": r.normal(size=(3, 4))})])
+            cases += rng_cases(204, lambda r: [(tr("random (3, 4)"), {"x": r.normal(size=(3, 4))})])
         return cases
 
     def run(self, student, i):
@@ -190,8 +192,8 @@ class NumericalGradientTask(Task):
             plus = x.copy()
             plus[idx] += h
             one_sided[idx] = (self.f(plus) - self.f(x)) / h
-        return {"gradient": [("that is the one-sided difference (f(x+h) − f(x)) / h: use the "
-                              "centered one, (f(x+h) − f(x−h)) / 2h.", one_sided)]}
+        return {"gradient": [(tr("that is the one-sided difference (f(x+h) − f(x)) / h: use the "
+                                 "centered one, (f(x+h) − f(x−h)) / 2h."), one_sided)]}
 
 
 class TrainingTask(Task):
@@ -199,17 +201,17 @@ class TrainingTask(Task):
     target = 0.9
 
     def cases(self, hidden):
-        cases = [("3-class spirals (100 points per class), 25 % held out", {"seed": 7})]
+        cases = [(tr("3-class spirals (100 points per class), 25 % held out"), {"seed": 7})]
         if hidden:        # other data: predictions cannot be the visible case's known labels
-            cases += [("3-class spirals drawn with another seed", {"seed": salted(2026)})]
+            cases += [(tr("3-class spirals drawn with another seed"), {"seed": salted(2026)})]
         return cases
 
     def run(self, student, i):
         X_train, y_train, X_test, _ = spiral_split(i["seed"])
         model = student["train_two_layer"](X_train, y_train)
         if not hasattr(model, "predict"):
-            raise GradingError("train_two_layer must return the trained model (an object with "
-                               f".predict(X)); got {type(model).__name__}.")
+            raise GradingError(tr("train_two_layer must return the trained model (an object "
+                                  "with .predict(X)); got {kind}.", kind=type(model).__name__))
         return {"test predictions": model.predict(X_test)}
 
     def expected(self, i):
@@ -220,14 +222,15 @@ class TrainingTask(Task):
         pred = as_array(outputs.get("test predictions"))
         if pred is None or pred.shape != truth.shape:
             shape = None if pred is None else pred.shape
-            return [f"predict(X_test) must return one integer label per row: shape {truth.shape}, "
-                    f"got {shape}."]
+            return [tr("predict(X_test) must return one integer label per row: shape {expected}, "
+                       "got {shape}.", expected=truth.shape, shape=shape)]
         accuracy = float(np.mean(pred == truth))
         if accuracy >= self.target:
             return []
-        return [f"test accuracy {accuracy:.1%} is below the target {self.target:.0%}. Hint: "
-                f"check your gradients first (the gradient checker), then the learning rate "
-                f"and the number of iterations; a hidden layer of 50–100 ReLUs is enough."]
+        return [tr("test accuracy {accuracy:.1%} is below the target {target:.0%}. Hint: check "
+                   "your gradients first (the gradient checker), then the learning rate and the "
+                   "number of iterations; a hidden layer of 50–100 ReLUs is enough.",
+                   accuracy=accuracy, target=self.target)]
 
 
 class InitTask(Task):
@@ -243,13 +246,13 @@ class InitTask(Task):
     depth = 20
 
     def cases(self, hidden):
-        cases = [("a ReLU layer, 200 → 100", {"n_in": 200, "n_out": 100, "activation": "relu", "seed": 0}),
-                 ("a tanh layer, 60 → 240", {"n_in": 60, "n_out": 240, "activation": "tanh", "seed": 1})]
+        cases = [(tr("a ReLU layer, 200 → 100"), {"n_in": 200, "n_out": 100, "activation": "relu", "seed": 0}),
+                 (tr("a tanh layer, 60 → 240"), {"n_in": 60, "n_out": 240, "activation": "tanh", "seed": 1})]
         if hidden:
             cases += rng_cases(205, lambda r: [
-                ("a ReLU layer of other sizes", {"n_in": int(r.integers(150, 300)), "n_out": int(r.integers(50, 100)),
+                (tr("a ReLU layer of other sizes"), {"n_in": int(r.integers(150, 300)), "n_out": int(r.integers(50, 100)),
                                                 "activation": "relu", "seed": int(r.integers(2 ** 31))}),
-                ("a tanh layer of other sizes", {"n_in": int(r.integers(50, 100)), "n_out": int(r.integers(150, 300)),
+                (tr("a tanh layer of other sizes"), {"n_in": int(r.integers(50, 100)), "n_out": int(r.integers(150, 300)),
                                                 "activation": "tanh", "seed": int(r.integers(2 ** 31))})])
         return cases
 
@@ -259,7 +262,7 @@ class InitTask(Task):
                                            np.random.default_rng(seed))
         W = as_array(draw(i["seed"]))
         if W is None:
-            raise GradingError("init_weights must return an array of weights; got something else.")
+            raise GradingError(tr("init_weights must return an array of weights; got something else."))
         again, other = as_array(draw(i["seed"])), as_array(draw(i["seed"] + 1))
         same_shape = (lambda V: V is not None and V.shape == W.shape)
         return {"W": W,
@@ -280,24 +283,25 @@ class InitTask(Task):
     def variance_hint(self, i, var: float) -> str:
         """What a wrong variance most likely comes from."""
         s, relu, target = self.scales(i), i["activation"] == "relu", self.target(i)
-        known = [(1.0, "that is the variance of a standard normal: scale the draws by "
-                       "the standard deviation you want (multiply by its square root)."),
-                 (target ** 2, "rng.normal(0, s) takes the standard deviation s, not the "
-                               "variance: s = sqrt(variance).")]
+        known = [(1.0, tr("that is the variance of a standard normal: scale the draws by "
+                          "the standard deviation you want (multiply by its square root).")),
+                 (target ** 2, tr("rng.normal(0, s) takes the standard deviation s, not the "
+                                  "variance: s = sqrt(variance)."))]
         if relu:
-            known += [(s["lecun"], "1/n_in (LeCun) keeps the scale of a layer that passes "
-                                   "its whole input; ReLU zeroes half of it, so He doubles it: 2/n_in."),
-                      (s["xavier"], "2/(n_in + n_out) is Xavier's scale, for tanh; after a "
-                                    "ReLU use He's 2/n_in.")]
+            known += [(s["lecun"], tr("1/n_in (LeCun) keeps the scale of a layer that passes "
+                                      "its whole input; ReLU zeroes half of it, so He doubles it: "
+                                      "2/n_in.")),
+                      (s["xavier"], tr("2/(n_in + n_out) is Xavier's scale, for tanh; after a "
+                                       "ReLU use He's 2/n_in."))]
         else:
-            known += [(s["he"], "2/n_in is He's scale, for ReLU (which zeroes half of its "
-                                "input); tanh passes values near 0 unchanged: Xavier's "
-                                "2/(n_in + n_out)."),
-                      (s["lecun"], "1/n_in (LeCun) keeps only the forward signal's scale; "
-                                   "Xavier averages fan-in and fan-out: 2/(n_in + n_out).")]
+            known += [(s["he"], tr("2/n_in is He's scale, for ReLU (which zeroes half of its "
+                                   "input); tanh passes values near 0 unchanged: Xavier's "
+                                   "2/(n_in + n_out).")),
+                      (s["lecun"], tr("1/n_in (LeCun) keeps only the forward signal's scale; "
+                                      "Xavier averages fan-in and fan-out: 2/(n_in + n_out)."))]
         for value, hint in known:
             if abs(var / value - 1) < self.tolerance:
-                return " Hint: " + hint
+                return hint_text(hint)
         return ""
 
     def failures(self, i, outputs):
@@ -307,41 +311,49 @@ class InitTask(Task):
         W = as_array(outputs.get("W"))
         if W is None or W.shape != (n_in, n_out):
             shape = None if W is None else W.shape
-            turned = (" The layer computes x @ W with x of shape (N, n_in): W is (n_in, n_out)."
-                      if shape == (n_out, n_in) else "")
-            return {"W": f"W: expected shape ({n_in}, {n_out}), got {shape}.{turned}"}
+            message = tr("W: expected shape ({n_in}, {n_out}), got {shape}.", n_in=n_in,
+                         n_out=n_out, shape=shape)
+            if shape == (n_out, n_in):
+                message += " " + tr("The layer computes x @ W with x of shape (N, n_in): W is "
+                                    "(n_in, n_out).")
+            return {"W": message}
         if not np.all(np.isfinite(W)):
-            return {"W": "W holds inf or nan."}
+            return {"W": tr("W holds inf or nan.")}
         columns = np.unique(W, axis=1).shape[1]
         if columns < n_out:
-            return {"symmetry": (
-                f"W has {n_out} columns but only {columns} distinct one{'s' * (columns != 1)} — "
-                f"hidden units whose weights start equal compute the same value, get the same "
-                f"gradient and stay equal forever. Draw every weight at random.")}
+            distinct = (tr("W has {n_out} columns but only {columns} distinct ones", n_out=n_out,
+                           columns=columns) if columns != 1 else
+                        tr("W has {n_out} columns but only {columns} distinct one", n_out=n_out,
+                           columns=columns))
+            return {"symmetry": tr(
+                "{distinct} — hidden units whose weights start equal compute the same value, get "
+                "the same gradient and stay equal forever. Draw every weight at random.",
+                distinct=distinct)}
         failures = {}
         target, var, mean = self.target(i), float(W.var()), float(W.mean())
         name = "He: 2/n_in" if act == "relu" else "Xavier: 2/(n_in + n_out)"
         if abs(var / target - 1) > self.tolerance:
             # the rho^k law: what this variance does to the signal through `depth` layers
             factor = var / target
-            failures["variance"] = (
-                f"W: variance {fmt(var)}, expected {fmt(target)} ({name}, with n_in = {n_in}, "
-                f"n_out = {n_out}). Then each {act} layer multiplies the variance of the signal "
-                f"(and of the gradient) by {fmt(factor)} times what the right scale gives: "
-                f"×{fmt(factor ** self.depth)} after {self.depth} layers."
-                f"{self.variance_hint(i, var)}")
+            failures["variance"] = tr(
+                "W: variance {var}, expected {target} ({name}, with n_in = {n_in}, n_out = {n_out}). "
+                "Then each {act} layer multiplies the variance of the signal (and of the gradient) "
+                "by {factor} times what the right scale gives: ×{total} after {depth} layers.",
+                var=fmt(var), target=fmt(target), name=name, n_in=n_in, n_out=n_out, act=act,
+                factor=fmt(factor), total=fmt(factor ** self.depth), depth=self.depth,
+            ) + self.variance_hint(i, var)
         elif abs(mean) > 6 * np.sqrt(target / W.size):
-            failures["mean"] = f"W: mean {fmt(mean)}; the weights must have mean 0."
+            failures["mean"] = tr("W: mean {mean}; the weights must have mean 0.", mean=fmt(mean))
         again = outputs.get("largest change drawn again from the same seed")
         other = outputs.get("largest change drawn from another seed")
         if as_array(again) is None or float(as_array(again)) != 0.0:
-            failures["same seed"] = (
+            failures["same seed"] = tr(
                 "the same seed gave other weights: draw them with the generator `rng` you are "
                 "given (rng.normal, rng.standard_normal), not np.random's global one — a run "
                 "must be reproducible.")
         elif as_array(other) is None or float(as_array(other)) == 0.0:
-            failures["another seed"] = ("another seed gave the same weights: they must be drawn "
-                                        "at random, with `rng`.")
+            failures["another seed"] = tr("another seed gave the same weights: they must be drawn "
+                                          "at random, with `rng`.")
         return failures
 
 

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from ..i18n.messages import tr
 from .library import library_reference
 from .task import GradingError, Task, copy_inputs
 
@@ -30,14 +31,16 @@ def run_case(task: Task, student: dict, inputs: dict):
         return None, str(error)
     except Exception as error:                       # the student's code failed: report it
         if isinstance(error, NotImplementedError):
-            return None, ("your code raised NotImplementedError: write your solution where it "
-                          "says `# YOUR CODE HERE` and delete the `raise NotImplementedError()`.")
+            return None, tr("your code raised NotImplementedError: write your solution where it "
+                            "says `# YOUR CODE HERE` and delete the `raise NotImplementedError()`.")
         if isinstance(error, RecursionError):
-            return None, ("your code raised RecursionError: a function calls itself once per "
-                          "node, and Python stops at about 1,000 nested calls. Use a loop with "
-                          "an explicit stack (a list you push to and pop from) instead.")
-        detail = f": {error}" if str(error) else ""
-        return None, f"your code raised {type(error).__name__}{detail}"
+            return None, tr("your code raised RecursionError: a function calls itself once per "
+                            "node, and Python stops at about 1,000 nested calls. Use a loop with "
+                            "an explicit stack (a list you push to and pop from) instead.")
+        if str(error):
+            return None, tr("your code raised {kind}: {error}", kind=type(error).__name__,
+                            error=error)
+        return None, tr("your code raised {kind}", kind=type(error).__name__)
 
 
 def judge_case(task: Task, description: str, inputs: dict, outputs, error) -> list[str]:
@@ -52,4 +55,5 @@ def report(header: str, messages: list[str]) -> str:
     """``header`` and the first MAX_MESSAGES messages, one per line."""
     shown = messages[:MAX_MESSAGES]
     more = len(messages) - len(shown)
-    return header + "\n  " + "\n  ".join(shown) + (f"\n  ... and {more} more." if more else "")
+    return (header + "\n  " + "\n  ".join(shown)
+            + ("\n  " + tr("... and {more} more.", more=more) if more else ""))

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ..graph import var
+from ..i18n.messages import tr
 from ..mistakes import RTOL, compare
 
 __all__ = ["GradingError", "Task", "engine_gradients", "numerical_wrt", "rng_cases", "results_of",
@@ -63,7 +64,7 @@ class Task:
         failures = {}
         for label, value in expected.items():
             if label not in outputs:
-                failures[label] = f"{label}: missing from your results."
+                failures[label] = tr("{label}: missing from your results.", label=label)
                 continue
             rtol = self.rtol if not isinstance(self.rtol, dict) else self.rtol.get(label, RTOL)
             msg = compare(label, outputs[label], value, mistakes=mistakes.get(label, ()),
@@ -162,7 +163,10 @@ def copy_inputs(inputs: dict) -> dict:
 def results_of(result, what: str, n: int) -> tuple:
     """``result`` as a tuple of ``n`` values, or a GradingError naming ``what`` returned."""
     if not isinstance(result, (tuple, list)) or len(result) != n:
-        length = f" of length {len(result)}" if isinstance(result, (tuple, list)) else ""
-        raise GradingError(f"{what} must return a tuple of {n} values; got "
-                           f"{type(result).__name__}{length}.")
+        if isinstance(result, (tuple, list)):
+            raise GradingError(tr("{what} must return a tuple of {n} values; got {kind} of "
+                                  "length {length}.", what=what, n=n, kind=type(result).__name__,
+                                  length=len(result)))
+        raise GradingError(tr("{what} must return a tuple of {n} values; got {kind}.", what=what,
+                              n=n, kind=type(result).__name__))
     return tuple(result)

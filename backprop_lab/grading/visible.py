@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from ..i18n.messages import tr
 from ..mistakes import as_array, close
 from .registry import get_task, student_code
 from .running import judge_case, report, run_case
@@ -33,11 +34,12 @@ def consistency_notes(task: Task, student: dict, inputs: dict, outputs: dict) ->
         if label not in failing or got is None or got.shape != np.shape(value):
             continue
         if np.all(close(got, np.asarray(value), 1e-5)):
-            notes.append(f"{label} does match the numerical gradient of *your* forward pass, so "
-                         f"backward is consistent with it: look for the mistake in forward.")
+            notes.append(tr("{label} does match the numerical gradient of *your* forward pass, "
+                            "so backward is consistent with it: look for the mistake in forward.",
+                            label=label))
         else:
-            notes.append(f"{label} does not match the numerical gradient of your own forward "
-                         f"pass either: the mistake is in backward.")
+            notes.append(tr("{label} does not match the numerical gradient of your own forward "
+                            "pass either: the mistake is in backward.", label=label))
     return notes
 
 
@@ -54,5 +56,5 @@ def check(task_id: str, **student) -> None:
                       for note in consistency_notes(task, student, inputs, outputs)]
         messages += found
     if messages:
-        raise GradingError(report(f"{task_id}: not yet right.", messages))
-    print(f"{task_id}: the worked examples pass.")
+        raise GradingError(report(tr("{task}: not yet right.", task=task_id), messages))
+    print(tr("{task}: the worked examples pass.", task=task_id))

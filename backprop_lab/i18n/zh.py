@@ -206,4 +206,637 @@ MESSAGES = {
         '局部梯度',
     '(+= from another branch: total {total})':
         '（+= 来自另一个分支：总和 {total}）',
+    # backprop_lab.widgets.base (slider specs and values, text boxes: issue 14's checks)
+    '{owner}: {name} must be a positive finite number, got {value!r}.':
+        '{owner}：{name} 必须是有限的正数，实际得到 {value!r}。',
+    '{owner}: the range of {name!r} must be two finite numbers (min, max) with min < max, got {bounds!r}.':
+        '{owner}：{name!r} 的范围必须是两个有限的数 (min, max)，且 min < max，实际得到 {bounds!r}。',
+    "{owner}: {name} must be a finite number from {low} to {high} (the slider's range), got {value!r}.":
+        '{owner}：{name} 必须是 {low} 到 {high} 之间的有限数（滑块的范围），实际得到 {value!r}。',
+    '{owner}: unknown {name} {value!r}; choose one of {choices}.':
+        '{owner}：未知的 {name} {value!r}；请从 {choices} 中选择一个。',
+    '{owner}: {name} expects an array of shape {shape} ({count:,} numbers), but the text is {length:,} characters long (more than {limit:,}); enter {count:,} numbers.':
+        '{owner}：{name} 需要一个形状为 {shape} 的数组（{count:,} 个数），但输入的文本有 {length:,} 个字符'
+        '（超过 {limit:,}）；请输入 {count:,} 个数。',
+    '(drawing skipped: nbgrader is validating or grading this notebook)':
+        '（未绘图：nbgrader 正在验证或评分这个笔记本）',
+    'FigureView: margins {margins} (inches) leave no room for the axes in a figure of size {figsize}.':
+        'FigureView：边距 {margins}（英寸）在大小为 {figsize} 的图中没有给坐标轴留下空间。',
+    # backprop_lab.widgets.explorer (GraphExplorer)
+    'green: values (forward)':
+        '绿色：值（前向传播）',
+    'red: gradients (backward)':
+        '红色：梯度（反向传播）',
+    'Cannot evaluate here: {error}':
+        '此处无法求值：{error}',
+    'Drawing stopped: {error}':
+        '绘图已停止：{error}',
+    'GraphExplorer: expected a Node, a Graph or a function, got {kind}.':
+        'GraphExplorer：需要一个 Node、Graph 或函数，实际得到 {kind}。',
+    "GraphExplorer: the function's inputs must be plain named parameters (like lambda x, y: ...); {parameter} is not.":
+        'GraphExplorer：函数的输入必须是普通的具名参数（如 lambda x, y: ...）；{parameter} 不是。',
+    'GraphExplorer: the function takes no inputs; give it named parameters, e.g. lambda x, y: x * y.':
+        'GraphExplorer：这个函数没有输入；请给它带名字的参数，例如 lambda x, y: x * y。',
+    'GraphExplorer: {unknown} are not inputs of the function; its inputs are {names}.':
+        'GraphExplorer：{unknown} 不是这个函数的输入；它的输入是 {names}。',
+    'GraphExplorer: the function returned {kind} {output!r}, not a Node. Build it from its inputs with backprop_lab operations (+ - * / ** @, bl.exp, bl.sigmoid, ... rather than math.exp or numpy functions).':
+        'GraphExplorer：这个函数返回了 {kind} {output!r}，而不是 Node。请用 backprop_lab 的运算从它的输入'
+        '构建结果（+ - * / ** @、bl.exp、bl.sigmoid ……，而不是 math.exp 或 numpy 函数）。',
+    "GraphExplorer: the graph has no named leaves to vary; make its inputs with bl.var(value, name='x').":
+        "GraphExplorer：这个图没有可以改变的具名叶节点；请用 bl.var(value, name='x') 创建它的输入。",
+    'GraphExplorer: ranges must be a dict {{name: (min, max)}}, got {kind}.':
+        'GraphExplorer：ranges 必须是字典 {{name: (min, max)}}，实际得到 {kind}。',
+    'GraphExplorer: ranges names {unknown}, which are not inputs; inputs are {names}.':
+        'GraphExplorer：ranges 中的 {unknown} 不是输入；输入是 {names}。',
+    'GraphExplorer: range {bounds} for {name!r} does not hold its value {value}.':
+        'GraphExplorer：{name!r} 的范围 {bounds} 不包含它的值 {value}。',
+    'GraphExplorer: step {step!r} is larger than the range of {name!r} {bounds}: the slider could not move.':
+        'GraphExplorer：步长 {step!r} 大于 {name!r} 的范围 {bounds}：滑块将无法移动。',
+    '{name}: could not read {text!r} as numbers; write them like {example}.':
+        '{name}：无法把 {text!r} 读成数；请写成 {example} 这样的形式。',
+    '{name}: expected an array of shape {shape}, got shape {given}.':
+        '{name}：需要形状为 {shape} 的数组，实际得到的形状是 {given}。',
+    'GraphExplorer.set: no input named {unknown}; inputs are {names}.':
+        'GraphExplorer.set：没有名为 {unknown} 的输入；输入是 {names}。',
+    'GraphExplorer.set: {name} expects an array of shape {shape}, got shape {given}.':
+        'GraphExplorer.set：{name} 需要形状为 {shape} 的数组，实际得到的形状是 {given}。',
+    'GraphExplorer.set: {name} expects numbers, got {value!r}.':
+        'GraphExplorer.set：{name} 需要数，实际得到 {value!r}。',
+    'GraphExplorer.set: {name} must hold finite numbers, got {text}.':
+        'GraphExplorer.set：{name} 必须只包含有限的数，实际得到 {text}。',
+    # backprop_lab.widgets.stepper (BackwardStepper)
+    'BackwardStepper: expected a Node or a Graph, got {kind}.':
+        'BackwardStepper：需要一个 Node 或 Graph，实际得到 {kind}。',
+    'step':
+        '步骤',
+    'Play':
+        '播放',
+    'Back':
+        '后退',
+    'one step back':
+        '后退一步',
+    'Step':
+        '前进',
+    'one gate further':
+        '再往前一个门',
+    'Reset':
+        '重置',
+    'back to the seed':
+        '回到起始梯度',
+    'the output':
+        '输出',
+    'Backward starts at {output}: its gradient with respect to itself is {seed} (the seed).\nPress Step to send it back through the {count} gates, one at a time.':
+        '反向传播从 {output} 开始：它对自身的梯度是 {seed}（起始梯度）。\n按“前进”把它一个门一个门地传回去，共 {count} 个门。',
+    'Done: every gradient has arrived. {gradients}':
+        '完成：所有梯度都已到达。{gradients}',
+    # backprop_lab.widgets.patterns (GatePatterns)
+    'add distributes':
+        '加法门：分发',
+    'max routes':
+        '取最大值门：路由',
+    'multiply swaps':
+        '乘法门：交换',
+    'Local gradients are 1 and 1, so x and y both receive the upstream {g}: dx = {dx}, dy = {dy}.':
+        '局部梯度都是 1，所以 x 和 y 都收到上游梯度 {g}：dx = {dx}，dy = {dy}。',
+    ' (a tie: by convention x wins)':
+        '（两者相等：按约定算 x 较大）',
+    '{winner} is the larger input{tie}, so it receives all of the upstream {g}; {loser} receives 0: dx = {dx}, dy = {dy}.':
+        '{winner} 是较大的输入{tie}，所以它收到全部上游梯度 {g}；{loser} 收到 0：dx = {dx}，dy = {dy}。',
+    'Each input receives the upstream times the other input: dx = {g} · y = {g} · {y} = {dx}, dy = {g} · x = {g} · {x} = {dy}.':
+        '每个输入收到上游梯度乘以另一个输入：dx = {g} · y = {g} · {y} = {dx}，dy = {g} · x = {g} · {x} = {dy}。',
+    # backprop_lab.widgets.numerical (NumericalVsAnalytic)
+    'NumericalVsAnalytic: f must return a scalar, got an array of shape {shape}.':
+        'NumericalVsAnalytic：f 必须返回一个标量，实际得到形状为 {shape} 的数组。',
+    "NumericalVsAnalytic: at {name} = {x:.3g}, f = {fx:.3g} and f' = {gradient:.3g}; beyond ±{largest:.0e} finite differences with h from 1e-13 to 1 have nothing meaningful to show: choose an {name} where f and its gradient are smaller.":
+        "NumericalVsAnalytic：在 {name} = {x:.3g} 处，f = {fx:.3g}，f' = {gradient:.3g}；超过 ±{largest:.0e} 时，"
+        "h 从 1e-13 到 1 的有限差分显示不出任何有意义的结果：请换一个 f 和它的梯度都更小的 {name}。",
+    'NumericalVsAnalytic: x must be a finite number, got {x!r}.':
+        'NumericalVsAnalytic：x 必须是有限的数，实际得到 {x!r}。',
+    "NumericalVsAnalytic: the graph has leaves {names}; say which one to vary with wrt='name'.":
+        "NumericalVsAnalytic：这个图有叶节点 {names}；请用 wrt='name' 指明要改变哪一个。",
+    'NumericalVsAnalytic: expected a function of one input, a Node or a Graph, got {kind}.':
+        'NumericalVsAnalytic：需要一个单输入的函数、Node 或 Graph，实际得到 {kind}。',
+    'NumericalVsAnalytic: the function must take exactly one input (like lambda x: bl.sigmoid(x)); it takes {parameters}.':
+        'NumericalVsAnalytic：函数必须恰好有一个输入（如 lambda x: bl.sigmoid(x)）；它的输入是 {parameters}。',
+    'NumericalVsAnalytic: the function returned {kind}, not a Node; build it with backprop_lab operations (bl.exp, not math.exp).':
+        'NumericalVsAnalytic：函数返回了 {kind}，而不是 Node；请用 backprop_lab 的运算构建它（用 bl.exp，而不是 math.exp）。',
+    'step h':
+        '步长 h',
+    '|numerical − analytic|':
+        '|数值梯度 − 解析梯度|',
+    'one-sided (f(x+h)−f(x))/h':
+        '单侧差分 (f(x+h)−f(x))/h',
+    'centered (f(x+h)−f(x−h))/2h':
+        '中心差分 (f(x+h)−f(x−h))/2h',
+    'x = {x:.3g}, analytic gradient {gradient}':
+        'x = {x:.3g}，解析梯度 {gradient}',
+    'at this h':
+        '在这个 h 处',
+    'analytic (backprop)':
+        '解析梯度（反向传播）',
+    'one-sided':
+        '单侧差分',
+    'centered':
+        '中心差分',
+    'error':
+        '误差',
+    # backprop_lab.widgets.neuron (NeuronTrainer)
+    "NeuronTrainer: expected 3 weights and 2 inputs (CS231n's neuron), got {weights} weights and {inputs} inputs.":
+        'NeuronTrainer：需要 3 个权重和 2 个输入（CS231n 的神经元），实际得到 {weights} 个权重和 {inputs} 个输入。',
+    'η (rate)':
+        'η（学习率）',
+    'target t':
+        '目标 t',
+    'Step (1 update)':
+        '一步（更新 1 次）',
+    '10 steps':
+        '10 步',
+    'update':
+        '更新次数',
+    'loss L = (f − t)²':
+        '损失 L = (f − t)²',
+    'after {updates} updates: L = {loss:.4g}':
+        '更新 {updates} 次后：L = {loss:.4g}',
+    'updates':
+        '更新次数',
+    'loss L':
+        '损失 L',
+    'the neuron now':
+        '神经元的当前状态',
+    # backprop_lab.widgets.rnn_explorer (RNNGradientExplorer)
+    'exploding':
+        '梯度爆炸',
+    'vanishing':
+        '梯度消失',
+    'stable':
+        '稳定',
+    'RNNGradientExplorer: steps must lie in [2, {max_steps}] (max_steps), got {steps!r}.':
+        'RNNGradientExplorer：steps 必须在 [2, {max_steps}]（max_steps）之内，实际得到 {steps!r}。',
+    'ρ (spectral radius)':
+        'ρ（谱半径）',
+    'T (steps)':
+        'T（时间步数）',
+    'activation':
+        '激活函数',
+    'clip by global norm':
+        '按全局范数做梯度裁剪',
+    'threshold':
+        '阈值',
+    'fitted rate per step':
+        '拟合出的每个时间步的倍率',
+    'theory: ρ':
+        '理论值：ρ',
+    'theory: bound γ s₁':
+        '理论值：上界 γ s₁',
+    'verdict':
+        '结论',
+    '‖∂L/∂θ‖ (parameters)':
+        '‖∂L/∂θ‖（参数）',
+    'after clipping':
+        '裁剪之后',
+    'clip factor':
+        '裁剪系数',
+    'clipping scales all steps by {factor:.2g}':
+        '梯度裁剪把每个时间步都乘以 {factor:.2g}',
+    '{activation} RNN, ρ = {rho:g}: {verdict}':
+        '{activation} 循环神经网络，ρ = {rho:g}：{verdict}',
+    # backprop_lab.rnn_experiments (the gradient-norm plots of lesson 13 and the RNN explorer)
+    'ρ^k = {rho:g}^k (exact)':
+        'ρ^k = {rho:g}^k（精确）',
+    'ρ^k = {rho:g}^k (limit)':
+        'ρ^k = {rho:g}^k（极限）',
+    'bound (γ s₁)^k = {rate:.3g}^k':
+        '上界 (γ s₁)^k = {rate:.3g}^k',
+    'clipped (×{factor:.2g})':
+        '裁剪后（×{factor:.2g}）',
+    'k, steps back in time':
+        'k：往回的时间步数',
+    "{activation}: Whh with {kind} ρ":
+        '{activation}：按 {kind} 设定 Whh 的 ρ',
+    '{activation}, ρ = {rho:g}: every step scaled alike':
+        '{activation}，ρ = {rho:g}：每个时间步缩放的倍数相同',
+    '‖∂L/∂θ‖ without clipping':
+        '不做梯度裁剪时的 ‖∂L/∂θ‖',
+    'threshold {max_norm:g}':
+        '阈值 {max_norm:g}',
+    'sequence length T':
+        '序列长度 T',
+    'global norm of (dWxh, dWhh, db)':
+        '(dWxh, dWhh, db) 的全局范数',
+    "clipping caps the update's length":
+        '梯度裁剪限制了更新的长度',
+    'vanilla RNN ‖∂L/∂h‖':
+        '普通循环神经网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂h‖':
+        '长短期记忆网络 ‖∂L/∂h‖',
+    'LSTM ‖∂L/∂c‖':
+        '长短期记忆网络 ‖∂L/∂c‖',
+    'mean forget gate^k = {forget:.2f}^k':
+        '平均遗忘门^k = {forget:.2f}^k',
+    'gradient norm':
+        '梯度范数',
+    'the cell state carries the gradient back':
+        '单元状态把梯度传了回去',
+    '{cell}, clipped at {max_norm}':
+        '{cell}，梯度裁剪阈值 {max_norm}',
+    '{label}: blew up at iteration {iteration}':
+        '{label}：在第 {iteration} 次迭代时发散',
+    'always answer 1: 1/6':
+        '总是回答 1：1/6',
+    'iteration':
+        '迭代次数',
+    'mean squared error':
+        '均方误差',
+    'adding problem':
+        '加法问题',
+    '‖∂L/∂θ‖ before clipping':
+        '梯度裁剪之前的 ‖∂L/∂θ‖',
+    '{iterations} iterations, diverged at iteration {iteration}':
+        '{iterations} 次迭代，在第 {iteration} 次迭代时发散',
+    '{iterations} iterations, final loss {loss:.4f}':
+        '{iterations} 次迭代，最终损失 {loss:.4f}',
+    # backprop_lab.modes (plot_costs, lesson 10)
+    'forward mode':
+        '前向模式',
+    'reverse mode':
+        '反向模式',
+    'n (inputs of f)':
+        'n（f 的输入个数）',
+    'passes':
+        '遍数',
+    'passes for the whole gradient':
+        '求出整个梯度所需的遍数',
+    'milliseconds':
+        '毫秒',
+    'wall time for the whole gradient':
+        '求出整个梯度所用的时间',
+    # backprop_lab.gradcheck (the report lessons 04, 06, 09 and 11 print)
+    'gradient check: {title} (threshold {threshold:.0e})':
+        '梯度检查：{title}（阈值 {threshold:.0e}）',
+    'input':
+        '输入',
+    'max rel error':
+        '最大相对误差',
+    'result':
+        '结果',
+    'pass':
+        '通过',
+    'FAIL':
+        '不通过',
+    'all passed':
+        '全部通过',
+    'some gradients are wrong':
+        '有些梯度是错的',
+    'leaf {i}':
+        '叶节点 {i}',
+    # backprop_lab.modes (ColahExample.describe, lesson 10)
+    'e = (a + b)·(b + 1) at a = {a:g}, b = {b:g}: c = a + b = {c:g}, d = b + 1 = {d:g}, e = c·d = {e:g}':
+        '在 a = {a:g}、b = {b:g} 处计算 e = (a + b)·(b + 1)：c = a + b = {c:g}，d = b + 1 = {d:g}，e = c·d = {e:g}',
+    'forward mode: {passes} passes, one per input':
+        '前向模式：{passes} 遍，每个输入一遍',
+    'start ∂{name}/∂{name} = 1: ∂c/∂{name} = {c:g}, ∂d/∂{name} = {d:g}, ∂e/∂{name} = {e:g}':
+        '从 ∂{name}/∂{name} = 1 开始：∂c/∂{name} = {c:g}，∂d/∂{name} = {d:g}，∂e/∂{name} = {e:g}',
+    'reverse mode: 1 pass for both inputs':
+        '反向模式：两个输入一共只要 1 遍',
+    'start ∂e/∂e = 1: ∂e/∂c = {c:g}, ∂e/∂d = {d:g}, ∂e/∂a = {a:g}, ∂e/∂b = {b:g}':
+        '从 ∂e/∂e = 1 开始：∂e/∂c = {c:g}，∂e/∂d = {d:g}，∂e/∂a = {a:g}，∂e/∂b = {b:g}',
+    # backprop_lab.practice.drill (level 5: the answer box and the matrices shown in full)
+    'shape, e.g. 2x3':
+        '形状，例如 2x3',
+    'constant':
+        '常数',
+    'shape {shape}':
+        '形状 {shape}',
+    # backprop_lab.mistakes (the value comparison of every check: what is wrong, and the hint)
+    'looks like the upstream gradient was not multiplied in ({rule}).':
+        '看起来没有乘上上游梯度（{rule}）。',
+    'looks like the upstream gradient ({upstream}) was not multiplied in ({rule}).':
+        '看起来没有乘上上游梯度（{upstream}）（{rule}）。',
+    '{label}: got None — did you forget to `return` it (or to store it on the object)?':
+        '{label}：得到的是 None——是不是忘了 `return` 它（或者忘了把它存到对象上）？',
+    '{label}: expected a number or a numpy array, got {kind}.':
+        '{label}：应该是一个数或 numpy 数组，得到的却是 {kind}。',
+    '{label}: shape {got} should be {expected}: {hint}':
+        '{label}：形状 {got} 应该是 {expected}：{hint}',
+    '{label}: contains NaN or inf. An overflow? (e.g. exp of a large number: subtract the maximum first.)':
+        '{label}：含有 NaN 或 inf。是溢出了吗？（例如对很大的数取 exp：先减去最大值。）',
+    '{label}: contains NaN or inf at index {index}. An overflow? (e.g. exp of a large number: subtract the maximum first.)':
+        '{label}：在下标 {index} 处含有 NaN 或 inf。是溢出了吗？（例如对很大的数取 exp：先减去最大值。）',
+    '{label}: expected {expected}, got {got}.':
+        '{label}：应为 {expected}，得到 {got}。',
+    '{label}: wrong at index {index}: expected {expected}, got {got} ({wrong} of {size} entries differ).':
+        '{label}：下标 {index} 处错了：应为 {expected}，得到 {got}（{size} 个元素中有 {wrong} 个不同）。',
+    'Hint: {hint}':
+        '提示：{hint}',
+    # backprop_lab.grading (visible checks, hidden checks, running the student's code)
+    '{task}: not yet right.':
+        '{task}：还没有全对。',
+    '{task}: the worked examples pass.':
+        '{task}：示例全部通过。',
+    '{label} does match the numerical gradient of *your* forward pass, so backward is consistent with it: look for the mistake in forward.':
+        '{label} 与*你的*前向传播的数值梯度一致，所以反向传播和它是相符的：错误在前向传播里。',
+    '{label} does not match the numerical gradient of your own forward pass either: the mistake is in backward.':
+        '{label} 与你自己的前向传播的数值梯度也不一致：错误在反向传播里。',
+    '{task}: hidden tests pass.':
+        '{task}：隐藏测试通过。',
+    '{task}: hidden tests failed: your code raised an error on every hidden case.':
+        '{task}：隐藏测试没有通过：你的代码在每一个隐藏用例上都抛出了错误。',
+    '{task}: hidden tests (checked in a separate Python process) failed.':
+        '{task}：隐藏测试（在一个单独的 Python 进程中检查）没有通过。',
+    'your code raised NotImplementedError: write your solution where it says `# YOUR CODE HERE` and delete the `raise NotImplementedError()`.':
+        '你的代码抛出了 NotImplementedError：在写着 `# YOUR CODE HERE` 的地方写你的答案，并删掉 `raise NotImplementedError()`。',
+    'your code raised RecursionError: a function calls itself once per node, and Python stops at about 1,000 nested calls. Use a loop with an explicit stack (a list you push to and pop from) instead.':
+        '你的代码抛出了 RecursionError：一个函数对每个节点调用一次自己，而 Python 在大约 1,000 层嵌套调用处就会停止。请改用带显式栈的循环（一个用来压入和弹出的列表）。',
+    'your code raised {kind}: {error}':
+        '你的代码抛出了 {kind}：{error}',
+    'your code raised {kind}':
+        '你的代码抛出了 {kind}',
+    '... and {more} more.':
+        '……还有 {more} 条。',
+    '{label}: missing from your results.':
+        '{label}：你的结果中没有它。',
+    '{what} must return a tuple of {n} values; got {kind} of length {length}.':
+        '{what} 必须返回由 {n} 个值组成的元组；得到的是长度为 {length} 的 {kind}。',
+    '{what} must return a tuple of {n} values; got {kind}.':
+        '{what} 必须返回由 {n} 个值组成的元组；得到的是 {kind}。',
+    "{name}.{method} is backprop_lab's own {found}: the exercise is to write it yourself, so this part scores 0. Subclass only the `Gate` base class (or nothing) and write the methods in your own code.":
+        '{name}.{method} 是 backprop_lab 自带的 {found}：这道题要你自己写，所以这一题得 0 分。只能继承 `Gate` 基类（或者什么都不继承），并用你自己的代码写出这些方法。',
+    "{name} is backprop_lab's own {found}: the exercise is to write it yourself, so this part scores 0.":
+        '{name} 是 backprop_lab 自带的 {found}：这道题要你自己写，所以这一题得 0 分。',
+    # backprop_lab.grading.ps2_engine (problem set 2: your own engine)
+    'subtraction: d(a − b)/db = −1.':
+        '减法：d(a − b)/db = −1。',
+    'subtraction: d(2 − a)/da = −1.':
+        '减法：d(2 − a)/da = −1。',
+    'the multiply gate swaps its inputs: d(a·b)/da = b.':
+        '乘法门交换它的输入：d(a·b)/da = b。',
+    'the multiply gate swaps its inputs: d(a·b)/db = a.':
+        '乘法门交换它的输入：d(a·b)/db = a。',
+    'd(3a)/da = 3, the constant factor.':
+        'd(3a)/da = 3，也就是那个常数因子。',
+    'd(a/b)/da = 1/b.':
+        '除法：d(a/b)/da = 1/b。',
+    'd(a/b)/db = −a/b² (write a/b as a · b⁻¹).':
+        'd(a/b)/db = −a/b²（把 a/b 写成 a · b⁻¹）。',
+    'the power rule: d(aⁿ)/da = n·aⁿ⁻¹; the factor n is missing.':
+        '幂法则：d(aⁿ)/da = n·aⁿ⁻¹；少了因子 n。',
+    'the power rule: d(aⁿ)/da = n·aⁿ⁻¹, not n·aⁿ.':
+        '幂法则：d(aⁿ)/da = n·aⁿ⁻¹，而不是 n·aⁿ。',
+    'd exp(a)/da = exp(a): the output itself.':
+        'd exp(a)/da = exp(a)：就是输出本身。',
+    "tanh's local gradient is 1 − t² with t = tanh(a), the *output*; not 1 − a².":
+        'tanh 的局部梯度是 1 − t²，其中 t = tanh(a) 是*输出*；而不是 1 − a²。',
+    "tanh's local gradient is 1 − tanh(a)², not tanh(a).":
+        'tanh 的局部梯度是 1 − tanh(a)²，而不是 tanh(a)。',
+    'ReLU passes the gradient only where a > 0 (at a = 0 its local gradient is 0, as in the engine).':
+        'ReLU 只在 a > 0 的地方让梯度通过（在 a = 0 处它的局部梯度是 0，与引擎一致）。',
+    '{label} returned {kind}, not a {cls}: every operation returns a new {cls}.':
+        '{label} 返回的是 {kind}，而不是 {cls}：每个运算都要返回一个新的 {cls}。',
+    '{label}: the result has no `parents` / `local_grads`: every operation stores the Values it was computed from and d(out)/d(each).':
+        '{label}：结果没有 `parents` / `local_grads`：每个运算都要存下计算出它的那些 Value，以及 d(out)/d(每一个)。',
+    '{label}: {parents} parents but {local} local gradients: store one local gradient per parent, in the same order.':
+        '{label}：有 {parents} 个父节点，却有 {local} 个局部梯度：每个父节点存一个局部梯度，顺序相同。',
+    '{label}: the operand is not among `out.parents`: store the Values the result was computed from (a Value made from a number is a new parent, but a Value operand must be the object itself).':
+        '{label}：操作数不在 `out.parents` 中：要存下计算出结果的那些 Value（由数包装成的 Value 是一个新的父节点，但作为操作数的 Value 必须是那个对象本身）。',
+    'topological_order must return a list of nodes; got {kind}.':
+        'topological_order 必须返回由节点组成的列表；得到的是 {kind}。',
+    "topological_order must return a list of the graph's nodes.":
+        'topological_order 必须返回由计算图的节点组成的列表。',
+    'the order of {n} nodes':
+        '{n} 个节点的顺序',
+    '{label}: it contains something that is not a node of the graph (return the node objects themselves).':
+        '{label}：其中有不是计算图节点的东西（请返回节点对象本身）。',
+    '{label}: got an empty list.':
+        '{label}：得到的是一个空列表。',
+    '{label}: it contains {name!r}, which the output does not depend on: follow `parents` back from the output only.':
+        '{label}：其中有输出并不依赖的 {name!r}：只能从输出出发，沿着 `parents` 往回走。',
+    '{label}: {name!r} appears {count} times: remember the nodes you have visited and list each once.':
+        '{label}：{name!r} 出现了 {count} 次：记住已经访问过的节点，每个只列一次。',
+    '{label}: {count} missing, e.g. {name!r}.':
+        '{label}：缺了 {count} 个，例如 {name!r}。',
+    'The order is reversed: list the inputs first and the output last.':
+        '顺序反了：输入在前，输出在最后。',
+    'A node may be listed only after *all* its inputs (a post-order: append a node when every parent is done).':
+        '一个节点只能排在它*所有*输入之后（后序：一个节点的每个父节点都处理完之后，才把它加入列表）。',
+    '{label}: {name!r} comes before its input {parent!r}. {hint}':
+        '{label}：{name!r} 排在了它的输入 {parent!r} 之前。{hint}',
+    'the expression gave {kind}, not a Value.':
+        '这个表达式得到的是 {kind}，而不是 Value。',
+    '{name} is used {times}: its gradient is the sum over all its uses (+= in backward, never =); a contribution was overwritten or lost.':
+        '{name} 被使用了{times}：它的梯度是所有使用处的梯度之和（反向传播中用 +=，绝不用 =）；有一份梯度被覆写或丢掉了。',
+    'twice':
+        '两次',
+    'three times':
+        '三次',
+    'backward() seeds the output: set its grad to 1 before walking the order.':
+        'backward() 先设定输出的起始梯度：走过拓扑顺序之前，先把输出的 grad 设为 1。',
+    'backward() called twice must give the same gradients: start from zero (zero_grad() on the graph) before seeding the output with 1; here the second call added to what the first one left.':
+        '调用两次 backward() 必须得到同样的梯度：先从零开始（对计算图调用 zero_grad()），再把输出的梯度设为 1；这里第二次调用把梯度加到了第一次留下的值上。',
+    'zero_grad() sets the grad of *every* node of the graph to 0 (walk the topological order), the output and the leaves included.':
+        'zero_grad() 把计算图中*每一个*节点的 grad 设为 0（走过拓扑顺序），包括输出和叶节点。',
+    '{op} returned {kind}, not a Dual.':
+        '{op} 返回的是 {kind}，而不是 Dual。',
+    "the tangent of {op} is Σ (local gradient × the operand's tangent): multiply each local gradient by the tangent it belongs to.":
+        '{op} 的切向量是 Σ（局部梯度 × 操作数的切向量）：把每个局部梯度乘以它所对应的切向量。',
+    "forward mode needs exactly one pass per input (seed that input's tangent with 1, the others with 0); no extra pass is needed for anything else.":
+        '前向模式每个输入恰好需要一遍（那个输入的切向量设为 1，其余设为 0）；不需要为别的任何东西多算一遍。',
+    'train_mlp must return the trained model (an object with .predict(X)); got {kind}.':
+        'train_mlp 必须返回训练好的模型（一个带有 .predict(X) 的对象）；得到的是 {kind}。',
+    'predict(X) must return one label (0 or 1) per row: shape {expected}, got {shape}.':
+        'predict(X) 必须为每一行返回一个标签（0 或 1）：形状应为 {expected}，得到 {shape}。',
+    'held-out accuracy {accuracy:.0%} is below the target {target:.0%}. Hint: check that the loss goes down (print it every 10 steps); update every parameter with p.data -= lr * p.grad after backward(); try a larger learning rate or more steps.':
+        '留出点上的准确率 {accuracy:.0%} 低于目标 {target:.0%}。提示：检查损失是否在下降（每 10 步打印一次）；在 backward() 之后用 p.data -= lr * p.grad 更新每一个参数；试试更大的学习率或更多的步数。',
+    # backprop_lab.grading.ps3_layers (problem set 3: layers)
+    'a parameter is shared by every example: its gradient is the *sum* of their contributions over the batch (axis 0), not the mean.':
+        '一个参数被每个样本共享：它的梯度是各个样本的贡献在整个批量上（第 0 轴）的*和*，而不是平均值。',
+    'db = Σ over the batch of dout':
+        'db = dout 在整个批量上的和',
+    'at x = 0 ReLU passes no gradient: use the mask x > 0, not x >= 0.':
+        '在 x = 0 处 ReLU 不让梯度通过：掩码用 x > 0，而不是 x >= 0。',
+    'the local gradient is σ(x)·(1 − σ(x)), not σ(x).':
+        '局部梯度是 σ(x)·(1 − σ(x))，而不是 σ(x)。',
+    'subtract 1 at the correct class: dscores = (p − onehot(y)) / N.':
+        '在正确类别处减去 1：dscores = (p − onehot(y)) / N。',
+    'that is the one-sided difference (f(x+h) − f(x)) / h: use the centered one, (f(x+h) − f(x−h)) / 2h.':
+        '这是单侧差分 (f(x+h) − f(x)) / h：请用中心差分 (f(x+h) − f(x−h)) / 2h。',
+    'train_two_layer must return the trained model (an object with .predict(X)); got {kind}.':
+        'train_two_layer 必须返回训练好的模型（一个带有 .predict(X) 的对象）；得到的是 {kind}。',
+    'predict(X_test) must return one integer label per row: shape {expected}, got {shape}.':
+        'predict(X_test) 必须为每一行返回一个整数标签：形状应为 {expected}，得到 {shape}。',
+    'test accuracy {accuracy:.1%} is below the target {target:.0%}. Hint: check your gradients first (the gradient checker), then the learning rate and the number of iterations; a hidden layer of 50–100 ReLUs is enough.':
+        '测试准确率 {accuracy:.1%} 低于目标 {target:.0%}。提示：先检查你的梯度（用梯度检查器），再检查学习率和迭代次数；一个由 50–100 个 ReLU 组成的隐藏层就够了。',
+    'init_weights must return an array of weights; got something else.':
+        'init_weights 必须返回一个权重数组；得到的却是别的东西。',
+    'that is the variance of a standard normal: scale the draws by the standard deviation you want (multiply by its square root).':
+        '这是标准正态分布的方差：把抽出的值乘以你想要的标准差（方差的平方根）。',
+    'rng.normal(0, s) takes the standard deviation s, not the variance: s = sqrt(variance).':
+        'rng.normal(0, s) 接受的是标准差 s，而不是方差：s = sqrt(方差)。',
+    '1/n_in (LeCun) keeps the scale of a layer that passes its whole input; ReLU zeroes half of it, so He doubles it: 2/n_in.':
+        '1/n_in（LeCun）能保持让全部输入通过的层的尺度；ReLU 把一半输入置零，所以 He 把它加倍：2/n_in。',
+    "2/(n_in + n_out) is Xavier's scale, for tanh; after a ReLU use He's 2/n_in.":
+        '2/(n_in + n_out) 是 Xavier 的尺度，用于 tanh；ReLU 之前的层用 He 的 2/n_in。',
+    "2/n_in is He's scale, for ReLU (which zeroes half of its input); tanh passes values near 0 unchanged: Xavier's 2/(n_in + n_out).":
+        '2/n_in 是 He 的尺度，用于 ReLU（它把一半输入置零）；tanh 让 0 附近的值原样通过：用 Xavier 的 2/(n_in + n_out)。',
+    "1/n_in (LeCun) keeps only the forward signal's scale; Xavier averages fan-in and fan-out: 2/(n_in + n_out).":
+        '1/n_in（LeCun）只保持前向信号的尺度；Xavier 取输入个数与输出个数的平均：2/(n_in + n_out)。',
+    'W: expected shape ({n_in}, {n_out}), got {shape}.':
+        'W：形状应为 ({n_in}, {n_out})，得到 {shape}。',
+    'The layer computes x @ W with x of shape (N, n_in): W is (n_in, n_out).':
+        '这一层计算 x @ W，x 的形状是 (N, n_in)：W 的形状是 (n_in, n_out)。',
+    'W holds inf or nan.':
+        'W 中含有 inf 或 nan。',
+    'W has {n_out} columns but only {columns} distinct ones':
+        'W 有 {n_out} 列，但只有 {columns} 列互不相同',
+    'W has {n_out} columns but only {columns} distinct one':
+        'W 有 {n_out} 列，但只有 {columns} 列互不相同',
+    '{distinct} — hidden units whose weights start equal compute the same value, get the same gradient and stay equal forever. Draw every weight at random.':
+        '{distinct}——权重一开始就相等的隐藏单元算出同样的值，得到同样的梯度，并且永远保持相等。每个权重都要随机抽取。',
+    'W: variance {var}, expected {target} ({name}, with n_in = {n_in}, n_out = {n_out}). Then each {act} layer multiplies the variance of the signal (and of the gradient) by {factor} times what the right scale gives: ×{total} after {depth} layers.':
+        'W：方差为 {var}，应为 {target}（{name}，n_in = {n_in}，n_out = {n_out}）。这样每个 {act} 层都会把信号（以及梯度）的方差乘以正确尺度下的 {factor} 倍：{depth} 层之后是 ×{total}。',
+    'W: mean {mean}; the weights must have mean 0.':
+        'W：均值为 {mean}；权重的均值必须为 0。',
+    "the same seed gave other weights: draw them with the generator `rng` you are given (rng.normal, rng.standard_normal), not np.random's global one — a run must be reproducible.":
+        '同一个随机种子给出了不同的权重：请用给你的生成器 `rng` 抽取（rng.normal、rng.standard_normal），而不是 np.random 的全局生成器——每次运行的结果必须可以复现。',
+    'another seed gave the same weights: they must be drawn at random, with `rng`.':
+        '另一个随机种子给出了同样的权重：权重必须用 `rng` 随机抽取。',
+    # backprop_lab.grading.ps2_engine / ps3_layers: the cases named in the checks' messages
+    'a = 0 (the kink of ReLU), b = 1':
+        'a = 0（ReLU 的折点），b = 1',
+    'a feeds d directly and through b and c (two paths of different length)':
+        'a 直接送入 d，也经过 b 和 c 送入 d（两条长度不同的路径）',
+    'a used three times':
+        'a 被使用三次',
+    'a chain of {n:,} nodes':
+        '由 {n:,} 个节点组成的链',
+    'f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)':
+        'f = (x + y) · z 在 x = -2、y = 5、z = -4 处（CS231n）',
+    'a + a at a = 3':
+        'a + a 在 a = 3 处',
+    'a · a at a = 3':
+        'a · a 在 a = 3 处',
+    'a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2':
+        'a 被三个门使用：a·b + exp(a·0.5) + tanh(a + 1.5) 在 a = 0.5、b = -2 处',
+    'x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)':
+        'x · 1.0001，连乘 10,000 次（d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e）',
+    'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)':
+        'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) 在 x = 3、y = -4 处（CS231n）',
+    "micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], b = 6.8813735870195432":
+        'micrograd 的神经元：tanh(x1·w1 + x2·w2 + b) 在 x = [2, 0]、w = [-3, 1]、b = 6.8813735870195432 处',
+    "{case}, tangents a' = 1, b' = 0":
+        "{case}，切向量 a' = 1、b' = 0",
+    "a = -1.5, b = 0.5, tangents a' = 2, b' = -1":
+        "a = -1.5、b = 0.5，切向量 a' = 2、b' = -1",
+    "e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)":
+        'e = (a + b)·(b + 1) 在 a = 2、b = 1 处（colah 的例子）',
+    'XOR blobs: 24 training points, 40 held out':
+        '异或数据：24 个训练点，40 个留出点',
+    'random a, b ({k})':
+        '随机的 a、b（{k}）',
+    'f = (x + y) · z at random x, y, z':
+        'f = (x + y) · z，随机的 x、y、z',
+    'a + a at random a':
+        'a + a，随机的 a',
+    'a · a at random a':
+        'a · a，随机的 a',
+    'a used by three gates, random a, b':
+        'a 被三个门使用，随机的 a、b',
+    'a chain of {n:,} steps':
+        '{n:,} 步组成的链',
+    'staged(x, y) at random x, y ({k})':
+        'staged(x, y)，随机的 x、y（{k}）',
+    'a random graph of {n} nodes':
+        '由 {n} 个节点组成的随机计算图',
+    'random expression {k} ({n} operations)':
+        '随机表达式 {k}（{n} 个运算）',
+    'random a, b and tangents ({k})':
+        '随机的 a、b 和切向量（{k}）',
+    'a random expression of {n} inputs':
+        '有 {n} 个输入的随机表达式',
+    'XOR blobs drawn afresh':
+        '重新抽取的异或数据',
+    '2 examples, 3 classes':
+        '2 个样本，3 个类别',
+    'f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]':
+        'f(x) = Σx³ + x₀₀·x₁₂ 在 x = [[1, 2, 3], [-1, 0, 0.5]] 处',
+    '3-class spirals (100 points per class), 25 % held out':
+        '三类螺旋数据（每类 100 个点），留出 25 %',
+    'a ReLU layer, 200 → 100':
+        '一个 ReLU 层，200 → 100',
+    'a tanh layer, 60 → 240':
+        '一个 tanh 层，60 → 240',
+    '3-class spirals drawn with another seed':
+        '用另一个随机种子抽取的三类螺旋数据',
+    'random (4, 5) with a zero':
+        '随机的 (4, 5)，其中有一个 0',
+    'random x (5, 4), W (4, 3)':
+        '随机的 x (5, 4)、W (4, 3)',
+    'a batch of one, x (1, 6), W (6, 2)':
+        '只有一个样本的批量，x (1, 6)、W (6, 2)',
+    'random (6, 4) scores':
+        '随机的 (6, 4) 分数',
+    'large scores (the max trick)':
+        '很大的分数（减去最大值的技巧）',
+    'random (3, 4)':
+        '随机的 (3, 4)',
+    'a ReLU layer of other sizes':
+        '另一种尺寸的 ReLU 层',
+    'a tanh layer of other sizes':
+        '另一种尺寸的 tanh 层',
+    # backprop_lab.grading.ps1_gates (problem set 1: gates and circuits; messages, hints and cases)
+    'the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x.':
+        '乘法门*交换*它的输入：dx = upstream · y，dy = upstream · x。',
+    'looks like the upstream gradient was not multiplied in (routed, but as 1).':
+        '看起来没有乘上上游梯度（做了路由，但传过去的是 1）。',
+    'the max gate routes the gradient to the *larger* input, not the smaller one.':
+        '取最大值门把梯度路由给*较大*的输入，而不是较小的那个。',
+    'only the larger input gets the gradient; the other one gets 0 (max routes).':
+        '只有较大的输入得到梯度；另一个得到 0（max 做路由）。',
+    'at a tie (x == y) give the gradient to x only: counting it for both inputs doubles it.':
+        '两者相等时（x == y）只把梯度给 x：两个输入都算一份，梯度就翻倍了。',
+    "some of x's branches were overwritten instead of added: x is used in the numerator, in σ(x) and in x + y — use += for every branch after the first.":
+        'x 的一些分支被覆写了，而不是累加：x 用在分子里、σ(x) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    "some of y's branches were overwritten instead of added: y is used in σ(y) and in x + y — use += for every branch after the first.":
+        'y 的一些分支被覆写了，而不是累加：y 用在 σ(y) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    '{name} is used {times} (in {uses}): the gradients of all its uses add up (+=); one of them was lost.':
+        '{name} 被使用了{times}（在 {uses}）：所有使用处的梯度要累加（+=）；其中有一份丢掉了。',
+    'a·b, in max(a, b) and as the factor of max':
+        'a·b 中、max(a, b) 中，以及作为 max 的因子',
+    'a·b and in max(a, b)':
+        'a·b 和 max(a, b) 中',
+    'neuron(...) must return the output Node of the graph, got {kind}.':
+        'neuron(...) 必须返回计算图的输出节点，得到的却是 {kind}。',
+    'neuron(...) must build the graph with your {cls} (bl.graph.apply({cls}(), a, b) runs your gate inside the graph).':
+        'neuron(...) 必须用你的 {cls} 搭建计算图（bl.graph.apply({cls}(), a, b) 在计算图中运行你的门）。',
+    'the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x).':
+        '局部梯度是 σ(x)·(1 − σ(x))，而不是 1 − σ(x)。',
+    'σ(1 − σ) uses the *output* σ(x), not the input x.':
+        'σ(1 − σ) 用的是*输出* σ(x)，而不是输入 x。',
+    "x = -4, y = 3, upstream 2 (the multiply gate of CS231n's 'Backpropagation, Intuitions')":
+        'x = -4，y = 3，上游梯度 2（CS231n 笔记“Backpropagation, Intuitions”中的乘法门）',
+    'x = 4, y = 2, upstream 2 (max routes to x)':
+        'x = 4，y = 2，上游梯度 2（max 路由给 x）',
+    'x = -1, y = 5, upstream 3 (max routes to y)':
+        'x = -1，y = 5，上游梯度 3（max 路由给 y）',
+    'a tie, x = y = 1.5, upstream -2':
+        '相等的情形，x = y = 1.5，上游梯度 -2',
+    'random (4, 3) arrays with a tie':
+        '随机的 (4, 3) 数组，其中有相等的元素',
+    'x = 0, upstream 1':
+        'x = 0，上游梯度 1',
+    'x = 1, upstream 2 (the CS231n neuron: σ(1) = 0.73)':
+        'x = 1，上游梯度 2（CS231n 的神经元：σ(1) = 0.73）',
+    'the CS231n neuron: w = [2, -3, -3], x = [-1, -2]':
+        'CS231n 的神经元：w = [2, -3, -3]，x = [-1, -2]',
+    "x = 3, y = -4 (the staged example of CS231n's 'Backpropagation, Intuitions')":
+        'x = 3，y = -4（CS231n 笔记“Backpropagation, Intuitions”中分段计算的例子）',
+    'random numbers':
+        '随机的数',
+    'random (3, 4) arrays':
+        '随机的 (3, 4) 数组',
+    'random (5, 2) array':
+        '随机的 (5, 2) 数组',
+    'random weights and inputs':
+        '随机的权重和输入',
+    'random point {k}':
+        '随机的点 {k}',
 }

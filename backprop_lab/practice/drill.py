@@ -90,7 +90,7 @@ class WireRow(widgets.HBox):
         label = html.escape(_grad_label(wire.name))
         self.label = widgets.HTML(f"<span style='font-size:14px'>{label}</span>",
                                   layout=widgets.Layout(width="70px", flex="0 0 auto"))
-        self.box = widgets.Text(placeholder="shape, e.g. 2x3" if self.arrays else "?",
+        self.box = widgets.Text(placeholder=tr("shape, e.g. 2x3") if self.arrays else "?",
                                 layout=widgets.Layout(width="120px" if self.arrays else "90px",
                                                       flex="0 0 auto"))
         self.box.add_class("backprop-lab-answer")
@@ -272,7 +272,7 @@ class GradientDrill(widgets.VBox):
             rows = "".join("<tr>" + "".join(
                 f"<td style='padding:1px 6px;text-align:right'>{format_value(v, self.precision)}</td>"
                 for v in row) + "</tr>" for row in value)
-            what = "constant" if leaf.is_constant else f"shape {leaf.shape}"
+            what = tr("constant") if leaf.is_constant else tr("shape {shape}", shape=leaf.shape)
             tables.append(f"<div style='display:inline-block;margin-right:18px'>"
                           f"<b>{html.escape(leaf.name)}</b> <span style='color:{MUTED_COLOR}'>"
                           f"({what})</span><table style='border-left:1px solid #444;"

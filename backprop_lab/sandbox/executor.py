@@ -25,7 +25,10 @@ button and ``backprop-lab grade`` all use it.  For every notebook:
     ``os._exit``) -- by replaying the cells above in a fresh kernel and waiting as long as
     the failed run lived; that cell alone records the error and is left out of later
     replays, a cell that only *happened* to be running when the kernel died (killed from
-    outside) is run again, and grading goes on;
+    outside) is run again, and grading goes on.  A cell that leaves a thread running (a
+    timer) is the first suspect, and after the last cell the kernel is kept until the
+    threads its cells started are over (``settle_timeout``), so a timer that fires after
+    the notebook ran is caught as surely on a fast machine as on a slow one;
   - every new kernel is ready on both channels (shell reply *and* IOPub) before a cell is
     sent, and after a reply the executor waits for the cell's last output however busy the
     machine is (up to the cell's timeout), so no output is lost to a slow IOPub.
@@ -130,6 +133,9 @@ class _Incarnation:
         self.current_started = False
         self.last_finished: int | None = None
         self.death: float | None = None
+        self.threads = kernel.threads()           # the kernel's own threads, before any cell
+        self.counted = self.threads               # its threads after the last cell
+        self.starters: list[int] = []             # cells whose threads are still running
 
     def sending(self, index: int) -> None:
         self.sent[index] = time.monotonic()
@@ -138,6 +144,14 @@ class _Incarnation:
 
     def finished(self, index: int) -> None:
         self.current, self.last_finished = None, index
+        threads = self.kernel.threads()
+        if threads is None or self.threads is None:
+            return
+        if threads <= self.threads:               # every thread a cell started is over
+            self.starters.clear()
+        elif threads > self.counted:              # this cell left threads running
+            self.starters.append(index)
+        self.counted = threads
 
 
 class _NotebookRun:
@@ -182,6 +196,10 @@ class SandboxedExecute(Execute):
                                     ).tag(config=True)
     max_kernel_deaths = Integer(12, help="Kernel deaths after which the rest of a notebook is "
                                 "not run.").tag(config=True)
+    settle_timeout = Float(5.0, help="After the last cell, seconds to wait at most while the "
+                           "kernel runs more threads than it started with (a timer a cell "
+                           "started may still kill it: its cell is then found and left out, "
+                           "however fast the cells after it ran).").tag(config=True)
     stray_limit = Integer(32, help="Processes a cell may leave behind (they are killed when "
                           "it ends); more and the cell is left out like a crash."
                           ).tag(config=True)
@@ -317,7 +335,16 @@ class SandboxedExecute(Execute):
         life = await self._start()
         try:
             index = 0
-            while index < len(self.nb.cells):
+            while True:
+                if index >= len(self.nb.cells):
+                    if await self._settled(life):
+                        return
+                    await life.kernel.stop()
+                    if self._run.deaths >= self.max_kernel_deaths:
+                        self._give_up()
+                        return
+                    life, index = await self._recover(life)
+                    continue
                 if not self._runnable(index):
                     index += 1
                     continue
@@ -364,6 +391,30 @@ class SandboxedExecute(Execute):
             return _Outcome("forked", outcome.reply, True)
         return outcome
 
+    async def _settled(self, life: _Incarnation) -> bool:
+        """After the last cell: True once the kernel runs no thread beyond those it started
+        with (or after ``settle_timeout``); False if it died meanwhile.  Without this wait, a
+        timer calling ``os._exit`` a moment after its cell would kill the kernel only on a
+        slow machine -- on a fast one the notebook would be over before it fired, and the
+        score would depend on the machine."""
+        start = time.monotonic()
+        while True:
+            if not await life.kernel.alive():
+                life.current, life.death = None, time.monotonic()
+                self._run.deaths += 1
+                self.log.warning("%s: the kernel died after the last cell", self._who())
+                return False
+            threads = life.kernel.threads()         # None for an instant while it dies
+            if life.threads is None or (threads is not None and threads <= life.threads):
+                break
+            if time.monotonic() > start + self.settle_timeout:
+                self.log.warning("%s: the kernel still runs %s threads (%s at its start) "
+                                 "%g s after the last cell; done", self._who(), threads,
+                                 life.threads, self.settle_timeout)
+                break
+            await asyncio.sleep(0.05)
+        return True
+
     # ------------------------------------------------------------------ deaths
     async def _recover(self, failed: _Incarnation):
         """Find the cell that killed ``failed``'s kernel and leave it out.
@@ -404,9 +455,15 @@ class SandboxedExecute(Execute):
                 return await self._start(), len(self.nb.cells)
 
     def _suspect(self, failed: _Incarnation) -> int:
-        """The cell running when the kernel died -- or, when it died between cells or
-        before the next one started, the cell that had just finished."""
+        """The last cell that left a thread running (a timer) while the kernel ran on; else
+        the cell running when the kernel died -- or, when it died between cells or before
+        the next one started, the cell that had just finished.  (A starter of a harmless
+        thread is shown innocent by its probe, and the search goes on.)"""
         current, previous = failed.current, failed.last_finished
+        starter = next((i for i in reversed(failed.starters)
+                        if i not in self._run.innocent and i not in self._run.killers), None)
+        if starter is not None:
+            return starter
         if current is None:
             if previous is None:
                 raise RuntimeError("the kernel died before it ran any cell")

@@ -56,6 +56,8 @@ INSTALL_HINT = (
 UID_BASE = 1_800_000_000
 UID_SLOTS = 4096
 HOME = "/home/student"
+#: where a sandbox sees the compiled embedded Graphviz (read-only, see graphviz_cache)
+CACHE_INSIDE = "/var/cache/backprop-lab"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -122,6 +124,56 @@ def python_layout(python: str) -> dict:
         layout = json.loads(done.stdout.strip().splitlines()[-1])
         layout["python"] = python           # as invoked: a venv is found from this path
         _PROBED[key] = layout
+    return _PROBED[key]
+
+
+# run by the kernel's Python on the grader's side: the compiled embedded Graphviz of the
+# grader's own cache (compiled and stored there first if missing), else compiled into the
+# folder given; copied into that folder, readable by everyone
+_FILL_CACHE = """
+import os, shutil, sys
+from backprop_lab import render_graphviz as rg
+folder = sys.argv[1]
+own = rg.cache_path(rg._wasm_file().read_bytes())
+target = os.path.join(folder, own.name)
+if not (own.exists() and rg._trusted(own)):
+    rg.warm_up()                      # compiled, and stored in the grader's cache if it can
+if own.exists() and rg._trusted(own):
+    shutil.copyfile(own, target)
+else:
+    os.environ[rg.CACHE_VARIABLE] = folder
+    rg._embedded.clear()
+    rg._embedded_graphviz()
+os.chmod(target, 0o644)
+"""
+
+
+def graphviz_cache(python: str) -> str | None:
+    """A folder holding the compiled embedded Graphviz for ``python``'s wasmtime, made once
+    per grading process on the trusted side: bound read-only into every sandbox (at
+    :data:`CACHE_INSIDE`, ``BACKPROP_LAB_CACHE_DIR``), so a kernel that draws loads it
+    instead of compiling Graphviz again (about 3 s of CPU per kernel: a sandbox's home is
+    new each time).  The folder and file belong to the grader (root, or the grading user
+    in user-namespace mode) and nobody else can write them -- the kernel's loader trusts
+    nothing else -- and no sandbox can write them either.  None when it cannot be made
+    (no wasmtime, say): kernels then compile, as before."""
+    key = ("graphviz-cache", python)
+    if key not in _PROBED:
+        folder = tempfile.mkdtemp(prefix="bpl-graphviz-")
+        os.chmod(folder, 0o755)
+        try:
+            done = subprocess.run([python, "-E", "-c", _FILL_CACHE, folder], timeout=300,
+                                  capture_output=True, text=True, cwd=folder)
+            ok = done.returncode == 0 and any(n.endswith(".cwasm") for n in os.listdir(folder))
+        except (OSError, subprocess.SubprocessError):
+            ok = False
+        if not ok:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder = None
+        else:
+            import atexit
+            atexit.register(shutil.rmtree, folder, True)
+        _PROBED[key] = folder
     return _PROBED[key]
 
 
@@ -259,8 +311,9 @@ class Sandbox:
     """
 
     def __init__(self, *, layout: dict, mode: str, workdir: str, name: str, ipc_dir: str,
-                 env: dict, limits: Limits, uid: int | None, forbidden: list[str] = ()):
-        self.layout, self.mode, self.limits = layout, mode, limits
+                 env: dict, limits: Limits, uid: int | None, forbidden: list[str] = (),
+                 cache: str | None = None):
+        self.layout, self.mode, self.limits, self.cache = layout, mode, limits, cache
         self.workdir, self.ipc_dir, self.env = workdir, ipc_dir, env
         self.inside = f"{HOME}/{name}"
         self.uid = uid if mode == "root" else -1
@@ -311,10 +364,12 @@ class Sandbox:
         args += self._system()
         args += ["--perms", "0755", "--dir", "/home",
                  "--perms", "1777", "--size", str(self.limits.tmp_size), "--tmpfs", HOME]
-        binds = [*self.readonly, self.ipc_dir]
+        binds = [*self.readonly, self.ipc_dir] + ([CACHE_INSIDE] if self.cache else [])
         args += self._folders(binds)
         for path in self.readonly:
             args += ["--ro-bind", path, path]
+        if self.cache:
+            args += ["--ro-bind", self.cache, CACHE_INSIDE]
         args += ["--bind", self.ipc_dir, self.ipc_dir, "--bind", self.workdir, self.inside,
                  "--chdir", "/", "--clearenv"]
         for key, value in self.environment().items():
@@ -336,6 +391,8 @@ class Sandbox:
         if any(_is_inside(p, self.layout["user_site"]) or p == self.layout["user_site"]
                for p in self.readonly):
             env["PYTHONUSERBASE"] = self.layout["user_base"]
+        if self.cache:
+            env["BACKPROP_LAB_CACHE_DIR"] = CACHE_INSIDE
         env.update(self.env)
         return env
 
@@ -369,6 +426,22 @@ def reap_strays(bwrap_pid: int) -> int:
             except OSError:
                 pass
     return killed
+
+
+def kernel_threads(bwrap_pid: int) -> int | None:
+    """How many threads the sandbox's kernel (its namespace's process 2) runs now; None
+    when it is gone."""
+    for pid in _descendants(bwrap_pid):
+        if _inner_pid(pid) == 2:
+            return thread_count(pid)
+    return None
+
+
+def thread_count(pid: int) -> int | None:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task")) if not _is_zombie(pid) else None
+    except OSError:
+        return None
 
 
 _TICKS = os.sysconf("SC_CLK_TCK")

@@ -23,11 +23,14 @@ import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
-from .isolation import (Limits, Sandbox, UidSlot, probe, python_layout, reap_strays,
-                        tree_cpu_seconds, zombie_children)
+from .isolation import (Limits, Sandbox, UidSlot, graphviz_cache, kernel_threads, probe,
+                        python_layout, reap_strays, thread_count, tree_cpu_seconds,
+                        zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
 MAX_MESSAGE_BYTES = 64 << 20
+#: the thread settings a kernel without a sandbox gets (a sandbox sets the same)
+UNSAFE_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: the sandboxes of this process that are running (see kill_all_sandboxes)
 _RUNNING: set = set()
 
@@ -124,11 +127,13 @@ class SandboxKernel:
                 km.owner_uid = uid
             km.sandbox = Sandbox(layout=python_layout(python), mode=mode, workdir=workdir,
                                  name=self.name, ipc_dir=ipc_dir, env=self.env,
-                                 limits=self.limits, uid=uid, forbidden=self.forbidden)
+                                 limits=self.limits, uid=uid, forbidden=self.forbidden,
+                                 cache=graphviz_cache(python))
             km.kernel_spec.interrupt_mode = "message"
         else:
             kwargs["cwd"] = workdir
-            kwargs["env"] = {**os.environ, **self.env}
+            # one thread per numerical library, as in a sandbox (kernels run side by side)
+            kwargs["env"] = {**os.environ, **UNSAFE_THREADS, **self.env}
         self.km = km
         _RUNNING.add(self)
         await km.start_kernel(extra_arguments=self.extra_arguments, **kwargs)
@@ -180,6 +185,14 @@ class SandboxKernel:
         far; None when that cannot be read."""
         pid = self.pid
         return None if pid is None else tree_cpu_seconds(pid)
+
+    def threads(self) -> int | None:
+        """How many threads the kernel process runs (a timer a cell started is one); None
+        when the kernel is gone."""
+        pid = self.pid
+        if pid is None:
+            return None
+        return thread_count(pid) if self.unsafe else kernel_threads(pid)
 
     def reap(self) -> int:
         """Kill processes the cells left running in the sandbox (not the kernel); returns

@@ -21,15 +21,22 @@ import ipywidgets as widgets
 
 from .. import render
 from ..graph import Graph
-from ..values import check_real, format_value, is_number
+from ..i18n.messages import tr
+from ..values import format_value, is_number
 
 __all__ = ["NBGRADER_VARIABLE", "under_nbgrader", "skip_when_grading", "CircuitView",
-           "FigureView", "number_rows", "message_html", "SKIPPED_NOTE", "slider_step",
-           "slider_bounds", "slider_value", "check_text_size", "TEXT_CHARS_PER_NUMBER"]
+           "FigureView", "number_rows", "message_html", "skipped_note", "slider_step",
+           "slider_bounds", "slider_value", "control_choice", "check_text_size",
+           "TEXT_CHARS_PER_NUMBER"]
 
 NBGRADER_VARIABLE = "NBGRADER_EXECUTION"
-SKIPPED_NOTE = ("<i style='color:#6e7781'>(drawing skipped: nbgrader is validating or "
-                "grading this notebook)</i>")
+
+
+def skipped_note() -> str:
+    """What a circuit shows under nbgrader, in the notebook's language."""
+    return ("<i style='color:#6e7781'>"
+            + html.escape(tr("(drawing skipped: nbgrader is validating or grading this "
+                             "notebook)")) + "</i>")
 
 
 def under_nbgrader() -> bool:
@@ -70,7 +77,7 @@ class CircuitView(widgets.HTML):
         """Draw ``graph`` (a Node or Graph) with :func:`backprop_lab.render.draw` options."""
         if under_nbgrader():
             self.svg = ""
-            self.value = SKIPPED_NOTE
+            self.value = skipped_note()
             return
         self.svg = render.render_svg(graph, inline=True, **draw_options)
         fit = self.fit if self.fit != "auto" else _node_count(graph) <= FIT_LIMIT
@@ -87,11 +94,16 @@ def _node_count(graph) -> int:
 # ------------------------------------------------------------------ checked slider specs
 # A slider silently clamps what it is given (FloatSlider(value=100, max=5) shows 5) and
 # accepts a step of 0 or an infinite range; these checks refuse such specs up front, with
-# the widget, the slider, the value and what was expected in the message.
+# the widget, the slider, the value and what was expected in the message (in the
+# notebook's language: every message goes through tr, its Chinese is in i18n/zh.py).
 
 def slider_step(owner: str, step, name: str = "step") -> float:
-    """A slider step: a positive finite number."""
-    return check_real(owner, name, step)
+    """A slider step: a positive finite number.  (``values.check_real`` says the same in
+    English only: ``values`` sits below ``i18n`` in the layering and cannot call ``tr``.)"""
+    if not is_number(step) or not math.isfinite(step) or step <= 0:
+        raise ValueError(tr("{owner}: {name} must be a positive finite number, got {value!r}.",
+                            owner=owner, name=name, value=step))
+    return float(step)
 
 
 def slider_bounds(owner: str, name: str, bounds) -> tuple[float, float]:
@@ -99,8 +111,9 @@ def slider_bounds(owner: str, name: str, bounds) -> tuple[float, float]:
     if isinstance(bounds, (str, bytes)) or not isinstance(bounds, (tuple, list)) \
             or len(bounds) != 2 or not all(is_number(b) and math.isfinite(b) for b in bounds) \
             or not bounds[0] < bounds[1]:
-        raise ValueError(f"{owner}: the range of {name!r} must be two finite numbers "
-                         f"(min, max) with min < max, got {bounds!r}.")
+        raise ValueError(tr("{owner}: the range of {name!r} must be two finite numbers "
+                            "(min, max) with min < max, got {bounds!r}.",
+                            owner=owner, name=name, bounds=bounds))
     return float(bounds[0]), float(bounds[1])
 
 
@@ -108,10 +121,19 @@ def slider_value(owner: str, name: str, value, low: float, high: float) -> float
     """A value for a slider over ``[low, high]``: a finite number inside the range (a slider
     would silently clamp anything else to an end)."""
     if not is_number(value) or not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{owner}: {name} must be a finite number from "
-                         f"{format_value(low, 6, '-')} to {format_value(high, 6, '-')} (the "
-                         f"slider's range), got {value!r}.")
+        raise ValueError(tr("{owner}: {name} must be a finite number from {low} to {high} "
+                            "(the slider's range), got {value!r}.", owner=owner, name=name,
+                            low=format_value(low, 6, "-"), high=format_value(high, 6, "-"),
+                            value=value))
     return float(value)
+
+
+def control_choice(owner: str, name: str, value, choices) -> str:
+    """A value for a drop-down: one of ``choices`` (as ``values.check_choice``, translated)."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(tr("{owner}: unknown {name} {value!r}; choose one of {choices}.",
+                            owner=owner, name=name, value=value, choices=list(choices)))
+    return value
 
 
 TEXT_CHARS_PER_NUMBER = 32     # "-1.2345678901234567e-300, " is 26 characters
@@ -123,9 +145,10 @@ def check_text_size(owner: str, name: str, text: str, shape: tuple) -> None:
     count = math.prod(shape)
     limit = TEXT_CHARS_PER_NUMBER * count + 8 * len(shape) + 64
     if len(text) > limit:
-        raise ValueError(f"{owner}: {name} expects an array of shape {shape} ({count:,} "
-                         f"numbers), but the text is {len(text):,} characters long (more than "
-                         f"{limit:,}); enter {count:,} numbers.")
+        raise ValueError(tr("{owner}: {name} expects an array of shape {shape} ({count:,} "
+                            "numbers), but the text is {length:,} characters long (more than "
+                            "{limit:,}); enter {count:,} numbers.", owner=owner, name=name,
+                            shape=shape, count=count, length=len(text), limit=limit))
 
 
 class FigureView(widgets.Image):
@@ -146,8 +169,9 @@ class FigureView(widgets.Image):
         width, height = figsize
         left, right, bottom, top = margins
         if left + right >= width or bottom + top >= height:
-            raise ValueError(f"FigureView: margins {margins} (inches) leave no room for the "
-                             f"axes in a figure of size {figsize}.")
+            raise ValueError(tr("FigureView: margins {margins} (inches) leave no room for the "
+                                "axes in a figure of size {figsize}.", margins=margins,
+                                figsize=figsize))
         super().__init__(format="png", **kwargs)
         self.figure = Figure(figsize=figsize, dpi=dpi)
         self.figure.subplots_adjust(left=left / width, right=1 - right / width,

@@ -39,16 +39,21 @@ import numpy as np
 
 from .. import render
 from ..graph import Graph, Node, var
+from ..i18n.messages import tr
 from ..render import GRAD_COLOR, VALUE_COLOR
 from ..values import format_value
 from .base import (CircuitView, check_text_size, message_html, number_rows, slider_bounds,
                    slider_step, slider_value, under_nbgrader)
 
-__all__ = ["GraphExplorer", "graph_from_function", "slider_range"]
+__all__ = ["GraphExplorer", "graph_from_function", "slider_range", "legend"]
 
-LEGEND = (f"<div style='font-size:12px;margin-top:4px'>"
-          f"<span style='color:{VALUE_COLOR}'>green: values (forward)</span> · "
-          f"<span style='color:{GRAD_COLOR}'>red: gradients (backward)</span></div>")
+
+def legend() -> str:
+    """The colour key under the numbers, in the notebook's language."""
+    return (f"<div style='font-size:12px;margin-top:4px'>"
+            f"<span style='color:{VALUE_COLOR}'>{tr('green: values (forward)')}</span> · "
+            f"<span style='color:{GRAD_COLOR}'>{tr('red: gradients (backward)')}</span></div>")
+
 CONTINUOUS_LIMIT = 100     # graphs above this many nodes update on release, not while dragging
 SLOW_UPDATE_SECONDS = 0.1  # an update slower than this also switches to update-on-release
 
@@ -59,30 +64,32 @@ def graph_from_function(function, values: dict) -> Graph:
     A parameter's starting value is ``values[name]``, else its default, else 1.0.
     """
     if not callable(function):
-        raise TypeError(f"GraphExplorer: expected a Node, a Graph or a function, got "
-                        f"{type(function).__name__}.")
+        raise TypeError(tr("GraphExplorer: expected a Node, a Graph or a function, got "
+                           "{kind}.", kind=type(function).__name__))
     parameters = inspect.signature(function).parameters.values()
     names = []
     for p in parameters:
         if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
-            raise TypeError(f"GraphExplorer: the function's inputs must be plain named "
-                            f"parameters (like lambda x, y: ...); {p} is not.")
+            raise TypeError(tr("GraphExplorer: the function's inputs must be plain named "
+                               "parameters (like lambda x, y: ...); {parameter} is not.",
+                               parameter=p))
         names.append(p.name)
     if not names:
-        raise TypeError("GraphExplorer: the function takes no inputs; give it named "
-                        "parameters, e.g. lambda x, y: x * y.")
+        raise TypeError(tr("GraphExplorer: the function takes no inputs; give it named "
+                           "parameters, e.g. lambda x, y: x * y."))
     unknown = sorted(set(values) - set(names))
     if unknown:
-        raise ValueError(f"GraphExplorer: {unknown} are not inputs of the function; its "
-                         f"inputs are {names}.")
+        raise ValueError(tr("GraphExplorer: {unknown} are not inputs of the function; its "
+                            "inputs are {names}.", unknown=unknown, names=names))
     defaults = {p.name: p.default for p in parameters if p.default is not p.empty}
     leaves = [var(values.get(name, defaults.get(name, 1.0)), name=name) for name in names]
     output = function(*leaves)
     if not isinstance(output, Node):
-        raise TypeError(
-            f"GraphExplorer: the function returned {type(output).__name__} {output!r}, not a "
-            f"Node. Build it from its inputs with backprop_lab operations (+ - * / ** @, "
-            f"bl.exp, bl.sigmoid, ... rather than math.exp or numpy functions).")
+        raise TypeError(tr(
+            "GraphExplorer: the function returned {kind} {output!r}, not a Node. Build it "
+            "from its inputs with backprop_lab operations (+ - * / ** @, bl.exp, bl.sigmoid, "
+            "... rather than math.exp or numpy functions).", kind=type(output).__name__,
+            output=output))
     if output.name is None:
         name = getattr(function, "__name__", "")
         output.name = name if name.isidentifier() else "f"       # a lambda's output is f
@@ -123,8 +130,8 @@ class GraphExplorer(widgets.VBox):
                  if callable(expression) and not isinstance(expression, (Node, Graph))
                  else self.graph.names)
         if not self.graph.names:
-            raise ValueError("GraphExplorer: the graph has no named leaves to vary; make its "
-                             "inputs with bl.var(value, name='x').")
+            raise ValueError(tr("GraphExplorer: the graph has no named leaves to vary; make "
+                                "its inputs with bl.var(value, name='x')."))
         step = slider_step("GraphExplorer", step)
         ranges = self._checked_ranges(ranges)
         if values:
@@ -154,12 +161,12 @@ class GraphExplorer(widgets.VBox):
         if ranges is None:
             return {}
         if not isinstance(ranges, dict):
-            raise TypeError(f"GraphExplorer: ranges must be a dict {{name: (min, max)}}, got "
-                            f"{type(ranges).__name__}.")
+            raise TypeError(tr("GraphExplorer: ranges must be a dict {{name: (min, max)}}, "
+                               "got {kind}.", kind=type(ranges).__name__))
         unknown = sorted(set(ranges) - set(self.graph.names))
         if unknown:
-            raise ValueError(f"GraphExplorer: ranges names {unknown}, which are not inputs; "
-                             f"inputs are {self.graph.names}.")
+            raise ValueError(tr("GraphExplorer: ranges names {unknown}, which are not inputs; "
+                                "inputs are {names}.", unknown=unknown, names=self.graph.names))
         return {name: slider_bounds("GraphExplorer", name, bounds)
                 for name, bounds in ranges.items()}
 
@@ -172,11 +179,12 @@ class GraphExplorer(widgets.VBox):
                                 layout=widgets.Layout(width="360px"))
         low, high = bounds if bounds is not None else slider_range(value)
         if not low <= value <= high:
-            raise ValueError(f"GraphExplorer: range {(low, high)} for {name!r} does not hold "
-                             f"its value {value}.")
+            raise ValueError(tr("GraphExplorer: range {bounds} for {name!r} does not hold its "
+                                "value {value}.", bounds=(low, high), name=name, value=value))
         if bounds is not None and step > high - low:
-            raise ValueError(f"GraphExplorer: step {step!r} is larger than the range of "
-                             f"{name!r} {(low, high)}: the slider could not move.")
+            raise ValueError(tr("GraphExplorer: step {step!r} is larger than the range of "
+                                "{name!r} {bounds}: the slider could not move.", step=step,
+                                name=name, bounds=(low, high)))
         return widgets.FloatSlider(value=value, min=low, max=high, step=step, description=name,
                                    continuous_update=continuous, readout_format=".2f")
 
@@ -189,11 +197,12 @@ class GraphExplorer(widgets.VBox):
         try:
             array = np.array(ast.literal_eval(control.value), dtype=np.float64)
         except (ValueError, SyntaxError, TypeError):
-            raise ValueError(f"{name}: could not read {control.value!r} as numbers; write "
-                             f"them like {_array_text(np.zeros(shape))}.") from None
+            raise ValueError(tr("{name}: could not read {text!r} as numbers; write them like "
+                                "{example}.", name=name, text=control.value,
+                                example=_array_text(np.zeros(shape)))) from None
         if array.shape != shape:
-            raise ValueError(f"{name}: expected an array of shape {shape}, got shape "
-                             f"{array.shape}.")
+            raise ValueError(tr("{name}: expected an array of shape {shape}, got shape "
+                                "{given}.", name=name, shape=shape, given=array.shape))
         return array
 
     def set(self, **values) -> None:
@@ -206,8 +215,8 @@ class GraphExplorer(widgets.VBox):
         """
         unknown = sorted(set(values) - set(self.controls))
         if unknown:
-            raise ValueError(f"GraphExplorer.set: no input named {unknown}; inputs are "
-                             f"{list(self.controls)}.")
+            raise ValueError(tr("GraphExplorer.set: no input named {unknown}; inputs are "
+                                "{names}.", unknown=unknown, names=list(self.controls)))
         texts = {name: self._checked(name, value) for name, value in values.items()}
         self._holding = True
         try:
@@ -225,16 +234,16 @@ class GraphExplorer(widgets.VBox):
         shape = self.graph.leaf(name).shape
         given = value.shape if isinstance(value, np.ndarray) else np.shape(value)
         if given != shape:
-            raise ValueError(f"GraphExplorer.set: {name} expects an array of shape {shape}, "
-                             f"got shape {given}.")
+            raise ValueError(tr("GraphExplorer.set: {name} expects an array of shape {shape}, "
+                                "got shape {given}.", name=name, shape=shape, given=given))
         try:
             array = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):
-            raise ValueError(f"GraphExplorer.set: {name} expects numbers, got "
-                             f"{value!r}.") from None
+            raise ValueError(tr("GraphExplorer.set: {name} expects numbers, got {value!r}.",
+                                name=name, value=value)) from None
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"GraphExplorer.set: {name} must hold finite numbers, got "
-                             f"{_array_text(array)}.")
+            raise ValueError(tr("GraphExplorer.set: {name} must hold finite numbers, got "
+                                "{text}.", name=name, text=_array_text(array)))
         return _array_text(array)
 
     def _on_change(self, change) -> None:
@@ -267,13 +276,15 @@ class GraphExplorer(widgets.VBox):
             self.gradients = {name: gradients[name] for name in self.controls}
         except (ValueError, TypeError) as error:
             self.error = str(error)
-            self.status.value = message_html(f"Cannot evaluate here: {error}", error=True)
+            self.status.value = message_html(tr("Cannot evaluate here: {error}", error=error),
+                                             error=True)
             return
         try:
             self.circuit.show(self.graph, rankdir=self.rankdir, precision=self.precision)
         except render.RenderLimitExceeded as error:        # the numbers below still update
             self.error = None
-            self.status.value = message_html(f"Drawing stopped: {error}", error=True)
+            self.status.value = message_html(tr("Drawing stopped: {error}", error=error),
+                                             error=True)
         else:
             self.error = None
             self.status.value = ""
@@ -281,7 +292,7 @@ class GraphExplorer(widgets.VBox):
         rows = [(output, format_value(self.value, self.precision))]
         rows += [(f"∂{output}/∂{name}", format_value(grad, self.precision))
                  for name, grad in self.gradients.items()]
-        self.readout.value = number_rows(rows) + LEGEND
+        self.readout.value = number_rows(rows) + legend()
 
     @property
     def svg(self) -> str:

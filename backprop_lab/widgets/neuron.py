@@ -16,6 +16,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..graph import Graph, sigmoid, var
+from ..i18n.messages import tr
 from ..values import format_value
 from .base import CircuitView, FigureView, number_rows, slider_value
 
@@ -27,8 +28,9 @@ WEIGHTS = ("w0", "w1", "w2")
 def neuron_loss_graph(w=(2.0, -3.0, -3.0), x=(-1.0, -2.0), target: float = 1.0) -> Graph:
     """The graph of L = (σ(w0·x0 + w1·x1 + w2) − t)², leaves named w0 w1 w2 x0 x1."""
     if len(w) != 3 or len(x) != 2:
-        raise ValueError(f"NeuronTrainer: expected 3 weights and 2 inputs (CS231n's neuron), "
-                         f"got {len(w)} weights and {len(x)} inputs.")
+        raise ValueError(tr("NeuronTrainer: expected 3 weights and 2 inputs (CS231n's "
+                            "neuron), got {weights} weights and {inputs} inputs.",
+                            weights=len(w), inputs=len(x)))
     w0, w1, w2 = (var(v, name=n) for v, n in zip(w, WEIGHTS))
     x0, x1 = var(x[0], name="x0"), var(x[1], name="x1")
     f = sigmoid(w0 * x0 + w1 * x1 + w2).named("f")
@@ -50,13 +52,15 @@ class NeuronTrainer(widgets.VBox):
                                      10.0 ** -2, 10.0 ** 1.5)
         target = slider_value("NeuronTrainer", "target", target, 0.0, 1.0)
         self.lr = widgets.FloatLogSlider(value=learning_rate, base=10, min=-2, max=1.5,
-                                         step=0.05, description="η (rate)")
+                                         step=0.05, description=tr("η (rate)"))
         # a new target restarts training (reset): on release, not at every tick of a drag
         self.target = widgets.FloatSlider(value=target, min=0.0, max=1.0, step=0.05,
-                                          description="target t", continuous_update=False)
-        self.step_button = widgets.Button(description="Step (1 update)", button_style="primary")
-        self.ten_button = widgets.Button(description="10 steps")
-        self.reset_button = widgets.Button(description="Reset")
+                                          description=tr("target t"),
+                                          continuous_update=False)
+        self.step_button = widgets.Button(description=tr("Step (1 update)"),
+                                          button_style="primary")
+        self.ten_button = widgets.Button(description=tr("10 steps"))
+        self.reset_button = widgets.Button(description=tr("Reset"))
         self.step_button.on_click(lambda _: self.step())
         self.ten_button.on_click(lambda _: self.step(10))
         self.reset_button.on_click(lambda _: self.reset())
@@ -66,8 +70,8 @@ class NeuronTrainer(widgets.VBox):
         self.plot = FigureView(figsize=(4.8, 3.0))
         self.readout = widgets.HTML()
         (self._loss_line,) = self.plot.ax.plot([], [], "o-", color="#cf222e", markersize=3)
-        self.plot.ax.set_xlabel("update")
-        self.plot.ax.set_ylabel("loss L = (f − t)²")
+        self.plot.ax.set_xlabel(tr("update"))
+        self.plot.ax.set_ylabel(tr("loss L = (f − t)²"))
         self.plot.ax.grid(True, alpha=0.3)
         super().__init__([
             widgets.HBox([self.step_button, self.ten_button, self.reset_button, self.lr,
@@ -113,12 +117,13 @@ class NeuronTrainer(widgets.VBox):
         ax = self.plot.ax
         ax.set_xlim(-0.5, max(10, len(self.history)) - 0.5)
         ax.set_ylim(0, max(self.history) * 1.1 + 1e-12)
-        ax.set_title(f"after {len(self.history) - 1} updates: L = {self.loss:.4g}", fontsize=10)
+        ax.set_title(tr("after {updates} updates: L = {loss:.4g}", updates=len(self.history) - 1,
+                        loss=self.loss), fontsize=10)
         self.plot.refresh()
-        rows = [("updates", len(self.history) - 1), ("f", format_value(self.output, 4)),
-                ("target t", format_value(self.target.value, 4)),
-                ("loss L", format_value(self.loss, 4))]
+        rows = [(tr("updates"), len(self.history) - 1), ("f", format_value(self.output, 4)),
+                (tr("target t"), format_value(self.target.value, 4)),
+                (tr("loss L"), format_value(self.loss, 4))]
         rows += [(f"{name}  (∂L/∂{name})",
                   f"{format_value(value, 4)}  ({format_value(self.gradients[name], 3)})")
                  for name, value in self.weights.items()]
-        self.readout.value = number_rows(rows, caption="the neuron now")
+        self.readout.value = number_rows(rows, caption=tr("the neuron now"))

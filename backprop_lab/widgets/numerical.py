@@ -23,6 +23,7 @@ import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
 from ..graph import Graph, Node, var
+from ..i18n.messages import tr
 from ..values import format_value
 from .base import (FigureView, message_html, number_rows, slider_bounds, slider_value,
                    under_nbgrader)
@@ -46,19 +47,20 @@ class _ScalarFunction:
     def value(self, x: float) -> float:
         out = self.graph.forward(**{self.name: x})
         if not isinstance(out, float):
-            raise ValueError(f"NumericalVsAnalytic: f must return a scalar, got an array of "
-                             f"shape {np.shape(out)}.")
+            raise ValueError(tr("NumericalVsAnalytic: f must return a scalar, got an array of "
+                                "shape {shape}.", shape=np.shape(out)))
         return out
 
     def gradient(self, x: float) -> float:
         fx = self.value(x)
         gradient = float(self.graph.backward()[self.name])
         if not abs(fx) <= LARGEST or not abs(gradient) <= LARGEST:
-            raise OutOfPlotRange(
-                f"NumericalVsAnalytic: at {self.name} = {x:.3g}, f = {fx:.3g} and f' = "
-                f"{gradient:.3g}; beyond ±{LARGEST:.0e} finite differences with h from 1e-13 "
-                f"to 1 have nothing meaningful to show: choose an {self.name} where f and "
-                f"its gradient are smaller.")
+            raise OutOfPlotRange(tr(
+                "NumericalVsAnalytic: at {name} = {x:.3g}, f = {fx:.3g} and f' = "
+                "{gradient:.3g}; beyond ±{largest:.0e} finite differences with h from 1e-13 "
+                "to 1 have nothing meaningful to show: choose an {name} where f and its "
+                "gradient are smaller.", name=self.name, x=x, fx=fx, gradient=gradient,
+                largest=LARGEST))
         return gradient
 
 
@@ -92,7 +94,7 @@ class OutOfPlotRange(ValueError):
 def _finite_x(x) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) \
             or not np.isfinite(x):
-        raise ValueError(f"NumericalVsAnalytic: x must be a finite number, got {x!r}.")
+        raise ValueError(tr("NumericalVsAnalytic: x must be a finite number, got {x!r}.", x=x))
     return float(x)
 
 
@@ -102,26 +104,27 @@ def _as_function(f, x, wrt) -> _ScalarFunction:
         names = graph.names
         if wrt is None:
             if len(names) != 1:
-                raise ValueError(f"NumericalVsAnalytic: the graph has leaves {names}; say "
-                                 f"which one to vary with wrt='name'.")
+                raise ValueError(tr("NumericalVsAnalytic: the graph has leaves {names}; say "
+                                    "which one to vary with wrt='name'.", names=names))
             wrt = names[0]
         graph.leaf(wrt)
         x = graph.leaf(wrt).value if x is None else _finite_x(x)
         return _ScalarFunction(graph, wrt, x)
     if not callable(f):
-        raise TypeError(f"NumericalVsAnalytic: expected a function of one input, a Node or a "
-                        f"Graph, got {type(f).__name__}.")
+        raise TypeError(tr("NumericalVsAnalytic: expected a function of one input, a Node or "
+                           "a Graph, got {kind}.", kind=type(f).__name__))
     parameters = list(inspect.signature(f).parameters)
     if len(parameters) != 1:
-        raise TypeError(f"NumericalVsAnalytic: the function must take exactly one input "
-                        f"(like lambda x: bl.sigmoid(x)); it takes {parameters}.")
+        raise TypeError(tr("NumericalVsAnalytic: the function must take exactly one input "
+                           "(like lambda x: bl.sigmoid(x)); it takes {parameters}.",
+                           parameters=parameters))
     name = parameters[0]
     x = 1.0 if x is None else _finite_x(x)
     output = f(var(x, name=name))
     if not isinstance(output, Node):
-        raise TypeError(f"NumericalVsAnalytic: the function returned {type(output).__name__}, "
-                        f"not a Node; build it with backprop_lab operations (bl.exp, not "
-                        f"math.exp).")
+        raise TypeError(tr("NumericalVsAnalytic: the function returned {kind}, not a Node; "
+                           "build it with backprop_lab operations (bl.exp, not math.exp).",
+                           kind=type(output).__name__))
     return _ScalarFunction(Graph(output), name, x)
 
 
@@ -171,11 +174,12 @@ class NumericalVsAnalytic(widgets.VBox):
         ax = self.plot.ax
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("step h")
-        ax.set_ylabel("|numerical − analytic|")
-        (self._one_line,) = ax.plot([], [], color="#0969da", label="one-sided (f(x+h)−f(x))/h")
+        ax.set_xlabel(tr("step h"))
+        ax.set_ylabel(tr("|numerical − analytic|"))
+        (self._one_line,) = ax.plot([], [], color="#0969da",
+                                    label=tr("one-sided (f(x+h)−f(x))/h"))
         (self._centered_line,) = ax.plot([], [], color="#8250df",
-                                         label="centered (f(x+h)−f(x−h))/2h")
+                                         label=tr("centered (f(x+h)−f(x−h))/2h"))
         (self._one_dot,) = ax.plot([], [], "o", color="#0969da")
         (self._centered_dot,) = ax.plot([], [], "o", color="#8250df")
         ax.set_xlim(H_GRID[0], H_GRID[-1])
@@ -195,7 +199,8 @@ class NumericalVsAnalytic(widgets.VBox):
             self.function.gradient(self.x_slider.value)
         except ValueError as error:          # x outside the function's domain
             self.error = str(error)
-            self.readout.value = message_html(f"Cannot evaluate here: {error}", error=True)
+            self.readout.value = message_html(tr("Cannot evaluate here: {error}", error=error),
+                                              error=True)
             return
         self.error = None
         self.function.x = self.x_slider.value
@@ -208,8 +213,8 @@ class NumericalVsAnalytic(widgets.VBox):
             errors = np.abs(np.concatenate([one, centered]) - analytic)
             largest = max(errors[np.isfinite(errors)].max(initial=0.0), 1e-3)
             ax.set_ylim(FLOOR * 10, 10.0 ** min(np.ceil(np.log10(largest)), 150.0))
-            ax.set_title(f"x = {self.function.x:.3g}, analytic gradient "
-                         f"{format_value(analytic, 6)}", fontsize=10)
+            ax.set_title(tr("x = {x:.3g}, analytic gradient {gradient}", x=self.function.x,
+                            gradient=format_value(analytic, 6)), fontsize=10)
         self.update_h()
 
     def update_h(self, moving_only: bool = False) -> None:
@@ -228,12 +233,12 @@ class NumericalVsAnalytic(widgets.VBox):
         e = self.estimates
         self.readout.value = number_rows([
             ("h", f"{h:.1e}"),
-            ("analytic (backprop)", f"{analytic:.12g}"),
-            ("one-sided", f"{one:.12g}"),
-            ("  error", f"{e['one_sided_error']:.2e}"),
-            ("centered", f"{centered:.12g}"),
-            ("  error", f"{e['centered_error']:.2e}"),
-        ], caption="at this h")
+            (tr("analytic (backprop)"), f"{analytic:.12g}"),
+            (tr("one-sided"), f"{one:.12g}"),
+            ("  " + tr("error"), f"{e['one_sided_error']:.2e}"),
+            (tr("centered"), f"{centered:.12g}"),
+            ("  " + tr("error"), f"{e['centered_error']:.2e}"),
+        ], caption=tr("at this h"))
         if under_nbgrader():
             return
         self._h_line.set_xdata([h, h])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from ..graph import Graph, maximum, var
+from ..i18n.messages import tr
 from ..values import format_value
 from .base import CircuitView, message_html, slider_value
 
@@ -41,7 +42,12 @@ class GatePatterns(widgets.VBox):
     """
 
     KINDS = ("add", "max", "multiply")
-    TITLES = {"add": "add distributes", "max": "max routes", "multiply": "multiply swaps"}
+
+    @staticmethod
+    def title(kind: str) -> str:
+        """The heading of one circuit, in the notebook's language."""
+        return {"add": tr("add distributes"), "max": tr("max routes"),
+                "multiply": tr("multiply swaps")}[kind]
 
     def __init__(self, x: float = 3.0, y: float = -1.0, upstream: float = 2.0,
                  precision: int = 3):
@@ -52,12 +58,12 @@ class GatePatterns(widgets.VBox):
         self.x = widgets.FloatSlider(value=x, min=-5, max=5, step=0.1, description="x")
         self.y = widgets.FloatSlider(value=y, min=-5, max=5, step=0.1, description="y")
         self.upstream = widgets.FloatSlider(value=upstream, min=-5, max=5, step=0.1,
-                                            description="upstream")
+                                            description=tr("upstream"))
         self.circuits = {kind: CircuitView() for kind in self.KINDS}
         self.caption_widgets = {kind: widgets.HTML() for kind in self.KINDS}
         self.captions: dict[str, str] = {}
         self.gradients: dict[str, dict] = {}
-        panels = [widgets.VBox([widgets.HTML(f"<b>{self.TITLES[kind]}</b>"),
+        panels = [widgets.VBox([widgets.HTML(f"<b>{self.title(kind)}</b>"),
                                 self.circuits[kind], self.caption_widgets[kind]],
                                layout=widgets.Layout(width="33%", min_width="240px"))
                   for kind in self.KINDS]
@@ -81,13 +87,14 @@ class GatePatterns(widgets.VBox):
     def _caption(self, kind, x, y, g, grads) -> str:
         f = lambda v: format_value(v, self.precision)  # noqa: E731 - a local shorthand
         if kind == "add":
-            return (f"Local gradients are 1 and 1, so x and y both receive the upstream "
-                    f"{f(g)}: dx = {f(grads['x'])}, dy = {f(grads['y'])}.")
+            return tr("Local gradients are 1 and 1, so x and y both receive the upstream "
+                      "{g}: dx = {dx}, dy = {dy}.", g=f(g), dx=f(grads["x"]), dy=f(grads["y"]))
         if kind == "max":
             winner, loser = ("x", "y") if x >= y else ("y", "x")
-            tie = " (a tie: by convention x wins)" if x == y else ""
-            return (f"{winner} is the larger input{tie}, so it receives all of the upstream "
-                    f"{f(g)}; {loser} receives 0: dx = {f(grads['x'])}, dy = {f(grads['y'])}.")
-        return (f"Each input receives the upstream times the other input: "
-                f"dx = {f(g)} · y = {f(g)} · {f(y)} = {f(grads['x'])}, "
-                f"dy = {f(g)} · x = {f(g)} · {f(x)} = {f(grads['y'])}.")
+            tie = tr(" (a tie: by convention x wins)") if x == y else ""
+            return tr("{winner} is the larger input{tie}, so it receives all of the upstream "
+                      "{g}; {loser} receives 0: dx = {dx}, dy = {dy}.", winner=winner, tie=tie,
+                      g=f(g), loser=loser, dx=f(grads["x"]), dy=f(grads["y"]))
+        return tr("Each input receives the upstream times the other input: "
+                  "dx = {g} · y = {g} · {y} = {dx}, dy = {g} · x = {g} · {x} = {dy}.",
+                  g=f(g), x=f(x), y=f(y), dx=f(grads["x"]), dy=f(grads["y"]))

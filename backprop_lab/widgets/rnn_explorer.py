@@ -22,12 +22,18 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from .. import rnn, rnn_experiments
-from ..values import check_choice
-from .base import FigureView, number_rows, slider_value, under_nbgrader
+from ..i18n.messages import tr
+from .base import FigureView, control_choice, number_rows, slider_value, under_nbgrader
 
 __all__ = ["RNNGradientExplorer"]
 
 CURVE_COLOR = "#0969da"     # one colour for every redraw (not the next of the cycle)
+
+
+def verdict_text(verdict: str) -> str:
+    """``curves.verdict`` ('exploding', 'vanishing', 'stable') in the notebook's language."""
+    return {"exploding": tr("exploding"), "vanishing": tr("vanishing"),
+            "stable": tr("stable")}.get(verdict, verdict)
 
 
 class RNNGradientExplorer(widgets.VBox):
@@ -45,26 +51,29 @@ class RNNGradientExplorer(widgets.VBox):
                  max_norm: float = 1.0, clip: bool = False, hidden: int = 32,
                  kind: str = "orthogonal", input_scale: float = 0.1, seed: int = 0,
                  max_steps: int = 100):
-        check_choice("RNNGradientExplorer", "activation", activation, rnn.ACTIVATIONS)
-        check_choice("RNNGradientExplorer", "kind", kind, rnn.MATRIX_KINDS)
+        control_choice("RNNGradientExplorer", "activation", activation, rnn.ACTIVATIONS)
+        control_choice("RNNGradientExplorer", "kind", kind, rnn.MATRIX_KINDS)
         if not 2 <= steps <= max_steps:
-            raise ValueError(f"RNNGradientExplorer: steps must lie in [2, {max_steps}] "
-                             f"(max_steps), got {steps!r}.")
+            raise ValueError(tr("RNNGradientExplorer: steps must lie in [2, {max_steps}] "
+                                "(max_steps), got {steps!r}.", max_steps=max_steps,
+                                steps=steps))
         rho = slider_value("RNNGradientExplorer", "rho", rho, 0.1, 4.0)
         max_norm = slider_value("RNNGradientExplorer", "max_norm", max_norm, 1e-3, 1e3)
         self.hidden, self.kind, self.input_scale, self.seed = hidden, kind, input_scale, seed
         self.rho_slider = widgets.FloatSlider(value=rho, min=0.1, max=4.0, step=0.01,
-                                              description="ρ (spectral radius)",
+                                              description=tr("ρ (spectral radius)"),
                                               continuous_update=False,
                                               style={"description_width": "initial"})
         self.steps_slider = widgets.IntSlider(value=steps, min=2, max=max_steps,
-                                              description="T (steps)", continuous_update=False)
+                                              description=tr("T (steps)"),
+                                              continuous_update=False)
         self.activation_dropdown = widgets.Dropdown(options=list(rnn.ACTIVATIONS),
-                                                    value=activation, description="activation")
-        self.clip_checkbox = widgets.Checkbox(value=clip, description="clip by global norm",
+                                                    value=activation,
+                                                    description=tr("activation"))
+        self.clip_checkbox = widgets.Checkbox(value=clip, description=tr("clip by global norm"),
                                               indent=False)
         self.max_norm_slider = widgets.FloatLogSlider(value=max_norm, base=10, min=-3, max=3,
-                                                      step=0.1, description="threshold",
+                                                      step=0.1, description=tr("threshold"),
                                                       readout_format=".2g",
                                                       continuous_update=False)
         self.plot = FigureView(figsize=(6.0, 3.8))
@@ -93,16 +102,17 @@ class RNNGradientExplorer(widgets.VBox):
         self.curves = curves
         norms = curves.norms
         rows = [
-            ("fitted rate per step", f"{curves.fitted_rate:.4g}"),
-            ("theory: " + ("ρ" if curves.activation == "identity" else "bound γ s₁"),
+            (tr("fitted rate per step"), f"{curves.fitted_rate:.4g}"),
+            (tr("theory: ρ") if curves.activation == "identity" else tr("theory: bound γ s₁"),
              f"{curves.rate:.4g}"),
             ("‖∂L/∂h_0‖ / ‖∂L/∂h_T‖", f"{norms[-1] / norms[0]:.3e}"),
-            ("verdict", curves.verdict),
-            ("‖∂L/∂θ‖ (parameters)", f"{curves.parameter_norm:.3e}"),
+            (tr("verdict"), verdict_text(curves.verdict)),
+            (tr("‖∂L/∂θ‖ (parameters)"), f"{curves.parameter_norm:.3e}"),
         ]
         if clip:
-            rows.append(("after clipping", f"{curves.parameter_norm * curves.clip_factor:.3e}"))
-            rows.append(("clip factor", f"{curves.clip_factor:.3g}"))
+            rows.append((tr("after clipping"),
+                         f"{curves.parameter_norm * curves.clip_factor:.3e}"))
+            rows.append((tr("clip factor"), f"{curves.clip_factor:.3g}"))
         self.readout.value = number_rows(rows, caption=f"T = {steps}")
         if under_nbgrader():
             return
@@ -117,11 +127,12 @@ class RNNGradientExplorer(widgets.VBox):
         ax.relim()
         ax.autoscale_view()
         if clip:
-            ax.set_title(f"clipping scales all steps by {curves.clip_factor:.2g}",
-                         fontsize=10)
+            ax.set_title(tr("clipping scales all steps by {factor:.2g}",
+                            factor=curves.clip_factor), fontsize=10)
         else:
-            ax.set_title(f"{curves.activation} RNN, ρ = {curves.rho:g}: {curves.verdict}",
-                         fontsize=10)
+            ax.set_title(tr("{activation} RNN, ρ = {rho:g}: {verdict}",
+                            activation=curves.activation, rho=curves.rho,
+                            verdict=verdict_text(curves.verdict)), fontsize=10)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=8)
         self.plot.refresh()

@@ -19,6 +19,7 @@ import html
 import ipywidgets as widgets
 
 from ..graph import Graph, Node
+from ..i18n.messages import tr
 from ..values import format_value
 from .base import CircuitView
 
@@ -39,25 +40,25 @@ class BackwardStepper(widgets.VBox):
         if isinstance(graph_or_node, Node):
             graph_or_node = Graph(graph_or_node)
         if not isinstance(graph_or_node, Graph):
-            raise TypeError(f"BackwardStepper: expected a Node or a Graph, got "
-                            f"{type(graph_or_node).__name__}.")
+            raise TypeError(tr("BackwardStepper: expected a Node or a Graph, got {kind}.",
+                               kind=type(graph_or_node).__name__))
         self.graph = graph_or_node
         self.steps = list(self.graph.backward_steps(seed))
         self.precision = precision
         self.rankdir = rankdir
         self._drawings: dict[int, tuple[str, str]] = {}   # position -> (svg, html)
         count = len(self.steps)
-        self.slider = widgets.IntSlider(value=0, min=0, max=count, description="step",
+        self.slider = widgets.IntSlider(value=0, min=0, max=count, description=tr("step"),
                                         continuous_update=True)
         self.play = widgets.Play(value=0, min=0, max=count, step=1, interval=interval_ms,
-                                 description="Play")
+                                 description=tr("Play"))
         widgets.link((self.play, "value"), (self.slider, "value"))
-        self.back_button = widgets.Button(description="Back", icon="step-backward",
-                                          tooltip="one step back")
-        self.step_button = widgets.Button(description="Step", icon="step-forward",
-                                          tooltip="one gate further", button_style="primary")
-        self.reset_button = widgets.Button(description="Reset", icon="undo",
-                                           tooltip="back to the seed")
+        self.back_button = widgets.Button(description=tr("Back"), icon="step-backward",
+                                          tooltip=tr("one step back"))
+        self.step_button = widgets.Button(description=tr("Step"), icon="step-forward",
+                                          tooltip=tr("one gate further"), button_style="primary")
+        self.reset_button = widgets.Button(description=tr("Reset"), icon="undo",
+                                           tooltip=tr("back to the seed"))
         self.back_button.on_click(lambda _: self.back())
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -92,18 +93,20 @@ class BackwardStepper(widgets.VBox):
     def explain(self, position: int) -> str:
         """The words for a position: the seed, one step, or the final gradients."""
         count = len(self.steps)
-        output = self.graph.output.name or "the output"
+        output = self.graph.output.name or tr("the output")
         seed = self.steps[0].upstream if self.steps else self.graph.output.grad
         if position == 0:
-            return (f"Backward starts at {output}: its gradient with respect to itself is "
-                    f"{format_value(seed, self.precision)} (the seed).\n"
-                    f"Press Step to send it back through the {count} gates, one at a time.")
+            return tr("Backward starts at {output}: its gradient with respect to itself is "
+                      "{seed} (the seed).\nPress Step to send it back through the {count} "
+                      "gates, one at a time.", output=output,
+                      seed=format_value(seed, self.precision), count=count)
         step = self.steps[position - 1]
-        lines = [f"Step {position} of {count}: " + step.describe()]
+        lines = [tr("Step {step} of {steps}: {words}", step=position, steps=count,
+                    words=step.describe())]
         if position == count:
             leaves = ", ".join(f"∂/∂{leaf.name} = {format_value(leaf.grad, self.precision)}"
                                for leaf in self.graph.leaves if leaf.name)
-            lines.append(f"Done: every gradient has arrived. {leaves}")
+            lines.append(tr("Done: every gradient has arrived. {gradients}", gradients=leaves))
         return "\n".join(lines)
 
     def _show(self, position: int) -> None:

@@ -6,14 +6,23 @@ these checks GraphExplorer.set(x=inf) widened its slider to infinity.)
 """
 import math
 
+import matplotlib
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import backprop_lab as bl
+from backprop_lab import i18n
 from backprop_lab.widgets import (GatePatterns, GraphExplorer, NeuronTrainer,
-                                  NumericalVsAnalytic)
+                                  NumericalVsAnalytic, RNNGradientExplorer)
 from backprop_lab.widgets import base, explorer as explorer_module
+
+
+@pytest.fixture(autouse=True)
+def matplotlib_settings_restored():
+    """The Chinese cases add the CJK font to rcParams: only for the test that asks."""
+    with matplotlib.rc_context():
+        yield
 
 
 def product_explorer(**options):
@@ -187,3 +196,64 @@ def test_gate_patterns_refuses_values_its_sliders_would_clamp(name, value):
 def test_neuron_trainer_refuses_values_its_sliders_would_clamp(options, message):
     with pytest.raises(ValueError, match="NeuronTrainer: " + message):
         NeuronTrainer(**options)
+
+
+# ------------------------------------------------------------------ both languages
+def huge_text(e):
+    e.controls["w"].value = "[" + "0.0, " * 100_000 + "]"
+    return e.error
+
+
+@pytest.mark.parametrize("call, english, chinese", [
+    (lambda: product_explorer(step=0),
+     "GraphExplorer: step must be a positive finite number, got 0.",
+     "GraphExplorer：step 必须是有限的正数，实际得到 0。"),
+    (lambda: product_explorer(ranges={"x": ("a", "b")}),
+     "GraphExplorer: the range of 'x' must be two finite numbers (min, max) with min < max, "
+     "got ('a', 'b').",
+     "GraphExplorer：'x' 的范围必须是两个有限的数 (min, max)，且 min < max，实际得到 ('a', 'b')。"),
+    (lambda: product_explorer().set(x=math.inf),
+     "GraphExplorer.set: x must be a finite number from -5 to 5 (the slider's range), got inf.",
+     "GraphExplorer.set：x 必须是 -5 到 5 之间的有限数（滑块的范围），实际得到 inf。"),
+    (lambda: array_explorer().set(w=[1.0, 2.0]),
+     "GraphExplorer.set: w expects an array of shape (3,), got shape (2,).",
+     "GraphExplorer.set：w 需要形状为 (3,) 的数组，实际得到的形状是 (2,)。"),
+    (lambda: NumericalVsAnalytic(bl.sigmoid, x=0.5, h=1e300),
+     "NumericalVsAnalytic: h must be a finite number from 1e-13 to 1 (the slider's range), "
+     "got 1e+300.",
+     "NumericalVsAnalytic：h 必须是 1e-13 到 1 之间的有限数（滑块的范围），实际得到 1e+300。"),
+    (lambda: NumericalVsAnalytic(bl.log, x=1e-300),
+     "NumericalVsAnalytic: at x = 1e-300, f = -691 and f' = 1e+300; beyond ±1e+100 finite "
+     "differences with h from 1e-13 to 1 have nothing meaningful to show: choose an x where f "
+     "and its gradient are smaller.",
+     "NumericalVsAnalytic：在 x = 1e-300 处，f = -691，f' = 1e+300；超过 ±1e+100 时，h 从 1e-13 到 1 "
+     "的有限差分显示不出任何有意义的结果：请换一个 f 和它的梯度都更小的 x。"),
+    (lambda: NumericalVsAnalytic(bl.sigmoid, x=math.nan),
+     "NumericalVsAnalytic: x must be a finite number, got nan.",
+     "NumericalVsAnalytic：x 必须是有限的数，实际得到 nan。"),
+    (lambda: RNNGradientExplorer(activation="softplus"),
+     "RNNGradientExplorer: unknown activation 'softplus'; choose one of "
+     "['tanh', 'sigmoid', 'relu', 'identity'].",
+     "RNNGradientExplorer：未知的 activation 'softplus'；请从 ['tanh', 'sigmoid', 'relu', "
+     "'identity'] 中选择一个。"),
+])
+def test_errors_name_the_widget_the_value_and_the_expectation_in_both_languages(call, english,
+                                                                                chinese):
+    with pytest.raises(ValueError) as raised:
+        call()
+    assert str(raised.value) == english
+    with i18n.language("zh"), pytest.raises(ValueError) as raised:
+        call()
+    assert str(raised.value) == chinese
+
+
+def test_a_huge_text_is_refused_in_the_notebook_language():
+    """The refusal shows under the widget (status line) in the language of the notebook."""
+    e = array_explorer()
+    assert huge_text(e).startswith("GraphExplorer: w expects an array of shape (3,) (3 numbers), "
+                                   "but the text is 500,002 characters long")
+    with i18n.language("zh"):
+        e = array_explorer()
+        assert huge_text(e) == ("GraphExplorer：w 需要一个形状为 (3,) 的数组（3 个数），但输入的文本有 "
+                                "500,002 个字符（超过 168）；请输入 3 个数。")
+        assert "此处无法求值：GraphExplorer：w 需要" in e.status.value
