@@ -114,3 +114,18 @@ def test_the_cases_are_named_in_the_notebook_language():
     assert "[由 10,000 个节点组成的链] 10000 个节点的顺序：'x9999' 排在了它的输入 'x9998' 之前。" in zh, zh
     assert "[a chain of 10,000 nodes] the order of 10000 nodes: 'x9999' comes before its input 'x9998'." in (
         feedback("ps2.topological_order", topological_order=reversed_order))
+
+
+def test_every_task_names_its_worded_cases_in_chinese():
+    """Case names with English words (not only formulas and shapes) are translated, for the
+    tasks of all five problem sets; the English names do not change."""
+    from backprop_lab.grading import TASKS
+    worded = re.compile(r"\b(?:random|stride|windows?|arrays?|tie|layer|scores|examples|chain|"
+                        r"upstream|spirals|blobs|neuron|tangents|expression|graph|used)\b")
+    english = {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()}
+    with i18n.language("zh"):
+        chinese = {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()}
+    assert {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()} == english
+    untranslated = [(tid, en) for tid in english for en, zh in zip(english[tid], chinese[tid])
+                    if worded.search(en) and not CJK.search(zh)]
+    assert not untranslated, untranslated

@@ -839,4 +839,75 @@ MESSAGES = {
         '随机的权重和输入',
     'random point {k}':
         '随机的点 {k}',
+    # backprop_lab.grading.ps4_cnn_rnn / ps5_cnn_lstm (problem sets 4 and 5: hints, messages and cases)
+    "multiply by tanh's local gradient (1 − h²) before the matrix products.":
+        '在矩阵乘积之前，先乘以 tanh 的局部梯度 (1 − h²)。',
+    'the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be added to dhs[t] before backpropagating step t.':
+        '从第 t+1 步到达 h_t 的梯度（后一步的 dh_prev）必须先加到 dhs[t] 上，再对第 t 步做反向传播。',
+    'clip by the *global* norm of all gradients together (one scale factor for all arrays), not each array by its own norm.':
+        '按所有梯度合在一起的*全局*范数裁剪（所有数组共用一个缩放因子），而不是每个数组按它自己的范数裁剪。',
+    "x 3×3 (1..9), w 2×2, dout 2×2 (the article's example)":
+        'x 3×3（1..9），w 2×2，dout 2×2（文章中的例子）',
+    'grads [3, 4] and [12], max_norm 6.5 (norm 13 → halved)':
+        'grads 为 [3, 4] 和 [12]，max_norm 6.5（范数 13 → 减半）',
+    'clip_by_global_norm must return (list of clipped arrays, global norm), one array per input gradient.':
+        'clip_by_global_norm 必须返回（裁剪后的数组列表, 全局范数），每个输入梯度对应一个数组。',
+    'dx is the *full* convolution of dout with the kernel rotated by 180° (np.rot90(w, 2)); the kernel was not rotated.':
+        'dx 是 dout 与旋转 180° 的卷积核（np.rot90(w, 2)）的*全*卷积；这里卷积核没有旋转。',
+    'the norms must run backwards from the last step: norms[0] is ‖∂L/∂h_T‖, norms[k] is ‖∂L/∂h_(T−k)‖.':
+        '范数要从最后一步往回排：norms[0] 是 ‖∂L/∂h_T‖，norms[k] 是 ‖∂L/∂h_(T−k)‖。',
+    'three arrays, norm above the threshold':
+        '三个数组，范数高于阈值',
+    'three arrays, norm below the threshold (unchanged)':
+        '三个数组，范数低于阈值（保持不变）',
+    'random x 5×6, w 3×2':
+        '随机的 x 5×6、w 3×2',
+    'i, f and o are sigmoids of their columns of a and g a tanh: multiply by their local gradients, σ(1 − σ) and 1 − g², before the matrix products.':
+        'i、f、o 是 a 中各自那几列的 sigmoid，g 是 tanh：在矩阵乘积之前，先乘以它们的局部梯度 σ(1 − σ) 和 1 − g²。',
+    'c also goes on to the next step: add dc_next to the gradient that reaches c through h before going further back.':
+        'c 还会送到下一步：继续往回之前，把 dc_next 加到经过 h 到达 c 的梯度上。',
+    "h = o ⊙ tanh(c): on the way from h to c multiply by tanh's local gradient 1 − tanh(c)².":
+        'h = o ⊙ tanh(c)：从 h 到 c 的路上，要乘以 tanh 的局部梯度 1 − tanh(c)²。',
+    'the cell state carries gradient back in time too: pass dc_prev of step t+1 as dc_next of step t (0 at the last step).':
+        '记忆元状态也把梯度沿时间往回传：把第 t+1 步的 dc_prev 作为第 t 步的 dc_next（最后一步为 0）。',
+    'dx: shape {padded} is the shape of the *padded* input: the padding is not part of x, so cut it off (dx_pad[:, :, p:-p, p:-p]).':
+        'dx：形状 {padded} 是*填充后*的输入的形状：填充不是 x 的一部分，所以要把它切掉（dx_pad[:, :, p:-p, p:-p]）。',
+    'x 4×4 with ties, 2×2 windows, stride 2':
+        '有相等元素的 x 4×4，2×2 窗口，步长 2',
+    'the same x, overlapping 2×2 windows with stride 1':
+        '同一个 x，步长为 1 的重叠 2×2 窗口',
+    'x (1, 2, 5, 5), w (3, 2, 3, 3), stride 1, pad 1':
+        'x (1, 2, 5, 5)，w (3, 2, 3, 3)，步长 1，填充 1',
+    'x (2, 2, 5, 5), w (2, 2, 3, 3), stride 2, pad 1':
+        'x (2, 2, 5, 5)，w (2, 2, 3, 3)，步长 2，填充 1',
+    'x 5×5, w 3×3, stride 2 (dout 2×2)':
+        'x 5×5，w 3×3，步长 2（dout 2×2）',
+    'at a tie only the *first* maximum of the window (row by row, like np.argmax) gets the gradient; giving it to every tied pixel counts it twice.':
+        '相等时只有窗口中*第一个*最大值（逐行，与 np.argmax 一样）得到梯度；把梯度给每个相等的像素，就把它算了两次。',
+    'windows overlap: a pixel that is the maximum of several windows gets the sum of their gradients (+=, not =).':
+        '窗口有重叠：一个像素是几个窗口的最大值时，它得到这些窗口的梯度之和（用 +=，不用 =）。',
+    'max routes the gradient to the maximum only; the other pixels of the window get 0.':
+        'max 只把梯度路由给最大值；窗口中的其他像素得到 0。',
+    'b[f] is added at every position of every image: db[f] sums dout over the images *and* the positions (axes 0, 2 and 3).':
+        'b[f] 被加到每张图像的每个位置上：db[f] 要把 dout 对所有图像*和*所有位置求和（第 0、2、3 轴）。',
+    'db sums over the positions and the images, not their mean.':
+        'db 是对所有位置和所有图像求和，而不是求平均。',
+    'with stride s, put s − 1 zeros between the entries of dout (dilate) before the full convolution with the rotated kernel.':
+        '步长为 s 时，先在 dout 的元素之间插入 s − 1 个零（扩张），再与旋转后的卷积核做全卷积。',
+    'random (2, 3, 6, 6) with many ties, 3×3 windows, stride 1':
+        '随机的 (2, 3, 6, 6)，有许多相等元素，3×3 窗口，步长 1',
+    'random (1, 2, 7, 7), 3×3 windows, stride 2':
+        '随机的 (1, 2, 7, 7)，3×3 窗口，步长 2',
+    'random x (2, 3, 7, 6), w (4, 3, 3, 2), stride 2, pad 1':
+        '随机的 x (2, 3, 7, 6)、w (4, 3, 3, 2)，步长 2，填充 1',
+    'random x (3, 1, 6, 6), w (2, 1, 2, 2), stride 2, pad 0':
+        '随机的 x (3, 1, 6, 6)、w (2, 1, 2, 2)，步长 2，填充 0',
+    'random x 7×6, w 2×3, stride 2':
+        '随机的 x 7×6、w 2×3，步长 2',
+    'random x 8×8, w 3×3, stride 3 (the last row and column are in no window)':
+        '随机的 x 8×8、w 3×3，步长 3（最后一行和最后一列不在任何窗口中）',
+    'random N = 3, D = 2, H = 4':
+        '随机的 N = 3、D = 2、H = 4',
+    'random T = 5, N = 2, D = 2, H = 3':
+        '随机的 T = 5、N = 2、D = 2、H = 3',
 }
