@@ -97,9 +97,11 @@ def lab(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_installed()
     # one pytest worker per core (pytest-xdist): notebooks and nbgrader batches run side by side
-    # (--dist loadgroup: the tests of one shared grading batch stay on one worker, see
-    # tests/conftest.py)
-    parallel = [] if any(a.startswith("-n") for a in args) else ["-n", "auto", "--dist", "loadgroup"]
+    # (--dist loadgroup: the tests of one shared grading batch stay on one worker;
+    # --no-loadscope-reorder: the work is handed out longest first, in the order
+    # tests/conftest.py gives it)
+    parallel = [] if any(a.startswith("-n") for a in args) else [
+        "-n", "auto", "--dist", "loadgroup", "--no-loadscope-reorder"]
     return subprocess.call([str(PYTHON), "-m", "pytest", *parallel, *args], cwd=ROOT,
                            env=_venv_environment())
 

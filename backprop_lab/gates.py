@@ -53,7 +53,7 @@ __all__ = [
     "AddGate", "SubtractGate", "MultiplyGate", "MaxGate",
     "SigmoidGate", "TanhGate", "ReLUGate", "ExpGate", "LogGate", "ReciprocalGate",
     "AddConstGate", "ScaleGate", "PowerGate", "SinGate", "CosGate", "IdentityGate",
-    "MatMulGate", "SumGate", "TransposeGate",
+    "MatMulGate", "SumGate", "TransposeGate", "BUILT_IN",
 ]
 
 EXP_MAX = math.log(np.finfo(np.float64).max)  # exp(x) overflows float64 above ~709.78
@@ -195,13 +195,25 @@ class ElementwiseGate(Gate):
                       for grad, x in zip(local, inputs)])
 
 
+_SHAPES_OF_NUMBERS = {0: (), 1: ((),), 2: ((), ())}
+
+
 class ConstantSlopeGate(ElementwiseGate):
     """An elementwise gate whose local gradients are constants (add, subtract, +c, ×a).
 
     Backward needs no input values, only the inputs' shapes (to un-broadcast), so that is
-    all forward keeps: ``self.save(shape_of(x), ...)``.  An affine layer's bias add would
+    all forward keeps: ``self.save_shapes(x, ...)``.  An affine layer's bias add would
     otherwise hold on to the whole (batch, units) product until backward.
     """
+
+    def save_shapes(self, *inputs) -> None:
+        """Cache the inputs' shapes.  Numbers share one cached tuple: the scalar engine makes
+        one of these gates per addition, and every new tuple is work for Python's garbage
+        collector."""
+        if is_scalar(*inputs) and len(inputs) <= 2:
+            self.cache = _SHAPES_OF_NUMBERS[len(inputs)]
+        else:
+            self.save(*[shape_of(x) for x in inputs])
 
     def backward(self, upstream):
         shapes = self.saved()
@@ -221,7 +233,7 @@ class AddGate(ConstantSlopeGate):
 
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
-        self.save(shape_of(x), shape_of(y))
+        self.save_shapes(x, y)
         return x + y
 
     def local_gradients(self):
@@ -242,7 +254,7 @@ class SubtractGate(ConstantSlopeGate):
 
     def forward(self, x, y):
         self._check_same_or_broadcast(x, y)
-        self.save(shape_of(x), shape_of(y))
+        self.save_shapes(x, y)
         return x - y
 
     def local_gradients(self):
@@ -428,7 +440,7 @@ class AddConstGate(ConstantSlopeGate):
 
     def forward(self, x):
         require_numbers(self.name, x)
-        self.save(shape_of(x))
+        self.save_shapes(x)
         return self.c + x
 
     def local_gradients(self):
@@ -454,7 +466,7 @@ class ScaleGate(ConstantSlopeGate):
 
     def forward(self, x):
         require_numbers(self.name, x)
-        self.save(shape_of(x))
+        self.save_shapes(x)
         return self.a * x
 
     def local_gradients(self):
@@ -662,3 +674,12 @@ class TransposeGate(Gate):
         (x,) = self.saved()
         self._check_upstream(upstream, shape_of(x)[::-1])
         return (upstream.T if isinstance(upstream, np.ndarray) else upstream,)
+
+
+#: The gates of this module.  Their ``backward`` returns one gradient per input with that
+#: input's shape (the tests check each), so the engine only tests that what they send is
+#: finite; a gate written elsewhere (a student's) gets every check.
+BUILT_IN = frozenset({
+    AddGate, SubtractGate, MultiplyGate, MaxGate, SigmoidGate, TanhGate, ReLUGate, ExpGate,
+    LogGate, ReciprocalGate, AddConstGate, ScaleGate, PowerGate, SinGate, CosGate,
+    IdentityGate, MatMulGate, SumGate, TransposeGate})

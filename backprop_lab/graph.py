@@ -30,6 +30,7 @@ calls the way PyTorch's ``.grad`` does).
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from math import isfinite
 from typing import Iterator
@@ -38,7 +39,7 @@ import numpy as np
 
 from . import gates as G
 from .i18n.messages import tr
-from .gates import is_scalar
+from .gates import BUILT_IN, is_scalar
 from .values import as_value, format_value, is_number, shape_of
 
 __all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "apply", "topological_order",
@@ -334,6 +335,7 @@ def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
                     child.grad = child.grad + grad
             if on_step is not None:
                 on_step(node)
+        check_leaf_totals(order)                        # sums of finite branches can overflow
 
 
 class RollBack:
@@ -378,33 +380,40 @@ def checked_gradients(node: Node, sent) -> tuple:
     """What ``node.gate.backward`` returned, checked where it was produced.
 
     One gradient per input, each a float or an array shaped like its input, finite,
-    owning its memory.  Totals are checked too: what reached this gate (a sum, where the
-    node feeds several gates) and, for a leaf, what it holds once this gradient is added.
-    Any problem is an error naming the gate, the input and what was expected.
+    owning its memory; and what reached this gate (a sum, where the node feeds several
+    gates) finite too.  Any problem is an error naming the gate, the input and what was
+    expected.  A built-in gate (:data:`gates.BUILT_IN`) sending numbers only needs the
+    finiteness test: the scalar engine runs this for every number, so that case is
+    tested first, with comparisons instead of function calls.
     """
-    upstream = node.grad                 # floats are checked inline, here and below: this
-    if not (type(upstream) is float and isfinite(upstream)):     # runs for every number
-        _check_finite(node, upstream)
+    upstream = node.grad
+    if type(upstream) is float and _SMALLEST <= upstream <= _LARGEST \
+            and type(node.gate) in BUILT_IN and type(sent) is tuple \
+            and len(sent) == len(node.inputs):
+        for grad in sent:                 # NaN fails both comparisons, ±inf one of them
+            if type(grad) is not float or not _SMALLEST <= grad <= _LARGEST:
+                break
+        else:
+            return sent
+    _check_finite(node, upstream)
     if type(sent) is not tuple or len(sent) != len(node.inputs):
         sent = _as_tuple(node, sent)
-    for child, grad in zip(node.inputs, sent):
-        if not (type(grad) is float and type(child.value) is float and isfinite(grad)):
-            return _checked_arrays(node, sent)          # arrays, and any problem
-        if child.gate is None and child.grad is not None:     # a leaf's total so far
-            total = child.grad + grad
-            if not isfinite(total):
-                _check_finite(child, total)
-    return sent
+    return tuple(_checked_gradient(node, index, grad, sent) for index, grad in enumerate(sent))
 
 
-def _checked_arrays(node: Node, sent: tuple) -> tuple:
-    """:func:`checked_gradients` for gradients that are not all finite floats."""
-    checked = tuple(_checked_gradient(node, index, grad, sent)
-                    for index, grad in enumerate(sent))
-    for child, grad in zip(node.inputs, checked):
-        if child.gate is None and child.grad is not None:
-            _check_finite(child, child.grad + grad)
-    return checked
+_LARGEST = sys.float_info.max          # the finite floats: from _SMALLEST to _LARGEST
+_SMALLEST = -_LARGEST
+
+
+def check_leaf_totals(order: list[Node]) -> None:
+    """Each leaf's gradient, once backward is done: finite.  Every branch was finite when
+    sent, but their sum can overflow (at a gate that shows as its upstream gradient, checked
+    by :func:`checked_gradients`)."""
+    for node in order:
+        grad = node.grad
+        if node.gate is None and grad is not None and not (
+                type(grad) is float and _SMALLEST <= grad <= _LARGEST):
+            _check_finite(node, grad)
 
 
 def _as_tuple(node: Node, sent) -> tuple:

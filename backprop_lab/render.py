@@ -29,6 +29,7 @@ Graphviz on it -- the embedded WebAssembly build, or the system ``dot`` -- to ma
 """
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Iterable, Sequence
 
@@ -95,6 +96,35 @@ class CircuitDigraph(graphviz.Digraph):
             return text if encoding is not None else text.encode("utf-8")
         return super().pipe(format, renderer, formatter, neato_no_op, quiet,
                             engine=engine, encoding=encoding)
+
+
+# DOT lines are written here rather than with Digraph.node()/.edge(): the same text, but
+# those check their arguments and quote every value with regular expressions, which cost
+# more than Graphviz's own layout of a small drawing.  Values repeat (shapes, colours,
+# numbers), so each is quoted once.
+_quote = functools.lru_cache(maxsize=4096)(graphviz.quoting.quote)
+
+
+def _a_list(attrs: dict) -> str:
+    """``label=... key=value ...`` as ``graphviz`` writes it: the label first, then the
+    other attributes sorted by name, quoted where DOT needs it, None left out."""
+    label = attrs.get("label")
+    items = [] if label is None else [f"label={_quote(label)}"]
+    items += [f"{_quote(key)}={_quote(value)}" for key, value in sorted(attrs.items())
+              if key != "label" and value is not None]
+    return " ".join(items)
+
+
+def _add_node(dot: CircuitDigraph, name: str, **attrs) -> None:
+    """``dot.node(name, **attrs)`` for one of our own node names (letters and digits)."""
+    a_list = _a_list(attrs)
+    dot.body.append(f"\t{name} [{a_list}]\n" if a_list else f"\t{name}\n")
+
+
+def _add_edge(dot: CircuitDigraph, tail: str, head: str, **attrs) -> None:
+    """``dot.edge(tail, head, **attrs)`` between two of our own node names."""
+    a_list = _a_list(attrs)
+    dot.body.append(f"\t{tail} -> {head} [{a_list}]\n" if a_list else f"\t{tail} -> {head}\n")
 
 
 def _as_graph(node_or_graph, what: str) -> Graph:
@@ -251,7 +281,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
         if id(node) not in shown:
             continue
         attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=f"input {unnamed}")
-        dot.node(ids[id(node)], **attrs)
+        _add_node(dot, ids[id(node)], **attrs)
         if id(node) in split:
             # many consumers: a short wire (value, total gradient) to a note, and a copy
             # of the name at every gate it feeds (long wires to each gate would make
@@ -259,19 +289,19 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             tag = node.name or (attrs["label"] if node.gate is None else ids[id(node)])
             tags[id(node)] = tag
             uses = consumers[id(node)] - (node is graph.output)
-            dot.node(ids[id(node)] + "j", label=f"{tag} → {uses} gates", shape="plaintext",
-                     fontcolor=CONSTANT_COLOR, fontsize="11")
-            dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
-                             note=notes.get(id(node))))
+            _add_node(dot, ids[id(node)] + "j", label=f"{tag} → {uses} gates", shape="plaintext",
+                           fontcolor=CONSTANT_COLOR, fontsize="11")
+            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+                           **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                                   note=notes.get(id(node))))
             summary.append(f"{tag} feeds {uses} gates: each gate shows a copy of {tag} "
                          f"(its wire's gradient in red; the total on {tag}'s own wire).")
         elif consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
-            dot.node(ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
-            dot.edge(ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                     **_wire(node, gradients.node.get(id(node)), precision, lit=False,
-                             note=notes.get(id(node))))
+            _add_node(dot, ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
+            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+                           **_wire(node, gradients.node.get(id(node)), precision, lit=False,
+                                   note=notes.get(id(node))))
 
     for node in graph.nodes:
         if node.gate is None or id(node) not in shown:
@@ -280,36 +310,36 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             grad = gradients.wire.get((id(node), i))
             if id(child) not in shown:
                 source = f"{ids[id(node)]}h{i}"
-                dot.node(source, label="⋯", shape="plaintext", fontcolor=CONSTANT_COLOR)
-                dot.edge(source, ids[id(node)], style="dashed",
-                         **_wire(child, grad, precision, lit=id(node) in lit,
-                                 note=notes.get(id(child))))
+                _add_node(dot, source, label="⋯", shape="plaintext", fontcolor=CONSTANT_COLOR)
+                _add_edge(dot, source, ids[id(node)], style="dashed",
+                               **_wire(child, grad, precision, lit=id(node) in lit,
+                                       note=notes.get(id(child))))
             elif id(child) in split:
                 source = f"{ids[id(child)]}c{ids[id(node)]}_{i}"
-                dot.node(source, label=tags[id(child)], shape="plaintext",
-                         fontcolor=CONSTANT_COLOR)
+                _add_node(dot, source, label=tags[id(child)], shape="plaintext",
+                               fontcolor=CONSTANT_COLOR)
                 attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
                          "fontcolor": GRAD_COLOR}
                 if id(node) in lit:
                     attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
-                dot.edge(source, ids[id(node)], **attrs)
+                _add_edge(dot, source, ids[id(node)], **attrs)
             elif consumers[id(child)] > 1 and not child.is_constant:
                 attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
                          "fontcolor": GRAD_COLOR}
                 if id(node) in lit:
                     attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
-                dot.edge(ids[id(child)] + "j", ids[id(node)], **attrs)
+                _add_edge(dot, ids[id(child)] + "j", ids[id(node)], **attrs)
             else:
-                dot.edge(ids[id(child)], ids[id(node)],
-                         **_wire(child, grad, precision, lit=id(node) in lit,
-                                 note=notes.get(id(child))))
+                _add_edge(dot, ids[id(child)], ids[id(node)],
+                               **_wire(child, grad, precision, lit=id(node) in lit,
+                                       note=notes.get(id(child))))
 
     output = graph.output
     sink = output_name or output.name or "out"
-    dot.node("output", label=sink, shape="plaintext")
-    dot.edge(ids[id(output)], "output",
-             **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
-                     named=False, note=notes.get(id(output))))
+    _add_node(dot, "output", label=sink, shape="plaintext")
+    _add_edge(dot, ids[id(output)], "output",
+                   **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
+                           named=False, note=notes.get(id(output))))
     dot.summary = "\n".join(summary)
     caption = "\n".join(([title] if title else []) + summary)
     if caption:

@@ -21,8 +21,10 @@ start dominates the cost, so one batch is much cheaper than one run per scenario
     crash     all solved, the kernel killed in part 3      -> graded, batch goes on
 
 Then ``generate_feedback`` (HTML), ``export`` (CSV) and ``validate`` / ``validate --invert``.
-The batch runs once per problem set and is shared by pytest-xdist workers through a file
-lock, so the tests below only read its results.
+A problem set and its translations (``<ps>_zh``) are two assignments of ONE class, graded
+together by each of these commands, as an instructor teaching both would.  The batch runs
+once per problem set and is shared by pytest-xdist workers through a file lock, so the
+tests below only read its results.
 """
 from __future__ import annotations
 
@@ -59,6 +61,22 @@ TRANSLATED_STUDENTS = ["full", "release", "partial", "edited"]
 
 def students_of(ps_name: str) -> list:
     return STUDENTS if ps_name in builder.PROBLEM_SETS else TRANSLATED_STUDENTS
+
+
+def english_of(ps_name: str) -> str:
+    """The problem set a release belongs to: ``ps1_gates_zh`` -> ``ps1_gates``."""
+    return next(name for name in builder.PROBLEM_SETS
+                if ps_name == name or ps_name.startswith(f"{name}_"))
+
+
+def releases_of(english: str) -> list:
+    """The English release first, then its translations: one nbgrader class grades them all."""
+    return [name for name in PS_NAMES if english_of(name) == english]
+
+
+# tests/conftest.py keeps each shared batch on one pytest-xdist worker; the batch of a
+# release is its problem set's class
+shared_batch_of = english_of
 
 
 def needs_students(ps, *students) -> None:
@@ -200,58 +218,67 @@ def submissions(ps: builder.ProblemSet, source_nb, release_nb) -> dict:
     return subs
 
 
-def run_course(ps_name: str, course: Path) -> dict:
-    """The whole pipeline for one problem set; returns what the tests check."""
-    ps = builder.RELEASES[ps_name]
-    students = students_of(ps_name)
+def run_course(english: str, course: Path) -> dict:
+    """The whole pipeline for one problem set and its translations, in ONE nbgrader class:
+    every command below grades all of them at once (the assignment-id glob ``<ps>*`` matches
+    exactly the releases copied into ``source/``).  Returns ``{release: what its tests check}``."""
+    releases = releases_of(english)
     course.mkdir(parents=True)
     shutil.copy(ASSIGNMENTS / "nbgrader_config.py", course)
-    shutil.copytree(ASSIGNMENTS / "source" / ps_name, course / "source" / ps_name)
+    for ps_name in releases:
+        shutil.copytree(ASSIGNMENTS / "source" / ps_name, course / "source" / ps_name)
     with open(course / "students.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["id", "first_name", "last_name"])
-        writer.writerows([s, s.title(), "Student"] for s in students)
+        writer.writerows([s, s.title(), "Student"] for s in students_of(english))
+    every = f"{english}*"
     nbgrader(course, "db", "student", "import", "students.csv")
-    generate = nbgrader(course, "generate_assignment", ps_name, "--force")
+    generate = nbgrader(course, "generate_assignment", every, "--force")
 
-    nb_name = f"{ps_name}.ipynb"
-    source_nb = nbformat.read(course / "source" / ps_name / nb_name, as_version=4)
-    release_nb = nbformat.read(course / "release" / ps_name / nb_name, as_version=4)
-    for student, nb in submissions(ps, source_nb, release_nb).items():
-        if student not in students:
-            continue
-        folder = course / "submitted" / student / ps_name
-        folder.mkdir(parents=True)
-        nbformat.write(nb, folder / nb_name)
-        (folder / "timestamp.txt").write_text("2026-11-26 06:00:00.000000 UTC")
+    for ps_name in releases:
+        nb_name = f"{ps_name}.ipynb"
+        source_nb = nbformat.read(course / "source" / ps_name / nb_name, as_version=4)
+        release_nb = nbformat.read(course / "release" / ps_name / nb_name, as_version=4)
+        ps = builder.RELEASES[ps_name]
+        for student, nb in submissions(ps, source_nb, release_nb).items():
+            if student not in students_of(ps_name):
+                continue
+            folder = course / "submitted" / student / ps_name
+            folder.mkdir(parents=True)
+            nbformat.write(nb, folder / nb_name)
+            (folder / "timestamp.txt").write_text("2026-11-26 06:00:00.000000 UTC")
 
-    autograde = nbgrader(course, "autograde", ps_name, "--force",
-                         f"--Execute.timeout={TIMEOUT}")
-    nbgrader(course, "generate_feedback", ps_name, "--force")
+    autograde = nbgrader(course, "autograde", every, "--force", f"--Execute.timeout={TIMEOUT}")
+    nbgrader(course, "generate_feedback", every, "--force")
     nbgrader(course, "export")
 
     from nbgrader.api import Gradebook
-    scores = {}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        for student in students:
-            nb = gb.find_submission_notebook(ps_name, ps_name, student)
-            cells = {}
-            for part in ps.parts:
-                grade = gb.find_grade(part.test_id, ps_name, ps_name, student)
-                cells[part.test_id] = grade.score
-            scores[student] = {"total": nb.score, "code": nb.code_score, "cells": cells,
-                               "max": nb.max_score}
-
-    validate_ok = nbgrader(course, "validate", str(course / "source" / ps_name / nb_name),
-                           check=False)
-    validate_invert = nbgrader(course, "validate", "--invert",
-                               str(course / "release" / ps_name / nb_name), check=False)
-    return {"course": str(course), "scores": scores,
+    results = {}
+    for ps_name in releases:
+        ps = builder.RELEASES[ps_name]
+        nb_name = f"{ps_name}.ipynb"
+        scores = {}
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+            for student in students_of(ps_name):
+                nb = gb.find_submission_notebook(ps_name, ps_name, student)
+                cells = {}
+                for part in ps.parts:
+                    grade = gb.find_grade(part.test_id, ps_name, ps_name, student)
+                    cells[part.test_id] = grade.score
+                scores[student] = {"total": nb.score, "code": nb.code_score, "cells": cells,
+                                   "max": nb.max_score}
+        validate_ok = nbgrader(course, "validate", str(course / "source" / ps_name / nb_name),
+                               check=False)
+        validate_invert = nbgrader(course, "validate", "--invert",
+                                   str(course / "release" / ps_name / nb_name), check=False)
+        results[ps_name] = {
+            "course": str(course), "scores": scores,
             "generate_log": generate.stdout + generate.stderr,
             "autograde_log": autograde.stdout + autograde.stderr,
             "validate": [validate_ok.returncode, validate_ok.stdout + validate_ok.stderr],
             "validate_invert": [validate_invert.returncode,
                                 validate_invert.stdout + validate_invert.stderr]}
+    return results
 
 
 @pytest.fixture(scope="session")
@@ -267,16 +294,15 @@ _RESULTS: dict = {}
 
 
 def pipeline(ps_name: str, shared: Path) -> dict:
-    if ps_name in _RESULTS:
-        return _RESULTS[ps_name]
-    result_file = shared / f"{ps_name}.json"
-    with open(shared / f"{ps_name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)      # one worker runs the batch, the others wait
-        if not result_file.exists():
-            result = run_course(ps_name, shared / ps_name)
-            result_file.write_text(json.dumps(result))
-    _RESULTS[ps_name] = json.loads(result_file.read_text())
-    return _RESULTS[ps_name]
+    english = english_of(ps_name)
+    if english not in _RESULTS:
+        result_file = shared / f"{english}.json"
+        with open(shared / f"{english}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)      # one worker runs the batch, the others wait
+            if not result_file.exists():
+                result_file.write_text(json.dumps(run_course(english, shared / english)))
+        _RESULTS[english] = json.loads(result_file.read_text())
+    return _RESULTS[english][ps_name]
 
 
 @pytest.fixture(params=PS_NAMES)
@@ -578,11 +604,18 @@ def test_feedback_is_html_with_the_messages_but_not_the_hidden_code(run):
 def test_export_gives_the_expected_csv(run):
     ps, result = run
     with open(Path(result["course"]) / "grades.csv", newline="") as f:
-        rows = {row["student_id"]: row for row in csv.DictReader(f)}
-    assert set(rows) == set(students_of(ps.name))
+        every = list(csv.DictReader(f))
+    # one row per student of the class and assignment (the translations are assignments of
+    # the same class); a student who handed nothing in for this one has no timestamp and 0
+    assert {row["assignment"] for row in every} == set(releases_of(english_of(ps.name)))
+    rows = {row["student_id"]: row for row in every if row["assignment"] == ps.name}
+    assert set(rows) == set(students_of(english_of(ps.name)))
+    submitted = {student for student, row in rows.items() if row["timestamp"]}
+    assert submitted == set(students_of(ps.name))
+    for student in set(rows) - submitted:
+        assert float(rows[student]["raw_score"]) == 0
     for student, score in result["scores"].items():
         row = rows[student]
-        assert row["assignment"] == ps.name
         assert float(row["raw_score"]) == pytest.approx(score["total"])
         assert float(row["max_score"]) == ps.auto_points + ps.manual_points
     assert float(rows["full"]["raw_score"]) == ps.auto_points

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from backprop_lab import grading, i18n, mistakes
+from backprop_lab.gates import Gate
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -46,6 +47,19 @@ class MeanBiasAffine:
         return dout @ self.W.T
 
 
+class SmallerWinsMax(Gate):
+    """ps1 part 2 routing the gradient to the smaller input."""
+
+    def forward(self, x, y):
+        self.save(x, y)
+        return np.maximum(x, y)
+
+    def backward(self, upstream):
+        x, y = self.saved()
+        smaller = np.asarray(x < y, dtype=np.float64)
+        return upstream * smaller, upstream * (1.0 - smaller)
+
+
 def feedback(task_id: str, **student) -> str:
     with pytest.raises(AssertionError) as failed:
         grading.check(task_id, **student)
@@ -53,6 +67,10 @@ def feedback(task_id: str, **student) -> str:
 
 
 @pytest.mark.parametrize("task_id, student, english, chinese", [
+    ("ps1.max_gate", {"MaxGate": SmallerWinsMax},
+     "[x = 4, y = 2, upstream 2 (max routes to x)] dx: expected 2, got 0. Hint: the max gate "
+     "routes the gradient to the *larger* input",
+     "[x = 4，y = 2，上游梯度 2（max 路由给 x）] dx：应为 2，得到 0。 提示：取最大值门把梯度路由给*较大*的输入"),
     ("ps2.topological_order", {"topological_order": reversed_order},
      "The order is reversed: list the inputs first and the output last.",
      "顺序反了：输入在前，输出在最后。"),
@@ -88,3 +106,26 @@ def test_the_comparison_and_a_raising_answer_speak_the_notebook_language(capsys)
     assert capsys.readouterr().out.strip() == "ps3.init：示例全部通过。"
     assert mistakes.compare("dx", np.array([1.0, 2.0]), np.array([1.0, 3.0])) == (
         "dx: wrong at index (1,): expected 3, got 2 (1 of 2 entries differ).")
+
+
+def test_the_cases_are_named_in_the_notebook_language():
+    with i18n.language("zh"):
+        zh = feedback("ps2.topological_order", topological_order=reversed_order)
+    assert "[由 10,000 个节点组成的链] 10000 个节点的顺序：'x9999' 排在了它的输入 'x9998' 之前。" in zh, zh
+    assert "[a chain of 10,000 nodes] the order of 10000 nodes: 'x9999' comes before its input 'x9998'." in (
+        feedback("ps2.topological_order", topological_order=reversed_order))
+
+
+def test_every_task_names_its_worded_cases_in_chinese():
+    """Case names with English words (not only formulas and shapes) are translated, for the
+    tasks of all five problem sets; the English names do not change."""
+    from backprop_lab.grading import TASKS
+    worded = re.compile(r"\b(?:random|stride|windows?|arrays?|tie|layer|scores|examples|chain|"
+                        r"upstream|spirals|blobs|neuron|tangents|expression|graph|used)\b")
+    english = {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()}
+    with i18n.language("zh"):
+        chinese = {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()}
+    assert {tid: [d for d, _ in task.cases(hidden=True)] for tid, task in TASKS.items()} == english
+    untranslated = [(tid, en) for tid in english for en, zh in zip(english[tid], chinese[tid])
+                    if worded.search(en) and not CJK.search(zh)]
+    assert not untranslated, untranslated

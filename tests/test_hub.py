@@ -28,11 +28,14 @@ killed before that is cleaned up by the next one (its record names a dead pid).
 Needs root, useradd/userdel/runuser/chpasswd, Node.js >= 20 with npm, a Python >= 3.11 with
 venv that other accounts may run (/usr/bin/python3), network to PyPI and npm; Chromium and
 Playwright for steps 4 (third student) and 7.  Skips with the reason when something is missing,
-unless BACKPROP_LAB_REQUIRE_HUB=1 (CI sets it): then it fails.  Phase times are written to
-test-artifacts/hub_timings.txt; on failure the logs are copied to test-artifacts/hub-*.log.
-About 9 minutes on a 2-core machine at load average 9-14, 5 of them in prepare_machine.py
-(pip); the run's folder goes to tmpfs (/dev/shm) when there is room, which makes removing the
-environment's 40,000 files take seconds instead of minutes.
+unless BACKPROP_LAB_REQUIRE_HUB=1 (CI sets it): then it fails.  Phase times, how long each
+server took to start and the load are written to test-artifacts/hub_timings.txt, the logs are
+copied to test-artifacts/hub-*.log.  Every wait ends at a readiness signal (the hub or a server
+answers) or at once when the process waited for exits; the bounds are hang guards, longer than
+the hub's own (see HUB_START_BOUND).
+About 11-15 minutes on the 2-core machine at load average 13-24, 6-8 of them in
+prepare_machine.py (pip); the run's folder goes to tmpfs (/dev/shm) when there is room, which
+makes removing the environment's 40,000 files take seconds instead of minutes.
 """
 from __future__ import annotations
 
@@ -51,6 +54,7 @@ import sys
 import tempfile
 import time
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,28 +65,30 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "assignments"))
 import build_assignments as builder  # noqa: E402
+import browser_support  # noqa: E402
+from browser_support import ARTIFACTS, chromium_page, find_chromium  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.hub]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "jupyterhub"
-ARTIFACTS = ROOT / "test-artifacts"
 REQUIRE = "BACKPROP_LAB_REQUIRE_HUB"
 SYSTEM_PYTHON = "/usr/bin/python3"
 RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 RUN_PREFIX = "backprop-lab-hub-test-"          # <run folder>/<RUN_PREFIX>xxxx: one folder per run
 HTTP_TIMEOUT = 180                              # one request (validate runs the notebook)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+# Hang guards of the waits for a readiness signal (each wait ends at the signal, or at once when
+# the process it waits for exits).  Longer than the hub's own bounds in jupyterhub_config.py
+# (the grader service's "timeout" 180 s, Spawner.http_timeout 120 s) so that, when something
+# does not start, the hub's verdict and its log are what the test reports.
+HUB_START_BOUND = 300
+SPAWN_BOUND = 240
+PAGE = {"viewport": {"width": 1300, "height": 850}}     # the browser passes' window
 
 
 # ------------------------------------------------------------------ what the machine must have
 def need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get(REQUIRE) == "1":
-        pytest.fail(f"{REQUIRE}=1 but {reason}")
-    pytest.skip(reason)
+    browser_support.need(condition, reason, required_by=REQUIRE)
 
 
 def check_machine() -> None:
@@ -102,7 +108,6 @@ def check_machine() -> None:
 
 def chromium():
     """Chromium's path and Playwright's sync API, or None when either is missing."""
-    from test_browser import find_chromium
     executable = find_chromium()
     try:
         from playwright.sync_api import sync_playwright
@@ -277,9 +282,10 @@ class ClassInABox:
         finally:
             self.timings.append((name, time.monotonic() - start))
 
-    def log_tail(self, name: str, chars: int = 6000) -> str:
+    def log_tail(self, name: str, chars: int | None = 6000) -> str:
         path = self.logs / name
-        return path.read_text(errors="replace")[-chars:] if path.exists() else "(no log)"
+        text = path.read_text(errors="replace") if path.exists() else "(no log)"
+        return text[-chars:] if chars else text
 
     def save_logs(self) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -290,7 +296,12 @@ class ClassInABox:
         ARTIFACTS.mkdir(exist_ok=True)
         total = sum(seconds for _, seconds in self.timings)
         lines = [f"{seconds:7.1f} s  {name}" for name, seconds in self.timings]
-        (ARTIFACTS / "hub_timings.txt").write_text("\n".join([*lines, f"{total:7.1f} s  total"]) + "\n")
+        # how long each server took to answer the hub (the load of the machine shows here)
+        spawns = [f"{float(seconds):7.1f} s  (server of {name})" for name, seconds in
+                  re.findall(r"User (\S+) took ([0-9.]+) seconds to start", self.log_tail("hub.log", None))]
+        load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+        (ARTIFACTS / "hub_timings.txt").write_text("\n".join(
+            [*lines, f"{total:7.1f} s  total", *spawns, f"load average at the end: {load}"]) + "\n")
 
 
 def course_toml(box: ClassInABox) -> str:
@@ -359,13 +370,14 @@ def box():
                  box.prefix / "etc" / "jupyterhub_config.py"],
                 cwd=box.prefix / "state", stdin=subprocess.DEVNULL, stdout=log,
                 stderr=subprocess.STDOUT, env=hub_environment(), start_new_session=True)
-            wait_for(lambda: _hub_up(box), 240, "the hub to answer through the proxy", box)
+            wait_for(lambda: _hub_up(box), HUB_START_BOUND, "the hub to answer through the proxy")
         yield box
     finally:
         box.write_timings()
         start = time.monotonic()
         stop_hub(box)
         print(f"hub test cleanup: hub stopped after {time.monotonic() - start:.1f} s")
+        box.save_logs()                                  # small; they say where the time went
         remove_run(run, list(box.accounts.values()))
         leftovers = [n for n in box.accounts.values() if uid_of(n) is not None]
         assert not leftovers, f"accounts left behind: {leftovers}"
@@ -406,7 +418,7 @@ def _hub_up(box: ClassInABox) -> bool:
         return False
 
 
-def wait_for(condition, seconds: float, what: str, box: ClassInABox | None = None):
+def wait_for(condition, seconds: float, what: str):
     """Poll ``condition`` until it returns something truthy (a bound, not a sleep)."""
     deadline = time.monotonic() + seconds
     while True:
@@ -458,10 +470,15 @@ class Person:
         self.post(f"/hub/api/users/{self.name}/server", expect=None)
 
     def server_ready(self) -> bool:
+        """The hub's word: ready (it answered the hub), still starting, or gone."""
         server = self.get(f"/hub/api/users/{self.name}").json()["servers"].get("")
         if server is None:
-            raise AssertionError(f"the server of {self.name} is gone (spawn failed?)")
+            raise AssertionError(f"the hub gave up on the server of {self.name} (its log "
+                                 f"below says why)")
         return bool(server["ready"])
+
+    def wait_until_ready(self) -> None:
+        wait_for(self.server_ready, SPAWN_BOUND, f"the server of {self.name}")
 
     def assignments(self, action: str = "", **data) -> list:
         path = f"/user/{self.name}/assignments" + (f"/{action}" if action else "")
@@ -561,13 +578,17 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
     with box.phase("the installation is the shipped files"):
         check_installed_files(box)
 
-    with box.phase("log in (PAM), start the students' servers"):
-        instructor = Person(box, box["instructor"])
-        students = {name: Person(box, name) for name in box.students}
-        for name in (box["full"], box["partial"]):     # the third one logs in with Chromium
-            students[name].start_server()
-        for name in (box["full"], box["partial"]):
-            wait_for(students[name].server_ready, 240, f"the server of {name}")
+    with box.phase("log in (PAM), start the servers of two students and the instructor"):
+        with ThreadPoolExecutor(4) as pool:           # everyone at once, as in a class
+            names = [box["instructor"], *box.students]
+            people = dict(zip(names, pool.map(lambda name: Person(box, name), names)))
+            instructor = people[box["instructor"]]
+            students = {name: people[name] for name in box.students}
+            # the third student's server starts when they log in with Chromium; the
+            # instructor's now, so that their browser pass finds it running
+            starting = [students[box["full"]], students[box["partial"]], instructor]
+            list(pool.map(Person.start_server, starting))
+            list(pool.map(Person.wait_until_ready, starting))
 
     with box.phase("the instructor adds the students, generates and releases ps1"):
         for name in box.students:
@@ -578,22 +599,25 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
             assert reply["success"], f"{action}: {reply}"
         assert (box.exchange / "outbound" / ps_name / f"{ps_name}.ipynb").exists()
 
+    def hand_in(role: str, answers: set | None) -> None:
+        student = students[box[role]]
+        listed = student.assignments()
+        assert [(a["assignment_id"], a["status"]) for a in listed] == [(ps_name, "released")]
+        fetched = student.assignments("fetch", assignment_id=ps_name)
+        assert any(a["status"] == "fetched" for a in fetched), fetched
+        release_nb = student.contents(nb_path).json()["content"]
+        student.save_notebook(nb_path, solved(release_nb, source_nb, answers))
+        report = student.validate(nb_path)
+        if role == "full":
+            assert report == {}, f"the full solution does not validate: {report}"
+        else:
+            assert report.get("failed"), f"the partial solution validates: {report}"
+        submitted = student.assignments("submit", assignment_id=ps_name)
+        assert any(a["status"] == "submitted" for a in submitted), submitted
+
     with box.phase("two students fetch, solve, validate and submit through the REST API"):
-        for role, answers in (("full", None), ("partial", set(part1.answer_ids))):
-            student = students[box[role]]
-            listed = student.assignments()
-            assert [(a["assignment_id"], a["status"]) for a in listed] == [(ps_name, "released")]
-            fetched = student.assignments("fetch", assignment_id=ps_name)
-            assert any(a["status"] == "fetched" for a in fetched), fetched
-            release_nb = student.contents(nb_path).json()["content"]
-            student.save_notebook(nb_path, solved(release_nb, source_nb, answers))
-            report = student.validate(nb_path)
-            if role == "full":
-                assert report == {}, f"the full solution does not validate: {report}"
-            else:
-                assert report.get("failed"), f"the partial solution validates: {report}"
-            submitted = student.assignments("submit", assignment_id=ps_name)
-            assert any(a["status"] == "submitted" for a in submitted), submitted
+        with ThreadPoolExecutor(2) as pool:            # side by side, each in their own server
+            list(pool.map(hand_in, ["full", "partial"], [None, set(part1.answer_ids)]))
 
     with box.phase("fetching leaves `import backprop_lab` working in the home folder"):
         assert not box.course_id.isidentifier()
@@ -608,7 +632,7 @@ def test_a_class_on_jupyterhub_from_release_to_feedback(box):
             student_in_browser(box, browser, blank, ps_name)
         else:
             blank.start_server()
-            wait_for(blank.server_ready, 240, f"the server of {blank.name}")
+            blank.wait_until_ready()
             blank.assignments("fetch", assignment_id=ps_name)
             assert blank.validate(nb_path).get("failed")
             blank.assignments("submit", assignment_id=ps_name)
@@ -716,7 +740,7 @@ def _login_in_browser(page, box: ClassInABox, name: str) -> None:
     page.fill("#username_input", name)
     page.fill("#password_input", box.passwords[name])
     page.click("#login_submit")
-    page.wait_for_url(f"**/user/{name}/lab**", timeout=240_000)   # spawn + JupyterLab load
+    page.wait_for_url(f"**/user/{name}/lab**", timeout=SPAWN_BOUND * 1000)   # spawn + lab
     page.wait_for_selector(".lm-MenuBar-itemLabel:text-is('Nbgrader')", timeout=120_000)
 
 
@@ -726,56 +750,36 @@ def _open_nbgrader(page, item: str) -> None:
 
 
 def student_in_browser(box: ClassInABox, browser, student: Person, ps_name: str) -> None:
-    executable, sync_playwright = browser
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = chrome.new_page(viewport={"width": 1300, "height": 850})
-        try:
-            _login_in_browser(page, box, student.name)
-            _open_nbgrader(page, "Assignment List")
-            page.locator("#released_assignments_list button", has_text="Fetch").click(
-                timeout=120_000)
-            submit = page.locator("#fetched_assignments_list button", has_text="Submit")
-            submit.wait_for(timeout=120_000)
-            # validate the untouched notebook (the list's Validate button does the same call)
-            assert student.validate(f"{box.course_id}/{ps_name}/{ps_name}.ipynb").get("failed")
-            submit.click()
-            page.locator("#submitted_assignments_list", has_text=ps_name).wait_for(timeout=120_000)
-            page.screenshot(path=str(ARTIFACTS / "hub_student_assignments.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "hub_student_failure.png"))
-            raise
-        finally:
-            chrome.close()
+    with chromium_page(browser, "hub_student_failure.png", **PAGE) as page:
+        _login_in_browser(page, box, student.name)
+        _open_nbgrader(page, "Assignment List")
+        page.locator("#released_assignments_list button", has_text="Fetch").click(timeout=120_000)
+        submit = page.locator("#fetched_assignments_list button", has_text="Submit")
+        submit.wait_for(timeout=120_000)
+        # validate the untouched notebook (the list's Validate button does the same call)
+        assert student.validate(f"{box.course_id}/{ps_name}/{ps_name}.ipynb").get("failed")
+        submit.click()
+        page.locator("#submitted_assignments_list", has_text=ps_name).wait_for(timeout=120_000)
+        page.screenshot(path=str(ARTIFACTS / "hub_student_assignments.png"))
     assert any(a["status"] == "submitted" for a in student.assignments())
 
 
 def formgrader_in_browser(box: ClassInABox, browser, ps_name: str) -> None:
-    executable, sync_playwright = browser
-    with sync_playwright() as playwright:
-        chrome = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = chrome.new_page(viewport={"width": 1300, "height": 850})
-        try:
-            _login_in_browser(page, box, box["instructor"])
-            _open_nbgrader(page, "Course List")
-            link = page.locator(".nbgrader-mainarea-widget a", has_text=box.course_id)
-            link.wait_for(timeout=120_000)
-            href = link.get_attribute("href")
-            assert href.endswith(f"/services/{box.course_id}/lab?formgrader=true"), href
-            page.goto(href, timeout=120_000)        # the link opens the service's JupyterLab
-            frame = page.frame_locator("iframe").first
-            frame.locator("text=Manage Assignments").first.wait_for(timeout=120_000)
-            row = frame.locator("tr", has_text=ps_name).first
-            row.wait_for(timeout=60_000)
-            cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-            assert "released" in cells and "3" in cells, cells      # status, # submissions
-            page.screenshot(path=str(ARTIFACTS / "hub_formgrader.png"))
-        except Exception:
-            page.screenshot(path=str(ARTIFACTS / "hub_formgrader_failure.png"))
-            raise
-        finally:
-            chrome.close()
+    with chromium_page(browser, "hub_formgrader_failure.png", **PAGE) as page:
+        _login_in_browser(page, box, box["instructor"])
+        _open_nbgrader(page, "Course List")
+        link = page.locator(".nbgrader-mainarea-widget a", has_text=box.course_id)
+        link.wait_for(timeout=120_000)
+        href = link.get_attribute("href")
+        assert href.endswith(f"/services/{box.course_id}/lab?formgrader=true"), href
+        page.goto(href, timeout=120_000)        # the link opens the service's JupyterLab
+        frame = page.frame_locator("iframe").first
+        frame.locator("text=Manage Assignments").first.wait_for(timeout=120_000)
+        row = frame.locator("tr", has_text=ps_name).first
+        row.wait_for(timeout=60_000)
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        assert "released" in cells and "3" in cells, cells      # status, # submissions
+        page.screenshot(path=str(ARTIFACTS / "hub_formgrader.png"))
 
 
 # ------------------------------------------------------------------ the shipped files, without a hub

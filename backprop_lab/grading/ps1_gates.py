@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import gates as G
 from ..graph import Graph, Node, maximum, sigmoid, var
+from ..i18n.messages import tr
 from ..mistakes import branches_overwritten, upstream_not_multiplied
 from .task import GradingError, Task, engine_gradients, numerical_wrt, results_of, rng_cases
 
@@ -56,19 +57,19 @@ class MultiplyGateTask(GateTask):
     id, name, reference, arg_names = "ps1.multiply_gate", "MultiplyGate", G.MultiplyGate, ("x", "y")
 
     def cases(self, hidden):
-        cases = [("x = -4, y = 3, upstream 2 (the multiply gate of CS231n's 'Backpropagation, "
-                  "Intuitions')", {"x": -4.0, "y": 3.0, "upstream": 2.0})]
+        cases = [(tr("x = -4, y = 3, upstream 2 (the multiply gate of CS231n's 'Backpropagation, "
+                     "Intuitions')"), {"x": -4.0, "y": 3.0, "upstream": 2.0})]
         if hidden:
             cases += rng_cases(101, lambda r: [
-                ("random numbers", {"x": float(r.normal()), "y": float(r.normal()),
+                (tr("random numbers"), {"x": float(r.normal()), "y": float(r.normal()),
                                     "upstream": float(r.normal())}),
-                ("random (3, 4) arrays", {"x": r.normal(size=(3, 4)), "y": r.normal(size=(3, 4)),
+                (tr("random (3, 4) arrays"), {"x": r.normal(size=(3, 4)), "y": r.normal(size=(3, 4)),
                                           "upstream": r.normal(size=(3, 4))})])
         return cases
 
     def mistakes(self, i):
         x, y, up = i["x"], i["y"], i["upstream"]
-        swap = "the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x."
+        swap = tr("the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x.")
         return {"dx": [upstream_not_multiplied("dx = upstream · y", y * np.ones_like(up)), (swap, up * x)],
                 "dy": [upstream_not_multiplied("dy = upstream · x", x * np.ones_like(up)), (swap, up * y)]}
 
@@ -77,25 +78,25 @@ class MaxGateTask(GateTask):
     id, name, reference, arg_names = "ps1.max_gate", "MaxGate", G.MaxGate, ("x", "y")
 
     def cases(self, hidden):
-        cases = [("x = 4, y = 2, upstream 2 (max routes to x)", {"x": 4.0, "y": 2.0, "upstream": 2.0}),
-                 ("x = -1, y = 5, upstream 3 (max routes to y)", {"x": -1.0, "y": 5.0, "upstream": 3.0})]
+        cases = [(tr("x = 4, y = 2, upstream 2 (max routes to x)"), {"x": 4.0, "y": 2.0, "upstream": 2.0}),
+                 (tr("x = -1, y = 5, upstream 3 (max routes to y)"), {"x": -1.0, "y": 5.0, "upstream": 3.0})]
         if hidden:
             def make(r):
                 x, y = r.normal(size=(4, 3)), r.normal(size=(4, 3))
                 y[0, 0] = x[0, 0]             # a tie: only x gets the gradient
-                return [("a tie, x = y = 1.5, upstream -2", {"x": 1.5, "y": 1.5, "upstream": -2.0}),
-                        ("random (4, 3) arrays with a tie", {"x": x, "y": y,
+                return [(tr("a tie, x = y = 1.5, upstream -2"), {"x": 1.5, "y": 1.5, "upstream": -2.0}),
+                        (tr("random (4, 3) arrays with a tie"), {"x": x, "y": y,
                                                              "upstream": r.normal(size=(4, 3))})]
             cases += rng_cases(102, make)
         return cases
 
     def mistakes(self, i):
         x, y, up = np.asarray(i["x"]), np.asarray(i["y"]), np.asarray(i["upstream"])
-        missing = "looks like the upstream gradient was not multiplied in (routed, but as 1)."
-        smaller = "the max gate routes the gradient to the *larger* input, not the smaller one."
-        both = "only the larger input gets the gradient; the other one gets 0 (max routes)."
-        tie = ("at a tie (x == y) give the gradient to x only: counting it for both inputs "
-               "doubles it.")
+        missing = tr("looks like the upstream gradient was not multiplied in (routed, but as 1).")
+        smaller = tr("the max gate routes the gradient to the *larger* input, not the smaller one.")
+        both = tr("only the larger input gets the gradient; the other one gets 0 (max routes).")
+        tie = tr("at a tie (x == y) give the gradient to x only: counting it for both inputs "
+                 "doubles it.")
         return {"dx": [(missing, (x >= y) * 1.0), (smaller, up * (x < y)), (both, up * np.ones_like(x))],
                 "dy": [(missing, (y > x) * 1.0), (smaller, up * (y <= x)), (both, up * np.ones_like(y)),
                        (tie, up * (y >= x))]}
@@ -105,11 +106,11 @@ class SigmoidGateTask(GateTask):
     id, name, reference, arg_names = "ps1.sigmoid_gate", "SigmoidGate", G.SigmoidGate, ("x",)
 
     def cases(self, hidden):
-        cases = [("x = 0, upstream 1", {"x": 0.0, "upstream": 1.0}),
-                 ("x = 1, upstream 2 (the CS231n neuron: σ(1) = 0.73)", {"x": 1.0, "upstream": 2.0})]
+        cases = [(tr("x = 0, upstream 1"), {"x": 0.0, "upstream": 1.0}),
+                 (tr("x = 1, upstream 2 (the CS231n neuron: σ(1) = 0.73)"), {"x": 1.0, "upstream": 2.0})]
         if hidden:
             cases += rng_cases(103, lambda r: [
-                ("random (5, 2) array", {"x": r.uniform(-6, 6, size=(5, 2)),
+                (tr("random (5, 2) array"), {"x": r.uniform(-6, 6, size=(5, 2)),
                                          "upstream": r.normal(size=(5, 2))})])
         return cases
 
@@ -117,9 +118,9 @@ class SigmoidGateTask(GateTask):
         x, up = np.asarray(i["x"]), np.asarray(i["upstream"])
         s = 0.5 * (1 + np.tanh(0.5 * x))
         return {"dx": [upstream_not_multiplied("dx = upstream · σ(1 − σ)", s * (1 - s)),
-                       ("the local gradient is σ(x)·(1 − σ(x)), not σ(x).", up * s),
-                       ("the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x).", up * (1 - s)),
-                       ("σ(1 − σ) uses the *output* σ(x), not the input x.", up * x * (1 - x))]}
+                       (tr("the local gradient is σ(x)·(1 − σ(x)), not σ(x)."), up * s),
+                       (tr("the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x)."), up * (1 - s)),
+                       (tr("σ(1 − σ) uses the *output* σ(x), not the input x."), up * x * (1 - x))]}
 
 
 class NeuronTask(Task):
@@ -127,26 +128,26 @@ class NeuronTask(Task):
     names = ("w0", "x0", "w1", "x1", "w2")
 
     def cases(self, hidden):
-        cases = [("the CS231n neuron: w = [2, -3, -3], x = [-1, -2]",
+        cases = [(tr("the CS231n neuron: w = [2, -3, -3], x = [-1, -2]"),
                   dict(zip(self.names, (2.0, -1.0, -3.0, -2.0, -3.0))))]
         if hidden:
             cases += rng_cases(104, lambda r: [
-                ("random weights and inputs", dict(zip(self.names, map(float, r.normal(size=5)))))])
+                (tr("random weights and inputs"), dict(zip(self.names, map(float, r.normal(size=5)))))])
         return cases
 
     def run(self, student, inputs):
         leaves = {k: var(v, name=k) for k, v in inputs.items()}
         out = student["neuron"](*leaves.values())
         if not isinstance(out, Node):
-            raise GradingError(f"neuron(...) must return the output Node of the graph, got "
-                               f"{type(out).__name__}.")
+            raise GradingError(tr("neuron(...) must return the output Node of the graph, got "
+                                  "{kind}.", kind=type(out).__name__))
         graph = Graph(out)
         used = {type(n.gate) for n in graph.nodes if n.gate is not None}
         for cls in ("MultiplyGate", "SigmoidGate"):
             if student[cls] not in used:
-                raise GradingError(
-                    f"neuron(...) must build the graph with your {cls} "
-                    f"(bl.graph.apply({cls}(), a, b) runs your gate inside the graph).")
+                raise GradingError(tr(
+                    "neuron(...) must build the graph with your {cls} "
+                    "(bl.graph.apply({cls}(), a, b) runs your gate inside the graph).", cls=cls))
         grads = graph.backward()
         return {"output": out.value, **{f"d{k}": grads.get(k) for k in self.names}}
 
@@ -163,15 +164,13 @@ def _staged_f(x, y):
 
 class StagedTask(Task):
     id, student = "ps1.staged_backward", ("staged_f",)
-    overwrite = ("some of x's branches were overwritten instead of added: x is used in the "
-                 "numerator, in σ(x) and in x + y — use += for every branch after the first.")
 
     def cases(self, hidden):
-        cases = [("x = 3, y = -4 (the staged example of CS231n's 'Backpropagation, Intuitions')",
+        cases = [(tr("x = 3, y = -4 (the staged example of CS231n's 'Backpropagation, Intuitions')"),
                   {"x": 3.0, "y": -4.0})]
         if hidden:
             cases += rng_cases(105, lambda r: [
-                (f"random point {k}", {"x": float(r.uniform(-3, 3)), "y": float(r.uniform(-3, 3))})
+                (tr("random point {k}", k=k), {"x": float(r.uniform(-3, 3)), "y": float(r.uniform(-3, 3))})
                 for k in range(2)])
         return cases
 
@@ -190,9 +189,11 @@ class StagedTask(Task):
         num, den = x + sy, sx + xpy ** 2
         dnum, dden = 1.0 / den, -num / den ** 2
         dxpy = 2 * xpy * dden
-        y_hint = self.overwrite.replace("x is used in the numerator, in σ(x) and in x + y",
-                                        "y is used in σ(y) and in x + y").replace("x's", "y's")
-        return {"dx": branches_overwritten([dnum, sx * (1 - sx) * dden, dxpy], self.overwrite),
+        x_hint = tr("some of x's branches were overwritten instead of added: x is used in the "
+                    "numerator, in σ(x) and in x + y — use += for every branch after the first.")
+        y_hint = tr("some of y's branches were overwritten instead of added: y is used in σ(y) "
+                    "and in x + y — use += for every branch after the first.")
+        return {"dx": branches_overwritten([dnum, sx * (1 - sx) * dden, dxpy], x_hint),
                 "dy": branches_overwritten([sy * (1 - sy) * dnum, dxpy], y_hint)}
 
 
@@ -203,7 +204,7 @@ class FanOutTask(Task):
         cases = [("a = 2, b = -1", {"a": 2.0, "b": -1.0}), ("a = -1, b = 3", {"a": -1.0, "b": 3.0})]
         if hidden:
             cases += rng_cases(106, lambda r: [
-                (f"random point {k}", {"a": float(v[0]), "b": float(v[1])})
+                (tr("random point {k}", k=k), {"a": float(v[0]), "b": float(v[1])})
                 for k, v in enumerate(r.uniform(-3, 3, size=(3, 2)))])
         return cases
 
@@ -217,13 +218,14 @@ class FanOutTask(Task):
 
     def mistakes(self, i):
         a, b = i["a"], i["b"]
-        hint = ("{} is used {} (in {}): the gradients of all its uses add up (+=); one of "
-                "them was lost.")
+        def hint(name, times, uses):
+            return tr("{name} is used {times} (in {uses}): the gradients of all its uses add up "
+                      "(+=); one of them was lost.", name=name, times=times, uses=uses)
         return {"da": branches_overwritten(
                     [b, max(a, b), a * (a >= b)],
-                    hint.format("a", "three times", "a·b, in max(a, b) and as the factor of max")),
+                    hint("a", tr("three times"), tr("a·b, in max(a, b) and as the factor of max"))),
                 "db": branches_overwritten([a, a * (b > a)],
-                                           hint.format("b", "twice", "a·b and in max(a, b)"))}
+                                           hint("b", tr("twice"), tr("a·b and in max(a, b)")))}
 
 
 TASKS = (MultiplyGateTask(), MaxGateTask(), SigmoidGateTask(), NeuronTask(), StagedTask(),

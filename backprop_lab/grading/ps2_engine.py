@@ -150,10 +150,10 @@ def _value_op_cases(hidden: bool, seed: int) -> list:
              ("a = -1.5, b = 0.5", {"a": -1.5, "b": 0.5})]
     if hidden:
         def make(r):
-            return [(f"random a, b ({k})", {"a": float(r.uniform(-2.5, 2.5)),
+            return [(tr("random a, b ({k})", k=k), {"a": float(r.uniform(-2.5, 2.5)),
                                             "b": float(r.uniform(-2.5, 2.5))}) for k in range(3)]
         cases += rng_cases(seed, make)
-        cases += [("a = 0 (the kink of ReLU), b = 1", {"a": 0.0, "b": 1.0})]
+        cases += [(tr("a = 0 (the kink of ReLU), b = 1"), {"a": 0.0, "b": 1.0})]
     return cases
 
 
@@ -248,15 +248,15 @@ class TopologicalOrderTask(Task):
 
     def cases(self, hidden):
         cases = [("f = (x + y) · z", {"graph": _graph_spec("cs231n")}),
-                 ("a feeds d directly and through b and c (two paths of different length)",
+                 (tr("a feeds d directly and through b and c (two paths of different length)"),
                   {"graph": _graph_spec("paths")}),
-                 ("a used three times", {"graph": _graph_spec("fanout")}),
-                 ("a chain of 10,000 nodes", {"graph": _graph_spec("chain", size=10_000)})]
+                 (tr("a used three times"), {"graph": _graph_spec("fanout")}),
+                 (tr("a chain of {n:,} nodes", n=10_000), {"graph": _graph_spec("chain", size=10_000)})]
         if hidden:
             cases += rng_cases(221, lambda r: [
-                (f"a random graph of {n} nodes", {"graph": _graph_spec("random", r, n)})
+                (tr("a random graph of {n} nodes", n=n), {"graph": _graph_spec("random", r, n)})
                 for n in (12, 60, 400)])
-            cases += [("a chain of 20,000 nodes", {"graph": _graph_spec("chain", size=20_000)})]
+            cases += [(tr("a chain of {n:,} nodes", n=20_000), {"graph": _graph_spec("chain", size=20_000)})]
         return cases
 
     def run(self, student, i):
@@ -336,24 +336,25 @@ class BackwardTask(Task):
     graded_methods = VALUE_METHODS
 
     def cases(self, hidden):
-        cases = [("f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)",
+        cases = [(tr("f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)"),
                   {"kind": "circuit", "x": -2.0, "y": 5.0, "z": -4.0}),
-                 ("a + a at a = 3", {"kind": "a + a", "a": 3.0}),
-                 ("a · a at a = 3", {"kind": "a · a", "a": 3.0}),
-                 ("a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2",
+                 (tr("a + a at a = 3"), {"kind": "a + a", "a": 3.0}),
+                 (tr("a · a at a = 3"), {"kind": "a · a", "a": 3.0}),
+                 (tr("a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2"),
                   {"kind": "three uses", "a": 0.5, "b": -2.0}),
-                 ("x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)",
+                 (tr("x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)"),
                   {"kind": "chain", "x": 1.0, "n": 10_000})]
         if hidden:
             def make(r):
                 u = [float(v) for v in r.uniform(-2, 2, size=6)]
-                return [("f = (x + y) · z at random x, y, z",
+                return [(tr("f = (x + y) · z at random x, y, z"),
                          {"kind": "circuit", "x": u[0], "y": u[1], "z": u[2]}),
-                        ("a + a at random a", {"kind": "a + a", "a": u[3]}),
-                        ("a · a at random a", {"kind": "a · a", "a": u[4]}),
-                        ("a used by three gates, random a, b", {"kind": "three uses", "a": u[5],
-                                                                 "b": u[0]}),
-                        ("a chain of 12,000 steps", {"kind": "chain", "x": u[1], "n": 12_000})]
+                        (tr("a + a at random a"), {"kind": "a + a", "a": u[3]}),
+                        (tr("a · a at random a"), {"kind": "a · a", "a": u[4]}),
+                        (tr("a used by three gates, random a, b"), {"kind": "three uses",
+                                                                    "a": u[5], "b": u[0]}),
+                        (tr("a chain of {n:,} steps", n=12_000), {"kind": "chain", "x": u[1],
+                                                                   "n": 12_000})]
             cases += rng_cases(231, make)
         return cases
 
@@ -515,18 +516,18 @@ class ExpressionsTask(Task):
     graded_methods = VALUE_METHODS
 
     def cases(self, hidden):
-        cases = [("staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)",
+        cases = [(tr("staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)"),
                   {"kind": "staged", "x": 3.0, "y": -4.0}),
-                 ("micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], "
-                  "b = 6.8813735870195432",
+                 (tr("micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], "
+                     "b = 6.8813735870195432"),
                   {"kind": "neuron", "x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0,
                    "b": 6.8813735870195432})]
         if hidden:
             def make(r):
-                points = [(f"staged(x, y) at random x, y ({k + 1})",
+                points = [(tr("staged(x, y) at random x, y ({k})", k=k + 1),
                            {"kind": "staged", "x": float(r.uniform(-3, 3)),
                             "y": float(r.uniform(-3, 3))}) for k in range(2)]
-                return points + [(f"random expression {k + 1} ({n} operations)",
+                return points + [(tr("random expression {k} ({n} operations)", k=k + 1, n=n),
                                   {"kind": "program", "seed": int(r.integers(2 ** 31)), "n": n})
                                  for k, n in enumerate((10, 20, 40))]
             cases += rng_cases(241, make)
@@ -575,13 +576,13 @@ class DualNumbersTask(Task):
                       "tanh", "relu")
 
     def cases(self, hidden):
-        cases = [(f"{d}, tangents a' = 1, b' = 0", {**v, "da": 1.0, "db": 0.0})
+        cases = [(tr("{case}, tangents a' = 1, b' = 0", case=d), {**v, "da": 1.0, "db": 0.0})
                  for d, v in _value_op_cases(False, 0)[:1]]
-        cases += [("a = -1.5, b = 0.5, tangents a' = 2, b' = -1",
+        cases += [(tr("a = -1.5, b = 0.5, tangents a' = 2, b' = -1"),
                    {"a": -1.5, "b": 0.5, "da": 2.0, "db": -1.0})]
         if hidden:
             cases += rng_cases(251, lambda r: [
-                (f"random a, b and tangents ({k})",
+                (tr("random a, b and tangents ({k})", k=k),
                  {"a": float(r.uniform(-2.5, 2.5)), "b": float(r.uniform(-2.5, 2.5)),
                   "da": float(r.normal()), "db": float(r.normal())}) for k in range(3)])
         return cases
@@ -626,11 +627,11 @@ class ForwardModeTask(Task):
     id, student = "ps2.forward_mode", ("forward_mode_gradient",)
 
     def cases(self, hidden):
-        cases = [("e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)",
+        cases = [(tr("e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)"),
                   {"kind": "colah", "xs": [2.0, 1.0]})]
         if hidden:
             cases += rng_cases(261, lambda r: [
-                (f"a random expression of {n} inputs", {"kind": "program", "n": n,
+                (tr("a random expression of {n} inputs", n=n), {"kind": "program", "n": n,
                                                         "seed": int(r.integers(2 ** 31))})
                 for n in (3, 5)])
         return cases
@@ -681,9 +682,9 @@ class MLPTask(Task):
 
     def cases(self, hidden):
         if hidden:        # other data only (the visible case ran in the visible check)
-            return rng_cases(271, lambda r: [("XOR blobs drawn afresh", {
+            return rng_cases(271, lambda r: [(tr("XOR blobs drawn afresh"), {
                 "train": int(r.integers(2 ** 31)), "test": int(r.integers(2 ** 31))})])
-        return [("XOR blobs: 24 training points, 40 held out", {"train": 11, "test": 12})]
+        return [(tr("XOR blobs: 24 training points, 40 held out"), {"train": 11, "test": 12})]
 
     def run(self, student, i):
         X, y = xor_blobs(i["train"])

@@ -33,9 +33,9 @@ class AffineTask(Task):
                   {"x": x, "W": W, "b": np.array([0.1, -0.2, 0.3, 0.0]), "dout": dout})]
         if hidden:
             cases += rng_cases(201, lambda r: [
-                ("random x (5, 4), W (4, 3)", {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
+                (tr("random x (5, 4), W (4, 3)"), {"x": r.normal(size=(5, 4)), "W": r.normal(size=(4, 3)),
                                                "b": r.normal(size=3), "dout": r.normal(size=(5, 3))}),
-                ("a batch of one, x (1, 6), W (6, 2)", {"x": r.normal(size=(1, 6)), "W": r.normal(size=(6, 2)),
+                (tr("a batch of one, x (1, 6), W (6, 2)"), {"x": r.normal(size=(1, 6)), "W": r.normal(size=(6, 2)),
                                                         "b": r.normal(size=2), "dout": r.normal(size=(1, 2))})])
         return cases
 
@@ -79,7 +79,7 @@ class ActivationTask(Task):
             def make(r):
                 x = r.normal(size=(4, 5))
                 x[1, 2] = 0.0                 # the kink: ReLU passes no gradient at 0
-                return [("random (4, 5) with a zero", {"x": x, "dout": r.normal(size=(4, 5))})]
+                return [(tr("random (4, 5) with a zero"), {"x": x, "dout": r.normal(size=(4, 5))})]
             cases += rng_cases(202, make)
         return cases
 
@@ -117,12 +117,12 @@ class SoftmaxTask(Task):
     id, student = "ps3.softmax_ce", ("softmax_cross_entropy",)
 
     def cases(self, hidden):
-        cases = [("2 examples, 3 classes", {"scores": np.array([[1.0, 2.0, 3.0], [1.0, -1.0, 0.0]]),
+        cases = [(tr("2 examples, 3 classes"), {"scores": np.array([[1.0, 2.0, 3.0], [1.0, -1.0, 0.0]]),
                                             "y": np.array([2, 0])})]
         if hidden:
             cases += rng_cases(203, lambda r: [
-                ("random (6, 4) scores", {"scores": r.normal(size=(6, 4)), "y": r.integers(0, 4, 6)}),
-                ("large scores (the max trick)", {"scores": 500 + 50 * r.normal(size=(3, 5)),
+                (tr("random (6, 4) scores"), {"scores": r.normal(size=(6, 4)), "y": r.integers(0, 4, 6)}),
+                (tr("large scores (the max trick)"), {"scores": 500 + 50 * r.normal(size=(3, 5)),
                                                   "y": r.integers(0, 5, 3)})])
         return cases
 
@@ -171,10 +171,10 @@ class NumericalGradientTask(Task):
         return g
 
     def cases(self, hidden):
-        cases = [("f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]",
+        cases = [(tr("f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]"),
                   {"x": np.array([[1.0, 2.0, 3.0], [-1.0, 0.0, 0.5]])})]
         if hidden:
-            cases += rng_cases(204, lambda r: [("random (3, 4)", {"x": r.normal(size=(3, 4))})])
+            cases += rng_cases(204, lambda r: [(tr("random (3, 4)"), {"x": r.normal(size=(3, 4))})])
         return cases
 
     def run(self, student, i):
@@ -201,9 +201,9 @@ class TrainingTask(Task):
     target = 0.9
 
     def cases(self, hidden):
-        cases = [("3-class spirals (100 points per class), 25 % held out", {"seed": 7})]
+        cases = [(tr("3-class spirals (100 points per class), 25 % held out"), {"seed": 7})]
         if hidden:        # other data: predictions cannot be the visible case's known labels
-            cases += [("3-class spirals drawn with another seed", {"seed": salted(2026)})]
+            cases += [(tr("3-class spirals drawn with another seed"), {"seed": salted(2026)})]
         return cases
 
     def run(self, student, i):
@@ -246,13 +246,13 @@ class InitTask(Task):
     depth = 20
 
     def cases(self, hidden):
-        cases = [("a ReLU layer, 200 → 100", {"n_in": 200, "n_out": 100, "activation": "relu", "seed": 0}),
-                 ("a tanh layer, 60 → 240", {"n_in": 60, "n_out": 240, "activation": "tanh", "seed": 1})]
+        cases = [(tr("a ReLU layer, 200 → 100"), {"n_in": 200, "n_out": 100, "activation": "relu", "seed": 0}),
+                 (tr("a tanh layer, 60 → 240"), {"n_in": 60, "n_out": 240, "activation": "tanh", "seed": 1})]
         if hidden:
             cases += rng_cases(205, lambda r: [
-                ("a ReLU layer of other sizes", {"n_in": int(r.integers(150, 300)), "n_out": int(r.integers(50, 100)),
+                (tr("a ReLU layer of other sizes"), {"n_in": int(r.integers(150, 300)), "n_out": int(r.integers(50, 100)),
                                                 "activation": "relu", "seed": int(r.integers(2 ** 31))}),
-                ("a tanh layer of other sizes", {"n_in": int(r.integers(50, 100)), "n_out": int(r.integers(150, 300)),
+                (tr("a tanh layer of other sizes"), {"n_in": int(r.integers(50, 100)), "n_out": int(r.integers(150, 300)),
                                                 "activation": "tanh", "seed": int(r.integers(2 ** 31))})])
         return cases
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ..graph import tanh, var
+from ..i18n.messages import tr
 from .data import conv2d_valid
 from .task import GradingError, Task, engine_gradients, results_of, rng_cases, salted
 
@@ -29,12 +30,12 @@ class ConvTask(Task):
     id, student = "ps4.conv_backward", ("conv2d_backward",)
 
     def cases(self, hidden):
-        cases = [("x 3×3 (1..9), w 2×2, dout 2×2 (the article's example)",
+        cases = [(tr("x 3×3 (1..9), w 2×2, dout 2×2 (the article's example)"),
                   {"x": np.arange(1.0, 10.0).reshape(3, 3), "w": np.array([[1.0, 2.0], [3.0, 4.0]]),
                    "dout": np.array([[1.0, -1.0], [2.0, 0.5]])})]
         if hidden:
             cases += rng_cases(301, lambda r: [
-                ("random x 5×6, w 3×2", {"x": r.normal(size=(5, 6)), "w": r.normal(size=(3, 2)),
+                (tr("random x 5×6, w 3×2"), {"x": r.normal(size=(5, 6)), "w": r.normal(size=(3, 2)),
                                          "dout": r.normal(size=(3, 5))})])
         return cases
 
@@ -56,8 +57,8 @@ class ConvTask(Task):
         return {"dx": dx, "dw": dw}
 
     def mistakes(self, i):
-        return {"dx": [("dx is the *full* convolution of dout with the kernel rotated by 180° "
-                        "(np.rot90(w, 2)); the kernel was not rotated.",
+        return {"dx": [(tr("dx is the *full* convolution of dout with the kernel rotated by 180° "
+                        "(np.rot90(w, 2)); the kernel was not rotated."),
                         _full_correlate(i["dout"], i["w"]))]}
 
 
@@ -108,7 +109,7 @@ class RNNStepTask(Task):
     def mistakes(self, i):
         x, hp, Wx, Wh = i["x"], i["h_prev"], i["Wx"], i["Wh"]
         da = i["dh"]        # the mistake: tanh's local gradient (1 - h²) left out
-        hint = "multiply by tanh's local gradient (1 − h²) before the matrix products."
+        hint = tr("multiply by tanh's local gradient (1 − h²) before the matrix products.")
         return {"dx": [(hint, da @ Wx.T)], "dh_prev": [(hint, da @ Wh.T)],
                 "dWx": [(hint, x.T @ da)], "dWh": [(hint, hp.T @ da)], "db": [(hint, da.sum(0))]}
 
@@ -170,8 +171,8 @@ class BPTTTask(RNNStepTask):
             dxs.append(g["dx"])
             for k in sums:
                 sums[k] = sums[k] + g[k]
-        hint = ("the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
-                "added to dhs[t] before backpropagating step t.")
+        hint = (tr("the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
+                "added to dhs[t] before backpropagating step t."))
         return {"dxs": [(hint, np.stack(dxs))], **{k: [(hint, v)] for k, v in sums.items()}}
 
 
@@ -179,13 +180,13 @@ class ClippingTask(Task):
     id, student = "ps4.clipping", ("clip_by_global_norm",)
 
     def cases(self, hidden):
-        cases = [("grads [3, 4] and [12], max_norm 6.5 (norm 13 → halved)",
+        cases = [(tr("grads [3, 4] and [12], max_norm 6.5 (norm 13 → halved)"),
                   {"grads": [np.array([3.0, 4.0]), np.array([12.0])], "max_norm": 6.5})]
         if hidden:
             def make(r):
                 grads = [r.normal(size=(3, 2)), r.normal(size=4), r.normal(size=(2, 2, 2))]
-                return [("three arrays, norm above the threshold", {"grads": grads, "max_norm": 1.0}),
-                        ("three arrays, norm below the threshold (unchanged)",
+                return [(tr("three arrays, norm above the threshold"), {"grads": grads, "max_norm": 1.0}),
+                        (tr("three arrays, norm below the threshold (unchanged)"),
                          {"grads": [g.copy() for g in grads], "max_norm": 100.0})]
             cases += rng_cases(306, make)
         return cases
@@ -195,8 +196,8 @@ class ClippingTask(Task):
                                                                   i["max_norm"]),
                                    "clip_by_global_norm(grads, max_norm)", 2)
         if not isinstance(clipped, (list, tuple)) or len(clipped) != len(i["grads"]):
-            raise GradingError("clip_by_global_norm must return (list of clipped arrays, "
-                               "global norm), one array per input gradient.")
+            raise GradingError(tr("clip_by_global_norm must return (list of clipped arrays, "
+                               "global norm), one array per input gradient."))
         return {"global norm": norm, **{f"clipped[{k}]": g for k, g in enumerate(clipped)}}
 
     def expected(self, i):
@@ -206,8 +207,8 @@ class ClippingTask(Task):
 
     def mistakes(self, i):
         per_array = [g * min(1.0, i["max_norm"] / np.linalg.norm(g)) for g in i["grads"]]
-        hint = ("clip by the *global* norm of all gradients together (one scale factor for "
-                "all arrays), not each array by its own norm.")
+        hint = (tr("clip by the *global* norm of all gradients together (one scale factor for "
+                "all arrays), not each array by its own norm."))
         return {f"clipped[{k}]": [(hint, g)] for k, g in enumerate(per_array)}
 
 
@@ -246,8 +247,8 @@ class VanishingTask(Task):
         return {"norms": norms, "growth rate": i["rho"]}
 
     def mistakes(self, i):
-        return {"norms": [("the norms must run backwards from the last step: norms[0] is "
-                           "‖∂L/∂h_T‖, norms[k] is ‖∂L/∂h_(T−k)‖.",
+        return {"norms": [(tr("the norms must run backwards from the last step: norms[0] is "
+                           "‖∂L/∂h_T‖, norms[k] is ‖∂L/∂h_(T−k)‖."),
                            self.expected(i)["norms"][::-1])]}
 
 

@@ -17,6 +17,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..gradcheck import numerical_gradient
 from ..graph import constant, maximum, sigmoid, tanh, var
+from ..i18n.messages import tr
 from .data import conv2d_valid
 from .task import GradingError, Task, engine_gradients, results_of, rng_cases
 
@@ -73,18 +74,18 @@ class MaxPoolTask(Task):
     def cases(self, hidden):
         x = np.array([[1.0, 3.0, 2.0, 2.0], [0.0, 3.0, 1.0, 0.0],
                       [4.0, 1.0, 0.5, 6.0], [2.0, 4.0, 6.0, 1.0]]).reshape(1, 1, 4, 4)
-        cases = [("x 4×4 with ties, 2×2 windows, stride 2",
+        cases = [(tr("x 4×4 with ties, 2×2 windows, stride 2"),
                   {"x": x, "dout": np.array([[1.0, -2.0], [3.0, 0.5]]).reshape(1, 1, 2, 2),
                    "size": 2, "stride": 2}),
-                 ("the same x, overlapping 2×2 windows with stride 1",
+                 (tr("the same x, overlapping 2×2 windows with stride 1"),
                   {"x": x, "dout": np.arange(1.0, 10.0).reshape(1, 1, 3, 3), "size": 2, "stride": 1})]
         if hidden:
             def make(r):
                 ties = r.integers(0, 4, size=(2, 3, 6, 6)).astype(float)     # many ties
                 other = r.normal(size=(1, 2, 7, 7))
-                return [("random (2, 3, 6, 6) with many ties, 3×3 windows, stride 1",
+                return [(tr("random (2, 3, 6, 6) with many ties, 3×3 windows, stride 1"),
                          {"x": ties, "dout": r.normal(size=(2, 3, 4, 4)), "size": 3, "stride": 1}),
-                        ("random (1, 2, 7, 7), 3×3 windows, stride 2",
+                        (tr("random (1, 2, 7, 7), 3×3 windows, stride 2"),
                          {"x": other, "dout": r.normal(size=(1, 2, 3, 3)), "size": 3, "stride": 2})]
             cases += rng_cases(511, make)
         return cases
@@ -112,11 +113,11 @@ class MaxPoolTask(Task):
 
     def mistakes(self, i):
         return {"dx": [
-            ("at a tie only the *first* maximum of the window (row by row, like np.argmax) gets "
-             "the gradient; giving it to every tied pixel counts it twice.", _maxpool_variant(i, "ties")),
-            ("windows overlap: a pixel that is the maximum of several windows gets the sum of "
-             "their gradients (+=, not =).", _maxpool_variant(i, "overwrite")),
-            ("max routes the gradient to the maximum only; the other pixels of the window get 0.",
+            (tr("at a tie only the *first* maximum of the window (row by row, like np.argmax) gets "
+             "the gradient; giving it to every tied pixel counts it twice."), _maxpool_variant(i, "ties")),
+            (tr("windows overlap: a pixel that is the maximum of several windows gets the sum of "
+             "their gradients (+=, not =)."), _maxpool_variant(i, "overwrite")),
+            (tr("max routes the gradient to the maximum only; the other pixels of the window get 0."),
              _maxpool_variant(i, "window"))]}
 
 
@@ -144,15 +145,15 @@ class ConvChannelsTask(Task):
             out = conv_forward(x, w, np.zeros(w_shape[0]), stride, pad)
             return {"x": x, "w": w, "b": r.normal(size=w_shape[0]),
                     "dout": r.normal(size=out.shape), "stride": stride, "pad": pad}
-        cases = [("x (1, 2, 5, 5), w (3, 2, 3, 3), stride 1, pad 1",
+        cases = [(tr("x (1, 2, 5, 5), w (3, 2, 3, 3), stride 1, pad 1"),
                   make(521, (1, 2, 5, 5), (3, 2, 3, 3), 1, 1)),
-                 ("x (2, 2, 5, 5), w (2, 2, 3, 3), stride 2, pad 1",
+                 (tr("x (2, 2, 5, 5), w (2, 2, 3, 3), stride 2, pad 1"),
                   make(522, (2, 2, 5, 5), (2, 2, 3, 3), 2, 1))]
         if hidden:
             cases += rng_cases(523, lambda r: [
-                ("random x (2, 3, 7, 6), w (4, 3, 3, 2), stride 2, pad 1",
+                (tr("random x (2, 3, 7, 6), w (4, 3, 3, 2), stride 2, pad 1"),
                  make(int(r.integers(2 ** 31)), (2, 3, 7, 6), (4, 3, 3, 2), 2, 1)),
-                ("random x (3, 1, 6, 6), w (2, 1, 2, 2), stride 2, pad 0",
+                (tr("random x (3, 1, 6, 6), w (2, 1, 2, 2), stride 2, pad 0"),
                  make(int(r.integers(2 ** 31)), (3, 1, 6, 6), (2, 1, 2, 2), 2, 0))])
         return cases
 
@@ -176,10 +177,10 @@ class ConvChannelsTask(Task):
 
     def mistakes(self, i):
         dout = i["dout"]
-        return {"db": [("b[f] is added at every position of every image: db[f] sums dout over "
-                        "the images *and* the positions (axes 0, 2 and 3).",
+        return {"db": [(tr("b[f] is added at every position of every image: db[f] sums dout over "
+                        "the images *and* the positions (axes 0, 2 and 3)."),
                         dout.sum(axis=(2, 3))[0]),
-                       ("db sums over the positions and the images, not their mean.",
+                       (tr("db sums over the positions and the images, not their mean."),
                         dout.mean(axis=(0, 2, 3)))]}
 
     def failures(self, i, outputs):
@@ -187,8 +188,9 @@ class ConvChannelsTask(Task):
         dx = outputs.get("dx")
         padded = tuple(i["x"].shape[:2]) + tuple(n + 2 * i["pad"] for n in i["x"].shape[2:])
         if "dx" in found and i["pad"] and np.shape(dx) == padded:
-            found["dx"] = (f"dx: shape {padded} is the shape of the *padded* input: the padding "
-                           f"is not part of x, so cut it off (dx_pad[:, :, p:-p, p:-p]).")
+            found["dx"] = tr("dx: shape {padded} is the shape of the *padded* input: the padding "
+                             "is not part of x, so cut it off (dx_pad[:, :, p:-p, p:-p]).",
+                             padded=padded)
         return found
 
 
@@ -206,11 +208,11 @@ class DilatedTask(Task):
             out = conv2d_valid(x, k) if stride == 1 else _strided(x, k, stride)
             return {"x_shape": np.array(x_shape), "w": k, "stride": stride,
                     "dout": r.normal(size=out.shape)}
-        cases = [("x 5×5, w 3×3, stride 2 (dout 2×2)", make(531, (5, 5), (3, 3), 2))]
+        cases = [(tr("x 5×5, w 3×3, stride 2 (dout 2×2)"), make(531, (5, 5), (3, 3), 2))]
         if hidden:
             cases += rng_cases(532, lambda r: [
-                ("random x 7×6, w 2×3, stride 2", make(int(r.integers(2 ** 31)), (7, 6), (2, 3), 2)),
-                ("random x 8×8, w 3×3, stride 3 (the last row and column are in no window)",
+                (tr("random x 7×6, w 2×3, stride 2"), make(int(r.integers(2 ** 31)), (7, 6), (2, 3), 2)),
+                (tr("random x 8×8, w 3×3, stride 3 (the last row and column are in no window)"),
                  make(int(r.integers(2 ** 31)), (8, 8), (3, 3), 3))])
         return cases
 
@@ -235,8 +237,8 @@ class DilatedTask(Task):
         fitted = np.zeros(shape)
         rows, cols = min(shape[0], dx.shape[0]), min(shape[1], dx.shape[1])
         fitted[:rows, :cols] = dx[:rows, :cols]
-        return {"dx": [("with stride s, put s − 1 zeros between the entries of dout (dilate) "
-                        "before the full convolution with the rotated kernel.", fitted)]}
+        return {"dx": [(tr("with stride s, put s − 1 zeros between the entries of dout (dilate) "
+                        "before the full convolution with the rotated kernel."), fitted)]}
 
 
 def _strided(x: np.ndarray, w: np.ndarray, stride: int) -> np.ndarray:
@@ -320,8 +322,8 @@ def _lstm_gradients(i: dict, T: int, mistake: str = "", dc_last: bool = True) ->
     return grads
 
 
-_SLOPES = ("i, f and o are sigmoids of their columns of a and g a tanh: multiply by their local "
-           "gradients, σ(1 − σ) and 1 − g², before the matrix products.")
+_SLOPES = (tr("i, f and o are sigmoids of their columns of a and g a tanh: multiply by their local "
+           "gradients, σ(1 − σ) and 1 − g², before the matrix products."))
 
 
 class LSTMStepTask(Task):
@@ -331,17 +333,17 @@ class LSTMStepTask(Task):
     labels = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
     dc_last = True                 # the loss reaches the last cell state directly (dc_next)
     hints = {                      # {mistake of the engine graph (_lstm_gradients): hint}
-        "no_dc_next": "c also goes on to the next step: add dc_next to the gradient that "
-                      "reaches c through h before going further back.",
-        "tanh_c": "h = o ⊙ tanh(c): on the way from h to c multiply by tanh's local gradient "
-                  "1 − tanh(c)².",
+        "no_dc_next": tr("c also goes on to the next step: add dc_next to the gradient that "
+                      "reaches c through h before going further back."),
+        "tanh_c": tr("h = o ⊙ tanh(c): on the way from h to c multiply by tanh's local gradient "
+                  "1 − tanh(c)²."),
         "gates": _SLOPES, "sigmoids": _SLOPES}
 
     def cases(self, hidden):
         cases = [("N = 2, D = 3, H = 2", _lstm_case(541, 1, 2, 3, 2))]
         if hidden:
             cases += rng_cases(542, lambda r: [
-                ("random N = 3, D = 2, H = 4", _lstm_case(int(r.integers(2 ** 31)), 1, 3, 2, 4))])
+                (tr("random N = 3, D = 2, H = 4"), _lstm_case(int(r.integers(2 ** 31)), 1, 3, 2, 4))])
         return cases
 
     def run(self, student, i):
@@ -382,7 +384,7 @@ class LSTMBPTTTask(LSTMStepTask):
         cases = [("T = 3, N = 2, D = 3, H = 2", _lstm_case(551, 3, 2, 3, 2))]
         if hidden:
             cases += rng_cases(552, lambda r: [
-                ("random T = 5, N = 2, D = 2, H = 3", _lstm_case(int(r.integers(2 ** 31)), 5, 2, 2, 3))])
+                (tr("random T = 5, N = 2, D = 2, H = 3"), _lstm_case(int(r.integers(2 ** 31)), 5, 2, 2, 3))])
         return cases
 
     @staticmethod
@@ -410,10 +412,10 @@ class LSTMBPTTTask(LSTMStepTask):
         return len(i["xs"])
 
     hints = {
-        "cut_c": "the cell state carries gradient back in time too: pass dc_prev of step t+1 as "
-                 "dc_next of step t (0 at the last step).",
-        "cut_h": "the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
-                 "added to dhs[t] before backpropagating step t."}
+        "cut_c": tr("the cell state carries gradient back in time too: pass dc_prev of step t+1 as "
+                 "dc_next of step t (0 at the last step)."),
+        "cut_h": tr("the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be "
+                 "added to dhs[t] before backpropagating step t.")}
 
 
 TASKS = (MaxPoolTask(), ConvChannelsTask(), DilatedTask(), LSTMStepTask(), LSTMBPTTTask())

@@ -699,4 +699,215 @@ MESSAGES = {
         '同一个随机种子给出了不同的权重：请用给你的生成器 `rng` 抽取（rng.normal、rng.standard_normal），而不是 np.random 的全局生成器——每次运行的结果必须可以复现。',
     'another seed gave the same weights: they must be drawn at random, with `rng`.':
         '另一个随机种子给出了同样的权重：权重必须用 `rng` 随机抽取。',
+    # backprop_lab.grading.ps2_engine / ps3_layers: the cases named in the checks' messages
+    'a = 0 (the kink of ReLU), b = 1':
+        'a = 0（ReLU 的折点），b = 1',
+    'a feeds d directly and through b and c (two paths of different length)':
+        'a 直接送入 d，也经过 b 和 c 送入 d（两条长度不同的路径）',
+    'a used three times':
+        'a 被使用三次',
+    'a chain of {n:,} nodes':
+        '由 {n:,} 个节点组成的链',
+    'f = (x + y) · z at x = -2, y = 5, z = -4 (CS231n)':
+        'f = (x + y) · z 在 x = -2、y = 5、z = -4 处（CS231n）',
+    'a + a at a = 3':
+        'a + a 在 a = 3 处',
+    'a · a at a = 3':
+        'a · a 在 a = 3 处',
+    'a used by three gates: a·b + exp(a·0.5) + tanh(a + 1.5) at a = 0.5, b = -2':
+        'a 被三个门使用：a·b + exp(a·0.5) + tanh(a + 1.5) 在 a = 0.5、b = -2 处',
+    'x · 1.0001, 10,000 times (d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e)':
+        'x · 1.0001，连乘 10,000 次（d/dx = 1.0001¹⁰⁰⁰⁰ ≈ e）',
+    'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) at x = 3, y = -4 (CS231n)':
+        'staged(x, y) = (x + σ(y)) / (σ(x) + (x + y)²) 在 x = 3、y = -4 处（CS231n）',
+    "micrograd's neuron: tanh(x1·w1 + x2·w2 + b) at x = [2, 0], w = [-3, 1], b = 6.8813735870195432":
+        'micrograd 的神经元：tanh(x1·w1 + x2·w2 + b) 在 x = [2, 0]、w = [-3, 1]、b = 6.8813735870195432 处',
+    "{case}, tangents a' = 1, b' = 0":
+        "{case}，切向量 a' = 1、b' = 0",
+    "a = -1.5, b = 0.5, tangents a' = 2, b' = -1":
+        "a = -1.5、b = 0.5，切向量 a' = 2、b' = -1",
+    "e = (a + b)·(b + 1) at a = 2, b = 1 (colah's example)":
+        'e = (a + b)·(b + 1) 在 a = 2、b = 1 处（colah 的例子）',
+    'XOR blobs: 24 training points, 40 held out':
+        '异或数据：24 个训练点，40 个留出点',
+    'random a, b ({k})':
+        '随机的 a、b（{k}）',
+    'f = (x + y) · z at random x, y, z':
+        'f = (x + y) · z，随机的 x、y、z',
+    'a + a at random a':
+        'a + a，随机的 a',
+    'a · a at random a':
+        'a · a，随机的 a',
+    'a used by three gates, random a, b':
+        'a 被三个门使用，随机的 a、b',
+    'a chain of {n:,} steps':
+        '{n:,} 步组成的链',
+    'staged(x, y) at random x, y ({k})':
+        'staged(x, y)，随机的 x、y（{k}）',
+    'a random graph of {n} nodes':
+        '由 {n} 个节点组成的随机计算图',
+    'random expression {k} ({n} operations)':
+        '随机表达式 {k}（{n} 个运算）',
+    'random a, b and tangents ({k})':
+        '随机的 a、b 和切向量（{k}）',
+    'a random expression of {n} inputs':
+        '有 {n} 个输入的随机表达式',
+    'XOR blobs drawn afresh':
+        '重新抽取的异或数据',
+    '2 examples, 3 classes':
+        '2 个样本，3 个类别',
+    'f(x) = Σx³ + x₀₀·x₁₂ at x = [[1, 2, 3], [-1, 0, 0.5]]':
+        'f(x) = Σx³ + x₀₀·x₁₂ 在 x = [[1, 2, 3], [-1, 0, 0.5]] 处',
+    '3-class spirals (100 points per class), 25 % held out':
+        '三类螺旋数据（每类 100 个点），留出 25 %',
+    'a ReLU layer, 200 → 100':
+        '一个 ReLU 层，200 → 100',
+    'a tanh layer, 60 → 240':
+        '一个 tanh 层，60 → 240',
+    '3-class spirals drawn with another seed':
+        '用另一个随机种子抽取的三类螺旋数据',
+    'random (4, 5) with a zero':
+        '随机的 (4, 5)，其中有一个 0',
+    'random x (5, 4), W (4, 3)':
+        '随机的 x (5, 4)、W (4, 3)',
+    'a batch of one, x (1, 6), W (6, 2)':
+        '只有一个样本的批量，x (1, 6)、W (6, 2)',
+    'random (6, 4) scores':
+        '随机的 (6, 4) 分数',
+    'large scores (the max trick)':
+        '很大的分数（减去最大值的技巧）',
+    'random (3, 4)':
+        '随机的 (3, 4)',
+    'a ReLU layer of other sizes':
+        '另一种尺寸的 ReLU 层',
+    'a tanh layer of other sizes':
+        '另一种尺寸的 tanh 层',
+    # backprop_lab.grading.ps1_gates (problem set 1: gates and circuits; messages, hints and cases)
+    'the multiply gate *swaps* its inputs: dx = upstream · y and dy = upstream · x.':
+        '乘法门*交换*它的输入：dx = upstream · y，dy = upstream · x。',
+    'looks like the upstream gradient was not multiplied in (routed, but as 1).':
+        '看起来没有乘上上游梯度（做了路由，但传过去的是 1）。',
+    'the max gate routes the gradient to the *larger* input, not the smaller one.':
+        '取最大值门把梯度路由给*较大*的输入，而不是较小的那个。',
+    'only the larger input gets the gradient; the other one gets 0 (max routes).':
+        '只有较大的输入得到梯度；另一个得到 0（max 做路由）。',
+    'at a tie (x == y) give the gradient to x only: counting it for both inputs doubles it.':
+        '两者相等时（x == y）只把梯度给 x：两个输入都算一份，梯度就翻倍了。',
+    "some of x's branches were overwritten instead of added: x is used in the numerator, in σ(x) and in x + y — use += for every branch after the first.":
+        'x 的一些分支被覆写了，而不是累加：x 用在分子里、σ(x) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    "some of y's branches were overwritten instead of added: y is used in σ(y) and in x + y — use += for every branch after the first.":
+        'y 的一些分支被覆写了，而不是累加：y 用在 σ(y) 里和 x + y 里——第一个分支之后的每个分支都要用 +=。',
+    '{name} is used {times} (in {uses}): the gradients of all its uses add up (+=); one of them was lost.':
+        '{name} 被使用了{times}（在 {uses}）：所有使用处的梯度要累加（+=）；其中有一份丢掉了。',
+    'a·b, in max(a, b) and as the factor of max':
+        'a·b 中、max(a, b) 中，以及作为 max 的因子',
+    'a·b and in max(a, b)':
+        'a·b 和 max(a, b) 中',
+    'neuron(...) must return the output Node of the graph, got {kind}.':
+        'neuron(...) 必须返回计算图的输出节点，得到的却是 {kind}。',
+    'neuron(...) must build the graph with your {cls} (bl.graph.apply({cls}(), a, b) runs your gate inside the graph).':
+        'neuron(...) 必须用你的 {cls} 搭建计算图（bl.graph.apply({cls}(), a, b) 在计算图中运行你的门）。',
+    'the local gradient is σ(x)·(1 − σ(x)), not 1 − σ(x).':
+        '局部梯度是 σ(x)·(1 − σ(x))，而不是 1 − σ(x)。',
+    'σ(1 − σ) uses the *output* σ(x), not the input x.':
+        'σ(1 − σ) 用的是*输出* σ(x)，而不是输入 x。',
+    "x = -4, y = 3, upstream 2 (the multiply gate of CS231n's 'Backpropagation, Intuitions')":
+        'x = -4，y = 3，上游梯度 2（CS231n 笔记“Backpropagation, Intuitions”中的乘法门）',
+    'x = 4, y = 2, upstream 2 (max routes to x)':
+        'x = 4，y = 2，上游梯度 2（max 路由给 x）',
+    'x = -1, y = 5, upstream 3 (max routes to y)':
+        'x = -1，y = 5，上游梯度 3（max 路由给 y）',
+    'a tie, x = y = 1.5, upstream -2':
+        '相等的情形，x = y = 1.5，上游梯度 -2',
+    'random (4, 3) arrays with a tie':
+        '随机的 (4, 3) 数组，其中有相等的元素',
+    'x = 0, upstream 1':
+        'x = 0，上游梯度 1',
+    'x = 1, upstream 2 (the CS231n neuron: σ(1) = 0.73)':
+        'x = 1，上游梯度 2（CS231n 的神经元：σ(1) = 0.73）',
+    'the CS231n neuron: w = [2, -3, -3], x = [-1, -2]':
+        'CS231n 的神经元：w = [2, -3, -3]，x = [-1, -2]',
+    "x = 3, y = -4 (the staged example of CS231n's 'Backpropagation, Intuitions')":
+        'x = 3，y = -4（CS231n 笔记“Backpropagation, Intuitions”中分段计算的例子）',
+    'random numbers':
+        '随机的数',
+    'random (3, 4) arrays':
+        '随机的 (3, 4) 数组',
+    'random (5, 2) array':
+        '随机的 (5, 2) 数组',
+    'random weights and inputs':
+        '随机的权重和输入',
+    'random point {k}':
+        '随机的点 {k}',
+    # backprop_lab.grading.ps4_cnn_rnn / ps5_cnn_lstm (problem sets 4 and 5: hints, messages and cases)
+    "multiply by tanh's local gradient (1 − h²) before the matrix products.":
+        '在矩阵乘积之前，先乘以 tanh 的局部梯度 (1 − h²)。',
+    'the gradient arriving at h_t from step t+1 (dh_prev of the later step) must be added to dhs[t] before backpropagating step t.':
+        '从第 t+1 步到达 h_t 的梯度（后一步的 dh_prev）必须先加到 dhs[t] 上，再对第 t 步做反向传播。',
+    'clip by the *global* norm of all gradients together (one scale factor for all arrays), not each array by its own norm.':
+        '按所有梯度合在一起的*全局*范数裁剪（所有数组共用一个缩放因子），而不是每个数组按它自己的范数裁剪。',
+    "x 3×3 (1..9), w 2×2, dout 2×2 (the article's example)":
+        'x 3×3（1..9），w 2×2，dout 2×2（文章中的例子）',
+    'grads [3, 4] and [12], max_norm 6.5 (norm 13 → halved)':
+        'grads 为 [3, 4] 和 [12]，max_norm 6.5（范数 13 → 减半）',
+    'clip_by_global_norm must return (list of clipped arrays, global norm), one array per input gradient.':
+        'clip_by_global_norm 必须返回（裁剪后的数组列表, 全局范数），每个输入梯度对应一个数组。',
+    'dx is the *full* convolution of dout with the kernel rotated by 180° (np.rot90(w, 2)); the kernel was not rotated.':
+        'dx 是 dout 与旋转 180° 的卷积核（np.rot90(w, 2)）的*全*卷积；这里卷积核没有旋转。',
+    'the norms must run backwards from the last step: norms[0] is ‖∂L/∂h_T‖, norms[k] is ‖∂L/∂h_(T−k)‖.':
+        '范数要从最后一步往回排：norms[0] 是 ‖∂L/∂h_T‖，norms[k] 是 ‖∂L/∂h_(T−k)‖。',
+    'three arrays, norm above the threshold':
+        '三个数组，范数高于阈值',
+    'three arrays, norm below the threshold (unchanged)':
+        '三个数组，范数低于阈值（保持不变）',
+    'random x 5×6, w 3×2':
+        '随机的 x 5×6、w 3×2',
+    'i, f and o are sigmoids of their columns of a and g a tanh: multiply by their local gradients, σ(1 − σ) and 1 − g², before the matrix products.':
+        'i、f、o 是 a 中各自那几列的 sigmoid，g 是 tanh：在矩阵乘积之前，先乘以它们的局部梯度 σ(1 − σ) 和 1 − g²。',
+    'c also goes on to the next step: add dc_next to the gradient that reaches c through h before going further back.':
+        'c 还会送到下一步：继续往回之前，把 dc_next 加到经过 h 到达 c 的梯度上。',
+    "h = o ⊙ tanh(c): on the way from h to c multiply by tanh's local gradient 1 − tanh(c)².":
+        'h = o ⊙ tanh(c)：从 h 到 c 的路上，要乘以 tanh 的局部梯度 1 − tanh(c)²。',
+    'the cell state carries gradient back in time too: pass dc_prev of step t+1 as dc_next of step t (0 at the last step).':
+        '记忆元状态也把梯度沿时间往回传：把第 t+1 步的 dc_prev 作为第 t 步的 dc_next（最后一步为 0）。',
+    'dx: shape {padded} is the shape of the *padded* input: the padding is not part of x, so cut it off (dx_pad[:, :, p:-p, p:-p]).':
+        'dx：形状 {padded} 是*填充后*的输入的形状：填充不是 x 的一部分，所以要把它切掉（dx_pad[:, :, p:-p, p:-p]）。',
+    'x 4×4 with ties, 2×2 windows, stride 2':
+        '有相等元素的 x 4×4，2×2 窗口，步长 2',
+    'the same x, overlapping 2×2 windows with stride 1':
+        '同一个 x，步长为 1 的重叠 2×2 窗口',
+    'x (1, 2, 5, 5), w (3, 2, 3, 3), stride 1, pad 1':
+        'x (1, 2, 5, 5)，w (3, 2, 3, 3)，步长 1，填充 1',
+    'x (2, 2, 5, 5), w (2, 2, 3, 3), stride 2, pad 1':
+        'x (2, 2, 5, 5)，w (2, 2, 3, 3)，步长 2，填充 1',
+    'x 5×5, w 3×3, stride 2 (dout 2×2)':
+        'x 5×5，w 3×3，步长 2（dout 2×2）',
+    'at a tie only the *first* maximum of the window (row by row, like np.argmax) gets the gradient; giving it to every tied pixel counts it twice.':
+        '相等时只有窗口中*第一个*最大值（逐行，与 np.argmax 一样）得到梯度；把梯度给每个相等的像素，就把它算了两次。',
+    'windows overlap: a pixel that is the maximum of several windows gets the sum of their gradients (+=, not =).':
+        '窗口有重叠：一个像素是几个窗口的最大值时，它得到这些窗口的梯度之和（用 +=，不用 =）。',
+    'max routes the gradient to the maximum only; the other pixels of the window get 0.':
+        'max 只把梯度路由给最大值；窗口中的其他像素得到 0。',
+    'b[f] is added at every position of every image: db[f] sums dout over the images *and* the positions (axes 0, 2 and 3).':
+        'b[f] 被加到每张图像的每个位置上：db[f] 要把 dout 对所有图像*和*所有位置求和（第 0、2、3 轴）。',
+    'db sums over the positions and the images, not their mean.':
+        'db 是对所有位置和所有图像求和，而不是求平均。',
+    'with stride s, put s − 1 zeros between the entries of dout (dilate) before the full convolution with the rotated kernel.':
+        '步长为 s 时，先在 dout 的元素之间插入 s − 1 个零（扩张），再与旋转后的卷积核做全卷积。',
+    'random (2, 3, 6, 6) with many ties, 3×3 windows, stride 1':
+        '随机的 (2, 3, 6, 6)，有许多相等元素，3×3 窗口，步长 1',
+    'random (1, 2, 7, 7), 3×3 windows, stride 2':
+        '随机的 (1, 2, 7, 7)，3×3 窗口，步长 2',
+    'random x (2, 3, 7, 6), w (4, 3, 3, 2), stride 2, pad 1':
+        '随机的 x (2, 3, 7, 6)、w (4, 3, 3, 2)，步长 2，填充 1',
+    'random x (3, 1, 6, 6), w (2, 1, 2, 2), stride 2, pad 0':
+        '随机的 x (3, 1, 6, 6)、w (2, 1, 2, 2)，步长 2，填充 0',
+    'random x 7×6, w 2×3, stride 2':
+        '随机的 x 7×6、w 2×3，步长 2',
+    'random x 8×8, w 3×3, stride 3 (the last row and column are in no window)':
+        '随机的 x 8×8、w 3×3，步长 3（最后一行和最后一列不在任何窗口中）',
+    'random N = 3, D = 2, H = 4':
+        '随机的 N = 3、D = 2、H = 4',
+    'random T = 5, N = 2, D = 2, H = 3':
+        '随机的 T = 5、N = 2、D = 2、H = 3',
 }

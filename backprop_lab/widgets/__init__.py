@@ -16,6 +16,13 @@
 Every widget runs the engine (``Graph.forward``, ``Graph.backward``,
 ``Graph.backward_steps``) and never its own backprop.
 
+Every word a widget shows -- button and slider labels, legends, captions, plot titles and
+axes, and its input errors -- is in the notebook's language: ``bl.set_language("zh")`` in the
+first cell and the widgets made afterwards speak Chinese (labels are set when a widget is
+made; captions follow the language of the moment).  Widget authors pass each sentence through
+``backprop_lab.i18n.messages.tr`` and add its Chinese to ``backprop_lab/i18n/zh.py``;
+``tests/widgets/test_widget_language.py`` finds English left in a Chinese widget.
+
 For widget authors (``from backprop_lab.widgets.base import ...``):
 
 * ``under_nbgrader()`` -- True while nbgrader validates or autogrades a notebook (it sets

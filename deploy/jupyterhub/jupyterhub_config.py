@@ -66,6 +66,14 @@ def _role(spawner) -> str:
 
 
 c.Spawner.cmd = [str(ENV_BIN / "jupyterhub-singleuser")]
+# How long the hub waits for a new server to answer.  The hub starts the process, then polls
+# the server's URL and lets its owner in at the first answer: the wait ends at readiness, this
+# only bounds it.  A JupyterLab server with the nbgrader extensions spends ~6 s of CPU on
+# imports before it listens; on a busy 2-core machine (load 15-20, measured by tests/test_hub.py)
+# that took 22-40 s, and JupyterHub's default of 30 s gave up on servers about to answer (the
+# student then sees "Spawn failed").  The price of a longer bound: a server that crashes while
+# starting is reported only when the bound is over (the hub polls the URL, not the process).
+c.Spawner.http_timeout = 120
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": lambda spawner: str(ROLES / _role(spawner)),
@@ -131,4 +139,9 @@ c.JupyterHub.services = [{
     },
     "oauth_no_confirm": True,                # part of the hub: no "authorize access?" page
     "display": False,                        # instructors reach it from Nbgrader > Courses
+    # At start the hub waits for the service to answer and exits if it does not: the same
+    # JupyterLab start-up as a student's server (see Spawner.http_timeout), and the default of
+    # 30 s stopped the whole hub at load 15-20.  The hub also watches the service's process
+    # and gives up at once when it exits, so this bound only matters for a service that hangs.
+    "timeout": 180,                          # (JupyterHub >= 6.0)
 }]
