@@ -39,7 +39,7 @@ import numpy as np
 
 from . import gates as G
 from .i18n.messages import tr
-from .gates import is_scalar
+from .gates import BUILT_IN, is_scalar
 from .values import as_value, format_value, is_number, shape_of
 
 __all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "apply", "topological_order",
@@ -382,16 +382,16 @@ def checked_gradients(node: Node, sent) -> tuple:
     One gradient per input, each a float or an array shaped like its input, finite,
     owning its memory; and what reached this gate (a sum, where the node feeds several
     gates) finite too.  Any problem is an error naming the gate, the input and what was
-    expected.  A built-in gate (``gates.BUILT_IN``) sending numbers only needs the
+    expected.  A built-in gate (:data:`gates.BUILT_IN`) sending numbers only needs the
     finiteness test: the scalar engine runs this for every number, so that case is
     tested first, with comparisons instead of function calls.
     """
     upstream = node.grad
-    if type(upstream) is float and -_LARGEST <= upstream <= _LARGEST \
-            and type(node.gate) in G.BUILT_IN and type(sent) is tuple \
+    if type(upstream) is float and _SMALLEST <= upstream <= _LARGEST \
+            and type(node.gate) in BUILT_IN and type(sent) is tuple \
             and len(sent) == len(node.inputs):
         for grad in sent:                 # NaN fails both comparisons, ±inf one of them
-            if type(grad) is not float or not -_LARGEST <= grad <= _LARGEST:
+            if type(grad) is not float or not _SMALLEST <= grad <= _LARGEST:
                 break
         else:
             return sent
@@ -401,7 +401,8 @@ def checked_gradients(node: Node, sent) -> tuple:
     return tuple(_checked_gradient(node, index, grad, sent) for index, grad in enumerate(sent))
 
 
-_LARGEST = sys.float_info.max
+_LARGEST = sys.float_info.max          # the finite floats: from _SMALLEST to _LARGEST
+_SMALLEST = -_LARGEST
 
 
 def check_leaf_totals(order: list[Node]) -> None:
@@ -411,7 +412,7 @@ def check_leaf_totals(order: list[Node]) -> None:
     for node in order:
         grad = node.grad
         if node.gate is None and grad is not None and not (
-                type(grad) is float and -_LARGEST <= grad <= _LARGEST):
+                type(grad) is float and _SMALLEST <= grad <= _LARGEST):
             _check_finite(node, grad)
 
 

@@ -240,12 +240,13 @@ def grade(assignment: str, *, jobs: int | None = None, student: str | None = Non
         print("WARNING: grading WITHOUT a sandbox (--unsafe): every submission runs with your "
               "rights and can change the gradebook, the course and the machine.", file=stream)
     else:
-        from .isolation import SandboxUnavailable, probe
+        from .isolation import SandboxUnavailable, graphviz_cache, probe
         try:
             probe()
         except SandboxUnavailable as error:
             print(f"backprop-lab grade: {error}", file=stream)
             return 2
+        graphviz_cache(sys.executable)      # filled once here; the workers inherit it
     state = course / STATE_DIR
     state.mkdir(exist_ok=True)
     journal = Journal(state, assignment)
