@@ -46,6 +46,7 @@ import math
 
 import numpy as np
 
+from .i18n.messages import tr
 from .values import check_constant, format_value, require_numbers, shape_of
 
 __all__ = [
@@ -125,9 +126,9 @@ class Gate:
     def saved(self) -> tuple:
         """The values cached by forward, or a ValueError if forward has not run yet."""
         if self.cache is None:
-            raise ValueError(
-                f"{self.name}.backward() was called before forward(): call "
-                f"forward(...) first so the gate can cache its inputs.")
+            raise ValueError(tr(
+                "{gate}.backward() was called before forward(): call forward(...) first so "
+                "the gate can cache its inputs.", gate=self.name))
         return self.cache
 
     @property
@@ -155,10 +156,10 @@ class Gate:
     def _check_upstream(self, upstream, out_shape: tuple) -> None:
         """dL/d(output) must have the output's shape (numpy would broadcast it silently)."""
         if shape_of(upstream) != out_shape:
-            raise ValueError(
-                f"{self.name}.backward: the upstream gradient has shape {shape_of(upstream)} but "
-                f"forward returned shape {out_shape}; upstream is dL/d(output) and must have "
-                f"the output's shape.")
+            raise ValueError(tr(
+                "{gate}.backward: the upstream gradient has shape {shape} but forward returned "
+                "shape {out_shape}; upstream is dL/d(output) and must have the output's shape.",
+                gate=self.name, shape=shape_of(upstream), out_shape=out_shape))
 
     def _check_same_or_broadcast(self, x, y) -> None:
         """Inputs of a binary elementwise gate: numbers, or arrays whose shapes broadcast."""
@@ -171,10 +172,10 @@ class Gate:
         try:
             np.broadcast_shapes(sx, sy)
         except ValueError:
-            raise ValueError(
-                f"{self.name}: cannot combine shapes {sx} and {sy}; elementwise gates need "
-                f"equal shapes or shapes that broadcast (trailing dimensions equal or 1)."
-            ) from None
+            raise ValueError(tr(
+                "{gate}: cannot combine shapes {sx} and {sy}; elementwise gates need equal "
+                "shapes or shapes that broadcast (trailing dimensions equal or 1).",
+                gate=self.name, sx=sx, sy=sy)) from None
 
 
 class ElementwiseGate(Gate):
@@ -373,9 +374,9 @@ class ExpGate(ElementwiseGate):
 
     def forward(self, x):
         if np.any(np.asarray(x) > EXP_MAX):
-            raise ValueError(
-                f"ExpGate: exp overflows float64 for inputs above {EXP_MAX:.2f}; "
-                f"got max input {np.max(x):g}.")
+            raise ValueError(tr(
+                "ExpGate: exp overflows float64 for inputs above {limit:.2f}; got max input "
+                "{largest:g}.", limit=EXP_MAX, largest=np.max(x)))
         e = math.exp(x) if is_scalar(x) else np.exp(x)
         self.save(x, e)
         return e
@@ -394,8 +395,10 @@ class LogGate(ElementwiseGate):
     def forward(self, x):
         if np.any(np.asarray(x) <= 0):
             smallest = format_value(x if is_scalar(x) else np.min(x), 6, minus="-")
-            raise ValueError(f"LogGate: log needs positive inputs (x > 0); got "
-                             f"{smallest if is_scalar(x) else 'min ' + smallest}.")
+            raise ValueError(
+                tr("LogGate: log needs positive inputs (x > 0); got {value}.", value=smallest)
+                if is_scalar(x) else
+                tr("LogGate: log needs positive inputs (x > 0); got min {value}.", value=smallest))
         self.save(x)
         return math.log(x) if is_scalar(x) else np.log(x)
 
@@ -413,7 +416,8 @@ class ReciprocalGate(ElementwiseGate):
     def forward(self, x):
         require_numbers(self.name, x)
         if np.any(np.asarray(x) == 0):
-            raise ValueError("ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.")
+            raise ValueError(tr("ReciprocalGate: 1/x is undefined at x = 0; got an input equal "
+                                "to 0."))
         r = 1.0 / x
         self.save(x, r)
         return r
@@ -497,23 +501,23 @@ class PowerGate(ElementwiseGate):
     def forward(self, x):
         require_numbers(self.name, x)
         if not self.p.is_integer() and np.any(np.asarray(x) < 0):
-            raise ValueError(f"PowerGate: x**{self.p:g} with a non-integer exponent needs x >= 0; "
-                             f"got a negative input.")
+            raise ValueError(tr("PowerGate: x**{p:g} with a non-integer exponent needs x >= 0; "
+                                "got a negative input.", p=self.p))
         if (self.p < 0 or 0 < self.p < 1) and np.any(np.asarray(x) == 0):
-            raise ValueError(f"PowerGate: x**{self.p:g} has no finite derivative at x = 0; "
-                             f"got an input equal to 0.")
+            raise ValueError(tr("PowerGate: x**{p:g} has no finite derivative at x = 0; got an "
+                                "input equal to 0.", p=self.p))
         self.save(x)
         if is_scalar(x):
             try:
                 return x ** self.p
             except OverflowError:
-                raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for x = {x:g}."
-                                 ) from None
+                raise ValueError(tr("PowerGate: x**{p:g} overflows float64 for x = {x:g}.",
+                                    p=self.p, x=x)) from None
         with np.errstate(over="ignore"):     # an overflow becomes inf, reported just below
             out = x ** self.p
         if not np.all(np.isfinite(out)):
-            raise ValueError(f"PowerGate: x**{self.p:g} overflows float64 for inputs up to "
-                             f"{np.max(np.abs(x)):g} in magnitude.")
+            raise ValueError(tr("PowerGate: x**{p:g} overflows float64 for inputs up to "
+                                "{largest:g} in magnitude.", p=self.p, largest=np.max(np.abs(x))))
         return out
 
     def local_gradients(self):
@@ -582,15 +586,17 @@ class MatMulGate(Gate):
     def forward(self, w, x):
         w, x = np.asarray(w, dtype=np.float64), np.asarray(x, dtype=np.float64)
         if w.ndim == 0 or x.ndim == 0:
-            raise ValueError(f"MatMulGate: @ needs arrays with at least one dimension; got shapes "
-                             f"{w.shape} and {x.shape} (use * to multiply by a number).")
+            raise ValueError(tr("MatMulGate: @ needs arrays with at least one dimension; got "
+                                "shapes {w} and {x} (use * to multiply by a number).",
+                                w=w.shape, x=x.shape))
         if w.ndim > 2 or x.ndim > 2:
-            raise ValueError(f"MatMulGate: @ supports 1-D and 2-D arrays; got shapes {w.shape} and "
-                             f"{x.shape} (reshape to 2-D first).")
+            raise ValueError(tr("MatMulGate: @ supports 1-D and 2-D arrays; got shapes {w} and "
+                                "{x} (reshape to 2-D first).", w=w.shape, x=x.shape))
         if w.shape[-1] != x.shape[0]:
-            raise ValueError(
-                f"MatMulGate: shapes {w.shape} and {x.shape} do not align for @: the left "
-                f"operand has {w.shape[-1]} columns but the right one has {x.shape[0]} rows.")
+            raise ValueError(tr(
+                "MatMulGate: shapes {w} and {x} do not align for @: the left operand has "
+                "{columns} columns but the right one has {rows} rows.",
+                w=w.shape, x=x.shape, columns=w.shape[-1], rows=x.shape[0]))
         self.save(w, x)
         out = w @ x
         return float(out) if out.ndim == 0 else out
@@ -640,8 +646,9 @@ class SumGate(Gate):
         axes = (self.axis,) if isinstance(self.axis, int) else tuple(self.axis)
         in_range = all(isinstance(a, int) and -ndim <= a < ndim for a in axes)
         if not in_range or len({a % ndim for a in axes}) != len(axes):
-            raise ValueError(f"SumGate: axis={self.axis!r} is not valid for an input of shape "
-                             f"{shape}; give distinct axes between {-ndim} and {ndim - 1}.")
+            raise ValueError(tr("SumGate: axis={axis!r} is not valid for an input of shape "
+                                "{shape}; give distinct axes between {low} and {high}.",
+                                axis=self.axis, shape=shape, low=-ndim, high=ndim - 1))
 
     def local_gradients(self):
         (x,) = self.saved()

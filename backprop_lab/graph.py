@@ -132,7 +132,7 @@ class Node:
     def __truediv__(self, other):
         if type(other) is not Node and is_number(other):
             if other == 0:
-                raise ValueError(f"division by zero: {self!r} / 0")
+                raise ValueError(tr("division by zero: {node!r} / 0", node=self))
             return apply(G.ScaleGate(1.0 / other), self)
         return self * apply(G.ReciprocalGate(), other)   # x / y = x · (1/y)
 
@@ -144,12 +144,12 @@ class Node:
 
     def __pow__(self, p):
         if not is_number(p):
-            raise TypeError(f"x ** p needs a number p (got {type(p).__name__}); for a "
-                            f"variable exponent write bl.exp(p * bl.log(x)).")
+            raise TypeError(tr("x ** p needs a number p (got {kind}); for a variable exponent "
+                               "write bl.exp(p * bl.log(x)).", kind=type(p).__name__))
         return apply(G.PowerGate(p), self)
 
     def __rpow__(self, base):
-        raise TypeError("c ** node is not supported; write bl.exp(node * math.log(c)).")
+        raise TypeError(tr("c ** node is not supported; write bl.exp(node * math.log(c))."))
 
     def __neg__(self):
         return apply(G.ScaleGate(-1.0), self)
@@ -254,8 +254,9 @@ def forward_value(gate, inputs) -> float | np.ndarray:
                         f"must return a float or a numpy array.")
     if not np.all(np.isfinite(value)):
         shown = ", ".join(_text(node.value) for node in inputs)
-        raise ValueError(f"{gate.name} produced a non-finite value (inf or NaN) from inputs "
-                         f"({shown}); the result overflows float64.")
+        raise ValueError(tr("{gate} produced a non-finite value (inf or NaN) from inputs "
+                            "({shown}); the result overflows float64.", gate=gate.name,
+                            shown=shown))
     return value
 
 
@@ -364,15 +365,16 @@ def start_gradient(output: Node, seed):
     """dL/d(output) where backward starts: ``seed``, or 1.0 for a scalar output."""
     if seed is None:
         if isinstance(output.value, np.ndarray) and output.value.size != 1:
-            raise ValueError(
-                f"backward() seeds dL/dL = 1.0 only for a scalar output, but this output has "
-                f"shape {output.value.shape}. Reduce it first (e.g. .sum() or .mean()), or "
-                f"pass seed=an array of shape {output.value.shape}.")
+            raise ValueError(tr(
+                "backward() seeds dL/dL = 1.0 only for a scalar output, but this output has "
+                "shape {shape}. Reduce it first (e.g. .sum() or .mean()), or pass seed=an "
+                "array of shape {shape}.", shape=output.value.shape))
         return np.ones_like(output.value) if isinstance(output.value, np.ndarray) else 1.0
     seed = as_value(seed, "backward(seed=...)")
     if shape_of(seed) != output.shape:
-        raise ValueError(f"backward(seed=...): the seed has shape {shape_of(seed)} but the "
-                         f"output has shape {output.shape}; they must match.")
+        raise ValueError(tr("backward(seed=...): the seed has shape {seed} but the output has "
+                            "shape {shape}; they must match.", seed=shape_of(seed),
+                            shape=output.shape))
     return seed
 
 
@@ -457,14 +459,16 @@ def _check_finite(receiver: Node, grad, sender: Node | None = None) -> None:
     several branches when ``sender`` is None) holds NaN or inf."""
     if np.all(np.isfinite(grad)):
         return
-    where = receiver.gate.name if receiver.gate is not None else f"leaf {receiver.name!r}"
-    how = (f"{sender.gate.name} sent a non-finite gradient (NaN or inf) to {where}"
-           if sender is not None else
-           f"the gradients reaching {where} from several branches add up to a non-finite "
-           f"gradient (NaN or inf)")
-    raise ValueError(
-        f"backward: {how} (value {_text(receiver.value)}). Check for overflow upstream, "
-        f"e.g. exp of a large number, 1/x near 0 or a learning rate that is too large.")
+    where = (receiver.gate.name if receiver.gate is not None
+             else tr("leaf {name!r}", name=receiver.name))
+    how = (tr("{sender} sent a non-finite gradient (NaN or inf) to {where}",
+              sender=sender.gate.name, where=where) if sender is not None else
+           tr("the gradients reaching {where} from several branches add up to a non-finite "
+              "gradient (NaN or inf)", where=where))
+    raise ValueError(tr(
+        "backward: {how} (value {value}). Check for overflow upstream, e.g. exp of a large "
+        "number, 1/x near 0 or a learning rate that is too large.",
+        how=how, value=_text(receiver.value)))
 
 
 # ------------------------------------------------------------ step-by-step records

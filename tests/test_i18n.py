@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import backprop_lab as bl
@@ -222,6 +223,41 @@ def test_backward_step_words_speak_the_notebook_language():
                                     "  → + 的输出: 上游梯度 · y = 1 × -4 = -4",
                                     "  → z: 上游梯度 · x = 1 × 3 = 3"]
     assert first.describe() == english
+
+
+def test_the_engine_errors_students_meet_speak_the_notebook_language():
+    """A gate's domain error (a widget passes it on under 此处无法求值), a shape mismatch of @
+    and a non-finite gradient in backward: Chinese in a Chinese notebook, English unchanged."""
+    def message(make) -> str:
+        with pytest.raises((ValueError, TypeError)) as caught:
+            make()
+        return str(caught.value)
+
+    def overflow():                      # the local gradient 1/s of log overflows at 1e-320
+        bl.log(bl.var(1e-320, name="s")).backward()
+
+    cases = {
+        lambda: bl.log(bl.var(-1.0)):
+            ("LogGate: log needs positive inputs (x > 0); got -1.",
+             "LogGate：log 需要正的输入（x > 0）；得到 -1。"),
+        lambda: bl.var(np.ones((2, 3))) @ bl.var(np.ones((2, 3))):
+            ("MatMulGate: shapes (2, 3) and (2, 3) do not align for @: the left operand has 3 "
+             "columns but the right one has 2 rows.",
+             "MatMulGate：形状 (2, 3) 和 (2, 3) 无法做 @：左边的操作数有 3 列，右边的却有 2 行。"),
+        lambda: bl.var(2.0) ** "p":
+            ("x ** p needs a number p (got str); for a variable exponent write "
+             "bl.exp(p * bl.log(x)).",
+             "x ** p 需要一个数 p（得到的是 str）；指数是变量时请写 bl.exp(p * bl.log(x))。"),
+    }
+    for make, (english, chinese) in cases.items():
+        assert message(make) == english
+        with i18n.language("zh"):
+            assert message(make) == chinese
+    with i18n.language("zh"):
+        text = message(overflow)
+    assert text.startswith("反向传播：LogGate 向 叶子节点 's' 传回了非有限的梯度") and "溢出" in text
+    assert message(overflow).startswith("backward: LogGate sent a non-finite gradient (NaN or "
+                                        "inf) to leaf 's' (value ")
 
 
 def test_the_package_figures_of_lessons_10_and_13_speak_the_notebook_language():

@@ -910,4 +910,55 @@ MESSAGES = {
         '随机的 N = 3、D = 2、H = 4',
     'random T = 5, N = 2, D = 2, H = 3':
         '随机的 T = 5、N = 2、D = 2、H = 3',
+    # engine errors students meet in lessons and widgets (gates.py, graph.py)
+    '{gate}.backward() was called before forward(): call forward(...) first so the gate can cache its inputs.':
+        '在 forward() 之前调用了 {gate}.backward()：请先调用 forward(...)，让门缓存它的输入。',
+    "{gate}.backward: the upstream gradient has shape {shape} but forward returned shape {out_shape}; upstream is dL/d(output) and must have the output's shape.":
+        '{gate}.backward：上游梯度的形状是 {shape}，但 forward 返回的形状是 {out_shape}；上游梯度是 dL/d(输出)，必须与输出形状相同。',
+    '{gate}: cannot combine shapes {sx} and {sy}; elementwise gates need equal shapes or shapes that broadcast (trailing dimensions equal or 1).':
+        '{gate}：无法组合形状 {sx} 和 {sy}；逐元素的门要求形状相同，或可以广播（末尾各维相等或为 1）。',
+    'ExpGate: exp overflows float64 for inputs above {limit:.2f}; got max input {largest:g}.':
+        'ExpGate：输入大于 {limit:.2f} 时 exp 会超出 float64 的范围（溢出）；得到的最大输入是 {largest:g}。',
+    'LogGate: log needs positive inputs (x > 0); got {value}.':
+        'LogGate：log 需要正的输入（x > 0）；得到 {value}。',
+    'LogGate: log needs positive inputs (x > 0); got min {value}.':
+        'LogGate：log 需要正的输入（x > 0）；得到的最小值是 {value}。',
+    'ReciprocalGate: 1/x is undefined at x = 0; got an input equal to 0.':
+        'ReciprocalGate：1/x 在 x = 0 处没有定义；有一个输入等于 0。',
+    'PowerGate: x**{p:g} with a non-integer exponent needs x >= 0; got a negative input.':
+        'PowerGate：指数不是整数时，x**{p:g} 需要 x >= 0；得到了负的输入。',
+    'PowerGate: x**{p:g} has no finite derivative at x = 0; got an input equal to 0.':
+        'PowerGate：x**{p:g} 在 x = 0 处的导数不是有限值；有一个输入等于 0。',
+    'PowerGate: x**{p:g} overflows float64 for x = {x:g}.':
+        'PowerGate：x = {x:g} 时 x**{p:g} 超出 float64 的范围（溢出）。',
+    'PowerGate: x**{p:g} overflows float64 for inputs up to {largest:g} in magnitude.':
+        'PowerGate：输入的绝对值最大为 {largest:g}，x**{p:g} 超出 float64 的范围（溢出）。',
+    'MatMulGate: @ needs arrays with at least one dimension; got shapes {w} and {x} (use * to multiply by a number).':
+        'MatMulGate：@ 需要至少一维的数组；得到的形状是 {w} 和 {x}（与一个数相乘请用 *）。',
+    'MatMulGate: @ supports 1-D and 2-D arrays; got shapes {w} and {x} (reshape to 2-D first).':
+        'MatMulGate：@ 只支持一维和二维数组；得到的形状是 {w} 和 {x}（请先 reshape 成二维）。',
+    'MatMulGate: shapes {w} and {x} do not align for @: the left operand has {columns} columns but the right one has {rows} rows.':
+        'MatMulGate：形状 {w} 和 {x} 无法做 @：左边的操作数有 {columns} 列，右边的却有 {rows} 行。',
+    'SumGate: axis={axis!r} is not valid for an input of shape {shape}; give distinct axes between {low} and {high}.':
+        'SumGate：对形状为 {shape} 的输入，axis={axis!r} 无效；请给出 {low} 到 {high} 之间互不相同的轴。',
+    'division by zero: {node!r} / 0':
+        '除以零：{node!r} / 0',
+    'x ** p needs a number p (got {kind}); for a variable exponent write bl.exp(p * bl.log(x)).':
+        'x ** p 需要一个数 p（得到的是 {kind}）；指数是变量时请写 bl.exp(p * bl.log(x))。',
+    'c ** node is not supported; write bl.exp(node * math.log(c)).':
+        '不支持 c ** node；请写 bl.exp(node * math.log(c))。',
+    '{gate} produced a non-finite value (inf or NaN) from inputs ({shown}); the result overflows float64.':
+        '{gate} 由输入（{shown}）算出了非有限值（inf 或 NaN）；结果超出了 float64 的范围（溢出）。',
+    'backward() seeds dL/dL = 1.0 only for a scalar output, but this output has shape {shape}. Reduce it first (e.g. .sum() or .mean()), or pass seed=an array of shape {shape}.':
+        'backward() 只对标量输出把起始梯度设为 dL/dL = 1.0，但这个输出的形状是 {shape}。请先把它化为标量（例如 .sum() 或 .mean()），或者传入 seed=形状为 {shape} 的数组。',
+    'backward(seed=...): the seed has shape {seed} but the output has shape {shape}; they must match.':
+        'backward(seed=...)：seed 的形状是 {seed}，输出的形状却是 {shape}；两者必须一致。',
+    'leaf {name!r}':
+        '叶子节点 {name!r}',
+    '{sender} sent a non-finite gradient (NaN or inf) to {where}':
+        '{sender} 向 {where} 传回了非有限的梯度（NaN 或 inf）',
+    'the gradients reaching {where} from several branches add up to a non-finite gradient (NaN or inf)':
+        '从几条分支到达 {where} 的梯度相加后不是有限值（NaN 或 inf）',
+    'backward: {how} (value {value}). Check for overflow upstream, e.g. exp of a large number, 1/x near 0 or a learning rate that is too large.':
+        '反向传播：{how}（值为 {value}）。请检查上游是否溢出，例如对很大的数取 exp、x 接近 0 时的 1/x，或者学习率太大。',
 }
