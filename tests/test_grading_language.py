@@ -129,3 +129,31 @@ def test_every_task_names_its_worded_cases_in_chinese():
     untranslated = [(tid, en) for tid in english for en, zh in zip(english[tid], chinese[tid])
                     if worded.search(en) and not CJK.search(zh)]
     assert not untranslated, untranslated
+
+
+def test_the_graders_verdicts_on_hidden_tests_speak_the_release_language():
+    """The hidden tests are judged by the grader outside the sandbox (no kernel): the
+    release's locked language cell (restored by nbgrader before grading) says which language
+    the verdicts and the hidden checks' messages are written in; the grader's own language
+    is back afterwards."""
+    import nbformat
+
+    from backprop_lab.i18n.messages import get_language
+    from backprop_lab.sandbox import verdicts
+
+    cell = nbformat.v4.new_code_cell('import backprop_lab as bl\nbl.set_language("zh")   # 中文',
+                                     metadata={"nbgrader": {"grade_id": "language",
+                                                            "locked": True}})
+    chinese = nbformat.v4.new_notebook(cells=[cell])
+    assert verdicts.notebook_language(chinese) == "zh"
+    assert verdicts.notebook_language(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('bl.set_language("zh")')])) == "en"   # not the release's cell
+    with verdicts.speaking(verdicts.notebook_language(chinese)):
+        passed = verdicts.Verdict("ps1.add", True).output()
+        failed = verdicts.Verdict("ps1.add", False, ["第 1 个用例：错误"]).output()
+    assert passed["text"] == "ps1.add：隐藏测试通过（由评分程序在笔记本之外判定）。\n"
+    assert failed["evalue"].startswith("ps1.add：隐藏测试未通过（由评分程序在笔记本之外判定）。")
+    assert "第 1 个用例：错误" in failed["evalue"]
+    assert get_language() == "en"
+    assert verdicts.Verdict("ps1.add", True).output()["text"] == (
+        "ps1.add: hidden tests pass (judged by the grader, outside the notebook).\n")

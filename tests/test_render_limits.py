@@ -408,3 +408,27 @@ def test_a_new_process_loads_graphviz_from_the_cache(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                            text=True, timeout=300) for _ in range(2)]
     assert [run.stdout.strip() for run in runs] == ["compiled", "cache"], runs[0].stderr
+
+
+def test_a_process_with_a_limited_address_space_still_draws(tmp_path):
+    """A grading sandbox limits a kernel's address space to 4 GiB; wasmtime's default
+    reservation (4 GiB + guard pages per memory) cannot be made there ("mmap failed to
+    reserve"), so such a process reserves MEMORY_LIMIT only and keeps its compiled code
+    under its own name in the cache."""
+    code = textwrap.dedent("""
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+        import backprop_lab as bl
+        from backprop_lab import render_graphviz as rg
+        x = bl.var(2.0, name="x")
+        svg = rg.svg_from_dot(bl.draw(x * x).source, "wasm")
+        print(rg.engine_settings(), "<svg" in svg)
+    """)
+    env = {**os.environ, render_graphviz.CACHE_VARIABLE: str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=600)                 # a hang guard only
+    assert done.stdout.split() == ["epoch-reserve1g", "True"], done.stderr[-2000:]
+    assert [p.name for p in tmp_path.glob("*.cwasm")] == [
+        render_graphviz.cache_path(render_graphviz._wasm_file().read_bytes()).name.replace(
+            "-epoch.cwasm", "-epoch-reserve1g.cwasm")]
+    assert render_graphviz.engine_settings() == "epoch"          # this test process: no limit

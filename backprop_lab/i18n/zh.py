@@ -961,4 +961,13 @@ MESSAGES = {
         '从几条分支到达 {where} 的梯度相加后不是有限值（NaN 或 inf）',
     'backward: {how} (value {value}). Check for overflow upstream, e.g. exp of a large number, 1/x near 0 or a learning rate that is too large.':
         '反向传播：{how}（值为 {value}）。请检查上游是否溢出，例如对很大的数取 exp、x 接近 0 时的 1/x，或者学习率太大。',
+    # the grader's verdicts on the hidden tests (sandbox/verdicts.py)
+    '{task}: hidden tests pass (judged by the grader, outside the notebook).':
+        '{task}：隐藏测试通过（由评分程序在笔记本之外判定）。',
+    '{task}: the hidden tests did not report a valid result ({problem}). This part scores 0 and the notebook is flagged for review.':
+        '{task}：隐藏测试没有报告有效的结果（{problem}）。这一部分得 0 分，笔记本已标记，等待教师复核。',
+    '{task}: hidden tests failed (judged by the grader, outside the notebook).':
+        '{task}：隐藏测试未通过（由评分程序在笔记本之外判定）。',
+    'no verdict':
+        '没有判定结果',
 }

@@ -223,12 +223,13 @@ class SandboxedExecute(Execute):
         gate = EXECUTION_GATE
         if gate is not None:
             gate.release()                 # other workers may use the gradebook meanwhile
-        try:
-            run_sync(self._grade)()
-        finally:
-            if gate is not None:
-                gate.acquire()
-        self._verify_verdicts()
+        with verdicts.speaking(verdicts.notebook_language(self.nb)):
+            try:
+                run_sync(self._grade)()
+            finally:
+                if gate is not None:
+                    gate.acquire()
+            self._verify_verdicts()
         if self._unsafe:
             first = next((c for c in self.nb.cells if c.cell_type == "code"), None)
             if first is not None:

@@ -131,7 +131,9 @@ def python_layout(python: str) -> dict:
 # grader's own cache (compiled and stored there first if missing), else compiled into the
 # folder given; copied into that folder, readable by everyone
 _FILL_CACHE = """
-import os, shutil, sys
+import os, resource, shutil, sys
+limit = int(sys.argv[2])          # the kernels' address-space limit: wasmtime's settings, and
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))   # so the file's name, depend on it
 from backprop_lab import render_graphviz as rg
 folder = sys.argv[1]
 own = rg.cache_path(rg._wasm_file().read_bytes())
@@ -148,7 +150,7 @@ os.chmod(target, 0o644)
 """
 
 
-def graphviz_cache(python: str) -> str | None:
+def graphviz_cache(python: str, memory: int = 4 << 30) -> str | None:
     """A folder holding the compiled embedded Graphviz for ``python``'s wasmtime, made once
     per grading process on the trusted side: bound read-only into every sandbox (at
     :data:`CACHE_INSIDE`, ``BACKPROP_LAB_CACHE_DIR``), so a kernel that draws loads it
@@ -156,13 +158,16 @@ def graphviz_cache(python: str) -> str | None:
     new each time).  The folder and file belong to the grader (root, or the grading user
     in user-namespace mode) and nobody else can write them -- the kernel's loader trusts
     nothing else -- and no sandbox can write them either.  None when it cannot be made
-    (no wasmtime, say): kernels then compile, as before."""
-    key = ("graphviz-cache", python)
+    (no wasmtime, say): kernels then compile, as before.  ``memory``: the kernels'
+    address-space limit (the compiled code differs below 8 GiB, see
+    ``render_graphviz.engine_settings``), applied to the process that fills the folder."""
+    key = ("graphviz-cache", python, memory)
     if key not in _PROBED:
         folder = tempfile.mkdtemp(prefix="bpl-graphviz-")
         os.chmod(folder, 0o755)
         try:
-            done = subprocess.run([python, "-E", "-c", _FILL_CACHE, folder], timeout=300,
+            done = subprocess.run([python, "-E", "-c", _FILL_CACHE, folder, str(memory)],
+                                  timeout=300,
                                   capture_output=True, text=True, cwd=folder)
             ok = done.returncode == 0 and any(n.endswith(".cwasm") for n in os.listdir(folder))
         except (OSError, subprocess.SubprocessError):

@@ -128,7 +128,7 @@ class SandboxKernel:
             km.sandbox = Sandbox(layout=python_layout(python), mode=mode, workdir=workdir,
                                  name=self.name, ipc_dir=ipc_dir, env=self.env,
                                  limits=self.limits, uid=uid, forbidden=self.forbidden,
-                                 cache=graphviz_cache(python))
+                                 cache=graphviz_cache(python, self.limits.memory))
             km.kernel_spec.interrupt_mode = "message"
         else:
             kwargs["cwd"] = workdir

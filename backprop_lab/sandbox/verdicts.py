@@ -22,10 +22,13 @@ computes them (the student's own, or the library's reference, which
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import hmac
 import json
+import re
 
+from ..i18n.messages import get_language, normalise, tr, use
 from ..grading.record import (ENV_MODE, ENV_RUN, RECORD_MIME, publish,  # noqa: F401
                               publishing)
 
@@ -34,6 +37,33 @@ MAX_RECORD_BYTES = 8 << 20
 
 
 # ------------------------------------------------------------------ trusted side
+def notebook_language(nb) -> str:
+    """The language a release speaks: the code in its locked ``language`` cell
+    (``bl.set_language("zh")``, which nbgrader restores from the release before grading);
+    "en" when there is none."""
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != "language":
+            continue
+        found = re.search(r"""set_language\(\s*['"]([\w-]+)['"]""", cell.source)
+        try:
+            return normalise(found.group(1)) if found else "en"
+        except (TypeError, ValueError):
+            return "en"
+    return "en"
+
+
+@contextlib.contextmanager
+def speaking(code: str):
+    """``with speaking("zh"):`` the verdicts judged here, and the hidden checks' messages,
+    in the notebook's language (this process only; the previous language afterwards)."""
+    previous = get_language()
+    use(code)
+    try:
+        yield
+    finally:
+        use(previous)
+
+
 def hidden_task(source: str) -> str | None:
     """The task a test cell's hidden section checks: the first literal argument of a
     ``verify_isolated(...)`` call in the (trusted, gradebook-restored) cell source."""
@@ -62,17 +92,17 @@ class Verdict:
         if self.passed:
             return nbformat.v4.new_output(
                 "stream", name="stdout",
-                text=f"{self.task_id}: hidden tests pass (judged by the grader, outside the "
-                     f"notebook).\n")
+                text=tr("{task}: hidden tests pass (judged by the grader, outside the "
+                        "notebook).", task=self.task_id) + "\n")
         if self.problem:
-            text = (f"{self.task_id}: the hidden tests did not report a valid result "
-                    f"({self.problem}). This part scores 0 and the notebook is flagged for "
-                    f"review.")
+            text = tr("{task}: the hidden tests did not report a valid result ({problem}). "
+                      "This part scores 0 and the notebook is flagged for review.",
+                      task=self.task_id, problem=self.problem)
             return nbformat.v4.new_output("error", ename="HiddenTestsMissing", evalue=text,
                                           traceback=[f"HiddenTestsMissing: {text}"])
         from ..grading.running import report
-        text = report(f"{self.task_id}: hidden tests failed (judged by the grader, outside "
-                       f"the notebook).", self.messages or ["no verdict"])
+        text = report(tr("{task}: hidden tests failed (judged by the grader, outside the "
+                         "notebook).", task=self.task_id), self.messages or [tr("no verdict")])
         return nbformat.v4.new_output("error", ename="GradingError", evalue=text,
                                       traceback=[f"GradingError: {text}"])
 
