@@ -139,6 +139,8 @@ def engine_settings() -> str:
     if soft == resource.RLIM_INFINITY or soft >= _ROOMY_ADDRESS_SPACE:
         return "epoch"
     return "epoch-reserve1g"
+
+
 _KEEP_MEMORY = 64 << 20       # a run that grew memory past this gets a fresh instance after
 #: Folder of the compiled-module cache (``BACKPROP_LAB_CACHE_DIR`` overrides it).
 CACHE_VARIABLE = "BACKPROP_LAB_CACHE_DIR"
