@@ -138,6 +138,8 @@ class _Incarnation:
         self.starters: list[int] = []             # cells whose threads are still running
 
     def sending(self, index: int) -> None:
+        if not self.order and self.threads is None:   # not readable yet when it started
+            self.threads = self.counted = self.kernel.threads()
         self.sent[index] = time.monotonic()
         self.order.append(index)
         self.current, self.current_started = index, False
@@ -149,7 +151,7 @@ class _Incarnation:
             return
         if threads <= self.threads:               # every thread a cell started is over
             self.starters.clear()
-        elif threads > self.counted:              # this cell left threads running
+        elif not threads <= self.counted:         # this cell left a new thread running
             self.starters.append(index)
         self.counted = threads
 
@@ -407,11 +409,12 @@ class SandboxedExecute(Execute):
                 return False
             threads = life.kernel.threads()         # None for an instant while it dies
             if life.threads is None or (threads is not None and threads <= life.threads):
+                # (sets of thread ids: every thread running now was there before any cell)
                 break
             if time.monotonic() > start + self.settle_timeout:
                 self.log.warning("%s: the kernel still runs %s threads (%s at its start) "
-                                 "%g s after the last cell; done", self._who(), threads,
-                                 life.threads, self.settle_timeout)
+                                 "%g s after the last cell; done", self._who(),
+                                 len(threads or ()), len(life.threads), self.settle_timeout)
                 break
             await asyncio.sleep(0.05)
         return True

@@ -433,19 +433,22 @@ def reap_strays(bwrap_pid: int) -> int:
     return killed
 
 
-def kernel_threads(bwrap_pid: int) -> int | None:
-    """How many threads the sandbox's kernel (its namespace's process 2) runs now; None
-    when it is gone."""
+def kernel_threads(bwrap_pid: int) -> frozenset | None:
+    """The thread ids of the sandbox's kernel (its namespace's process 2) now; None when
+    it is gone."""
     for pid in _descendants(bwrap_pid):
         if _inner_pid(pid) == 2:
-            return thread_count(pid)
+            return thread_ids(pid)
     return None
 
 
-def thread_count(pid: int) -> int | None:
+def thread_ids(pid: int) -> frozenset | None:
+    """The ids of ``pid``'s threads (ids, not a count: a thread that ended and a new one
+    must not look like no change); None when it is gone."""
     try:
-        return len(os.listdir(f"/proc/{pid}/task")) if not _is_zombie(pid) else None
-    except OSError:
+        return frozenset(map(int, os.listdir(f"/proc/{pid}/task"))) if not _is_zombie(pid) \
+            else None
+    except (OSError, ValueError):
         return None
 
 

@@ -24,7 +24,7 @@ import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
 from .isolation import (Limits, Sandbox, UidSlot, graphviz_cache, kernel_threads, probe,
-                        python_layout, reap_strays, thread_count, tree_cpu_seconds,
+                        python_layout, reap_strays, thread_ids, tree_cpu_seconds,
                         zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
@@ -186,13 +186,13 @@ class SandboxKernel:
         pid = self.pid
         return None if pid is None else tree_cpu_seconds(pid)
 
-    def threads(self) -> int | None:
-        """How many threads the kernel process runs (a timer a cell started is one); None
-        when the kernel is gone."""
+    def threads(self) -> frozenset | None:
+        """The ids of the threads the kernel process runs (a timer a cell started is one);
+        None when the kernel is gone."""
         pid = self.pid
         if pid is None:
             return None
-        return thread_count(pid) if self.unsafe else kernel_threads(pid)
+        return thread_ids(pid) if self.unsafe else kernel_threads(pid)
 
     def reap(self) -> int:
         """Kill processes the cells left running in the sandbox (not the kernel); returns
