@@ -23,6 +23,8 @@ from numbers import Real
 
 import numpy as np
 
+from .i18n.messages import tr
+
 __all__ = ["shape_of", "is_number", "as_value", "as_array", "check_dout", "check_int",
            "check_real", "check_constant", "check_choice", "require_numbers", "refuse_masked",
            "format_value"]
@@ -136,8 +138,11 @@ def check_real(owner: str, name: str, value, allow_zero: bool = False) -> float:
     the owner and the value (learning rates, clipping thresholds, noise levels ...)."""
     if not is_number(value) or not math.isfinite(value) or value < 0 \
             or (value == 0 and not allow_zero):
-        need = "a finite number >= 0" if allow_zero else "a positive finite number"
-        raise ValueError(f"{owner}: {name} must be {need}, got {value!r}.")
+        raise ValueError(
+            tr("{owner}: {name} must be a finite number >= 0, got {value!r}.", owner=owner,
+               name=name, value=value) if allow_zero else
+            tr("{owner}: {name} must be a positive finite number, got {value!r}.", owner=owner,
+               name=name, value=value))
     return float(value)
 
 
@@ -168,7 +173,8 @@ def _finite_float(value, what: str) -> float:
 def check_choice(owner: str, name: str, value, choices) -> str:
     """``value`` if it is one of ``choices``, else a ValueError listing them."""
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{owner}: unknown {name} {value!r}; choose one of {list(choices)}.")
+        raise ValueError(tr("{owner}: unknown {name} {value!r}; choose one of {choices}.",
+                            owner=owner, name=name, value=value, choices=list(choices)))
     return value
 
 

@@ -970,4 +970,6 @@ MESSAGES = {
         '{task}：隐藏测试未通过（由评分程序在笔记本之外判定）。',
     'no verdict':
         '没有判定结果',
+    '{owner}: {name} must be a finite number >= 0, got {value!r}.':
+        '{owner}：{name} 必须是 >= 0 的有限数，实际得到 {value!r}。',
 }

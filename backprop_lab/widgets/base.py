@@ -22,11 +22,11 @@ import ipywidgets as widgets
 from .. import render
 from ..graph import Graph
 from ..i18n.messages import tr
-from ..values import format_value, is_number
+from ..values import check_real, format_value, is_number
 
 __all__ = ["NBGRADER_VARIABLE", "under_nbgrader", "skip_when_grading", "CircuitView",
            "FigureView", "number_rows", "message_html", "skipped_note", "slider_step",
-           "slider_bounds", "slider_value", "control_choice", "check_text_size",
+           "slider_bounds", "slider_value", "check_text_size",
            "TEXT_CHARS_PER_NUMBER"]
 
 NBGRADER_VARIABLE = "NBGRADER_EXECUTION"
@@ -98,12 +98,8 @@ def _node_count(graph) -> int:
 # notebook's language: every message goes through tr, its Chinese is in i18n/zh.py).
 
 def slider_step(owner: str, step, name: str = "step") -> float:
-    """A slider step: a positive finite number.  (``values.check_real`` says the same in
-    English only: ``values`` sits below ``i18n`` in the layering and cannot call ``tr``.)"""
-    if not is_number(step) or not math.isfinite(step) or step <= 0:
-        raise ValueError(tr("{owner}: {name} must be a positive finite number, got {value!r}.",
-                            owner=owner, name=name, value=step))
-    return float(step)
+    """A slider step: a positive finite number."""
+    return check_real(owner, name, step)
 
 
 def slider_bounds(owner: str, name: str, bounds) -> tuple[float, float]:
@@ -126,14 +122,6 @@ def slider_value(owner: str, name: str, value, low: float, high: float) -> float
                             low=format_value(low, 6, "-"), high=format_value(high, 6, "-"),
                             value=value))
     return float(value)
-
-
-def control_choice(owner: str, name: str, value, choices) -> str:
-    """A value for a drop-down: one of ``choices`` (as ``values.check_choice``, translated)."""
-    if not isinstance(value, str) or value not in choices:
-        raise ValueError(tr("{owner}: unknown {name} {value!r}; choose one of {choices}.",
-                            owner=owner, name=name, value=value, choices=list(choices)))
-    return value
 
 
 TEXT_CHARS_PER_NUMBER = 32     # "-1.2345678901234567e-300, " is 26 characters

@@ -23,7 +23,8 @@ import ipywidgets as widgets
 
 from .. import rnn, rnn_experiments
 from ..i18n.messages import tr
-from .base import FigureView, control_choice, number_rows, slider_value, under_nbgrader
+from ..values import check_choice
+from .base import FigureView, number_rows, slider_value, under_nbgrader
 
 __all__ = ["RNNGradientExplorer"]
 
@@ -51,8 +52,8 @@ class RNNGradientExplorer(widgets.VBox):
                  max_norm: float = 1.0, clip: bool = False, hidden: int = 32,
                  kind: str = "orthogonal", input_scale: float = 0.1, seed: int = 0,
                  max_steps: int = 100):
-        control_choice("RNNGradientExplorer", "activation", activation, rnn.ACTIVATIONS)
-        control_choice("RNNGradientExplorer", "kind", kind, rnn.MATRIX_KINDS)
+        check_choice("RNNGradientExplorer", "activation", activation, rnn.ACTIVATIONS)
+        check_choice("RNNGradientExplorer", "kind", kind, rnn.MATRIX_KINDS)
         if not 2 <= steps <= max_steps:
             raise ValueError(tr("RNNGradientExplorer: steps must lie in [2, {max_steps}] "
                                 "(max_steps), got {steps!r}.", max_steps=max_steps,
