@@ -136,6 +136,7 @@ class _Incarnation:
         self.threads = kernel.threads()           # the kernel's own threads, before any cell
         self.counted = self.threads               # its threads after the last cell
         self.starters: list[int] = []             # cells whose threads are still running
+        self.exit_asked: int | None = None        # a cell whose reply asked to exit (exit())
 
     def sending(self, index: int) -> None:
         if not self.order and self.threads is None:   # not readable yet when it started
@@ -376,6 +377,8 @@ class SandboxedExecute(Execute):
         outcome = await self._run_cell(life, cell if real else copy.deepcopy(cell), index, real)
         if outcome.finished:
             life.finished(index)
+            if _asks_to_exit(outcome.reply):
+                life.exit_asked = index
             if real:
                 self._finish(cell, index, outcome, life)
         else:
@@ -460,9 +463,19 @@ class SandboxedExecute(Execute):
 
     def _suspect(self, failed: _Incarnation) -> int:
         """The last cell that left a thread running (a timer) while the kernel ran on; else
-        the cell running when the kernel died -- or, when it died between cells or before
-        the next one started, the cell that had just finished.  (A starter of a harmless
-        thread is shown innocent by its probe, and the search goes on.)"""
+        the cell that had just finished when the kernel died between cells, or before the
+        next cell showed any sign of running *and* that cell's reply asked the kernel to
+        exit (``exit()``); else the cell sent last.
+
+        A cell sent but not seen running is still the first suspect: a cell that calls
+        ``os._exit`` at once often takes its "busy" and ``execute_input`` messages with it
+        (the kernel dies before its IOPub thread sends them), so "not seen running" says
+        little.  Suspecting the cell before it instead cost a whole probe of an innocent
+        cell and a second death of the kernel in about one crashing notebook in three.  A
+        wrong suspect is never blamed: the probe replays the cells above it and waits as
+        long as the failed kernel lived, so a killer above it (a signal, a timer without a
+        thread) kills the probe first and becomes the next suspect; a starter of a harmless
+        thread is shown innocent by its probe, and the search goes on."""
         current, previous = failed.current, failed.last_finished
         starter = next((i for i in reversed(failed.starters)
                         if i not in self._run.innocent and i not in self._run.killers), None)
@@ -472,9 +485,10 @@ class SandboxedExecute(Execute):
             if previous is None:
                 raise RuntimeError("the kernel died before it ran any cell")
             return previous
-        if failed.current_started or previous is None or previous in self._run.innocent:
-            return current
-        return previous
+        if not failed.current_started and previous is not None \
+                and previous == failed.exit_asked and previous not in self._run.innocent:
+            return previous
+        return current
 
     async def _replay_and_hold(self, life: _Incarnation, cells: list, failed: _Incarnation):
         """True: the kernel lives on; False: it died; None: a cell was left out on the way
@@ -727,6 +741,15 @@ class SandboxedExecute(Execute):
         self._cell_bytes += size
         if real:
             self._nb_bytes += size
+
+
+def _asks_to_exit(reply) -> bool:
+    """The execute reply of a cell that called ``exit()``/``quit()`` (IPython's "ask_exit"
+    payload): the kernel stops right after it."""
+    content = (reply or {}).get("content") or {}
+    payload = content.get("payload") if isinstance(content, dict) else None
+    return isinstance(payload, list) and any(
+        isinstance(item, dict) and item.get("source") == "ask_exit" for item in payload)
 
 
 def _has_error(cell) -> bool:

@@ -35,6 +35,7 @@ import fcntl
 import json
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -127,58 +128,108 @@ def python_layout(python: str) -> dict:
     return _PROBED[key]
 
 
-# run by the kernel's Python on the grader's side: the compiled embedded Graphviz of the
-# grader's own cache (compiled and stored there first if missing), else compiled into the
-# folder given; copied into that folder, readable by everyone
+# run by the kernel's Python on the grader's side: makes sure the folder given holds a good
+# copy of the compiled embedded Graphviz for this Python -- kept from an earlier run, else
+# copied from the grader's own cache (compiled and stored there first if missing), else
+# compiled into a private folder next to it -- written under a temporary name and renamed
+# into place (graders running side by side never see half a file), readable by everyone
 _FILL_CACHE = """
-import os, resource, shutil, sys
+import hashlib, os, resource, shutil, sys, tempfile
+from pathlib import Path
 limit = int(sys.argv[2])          # the kernels' address-space limit: wasmtime's settings, and
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))   # so the file's name, depend on it
 from backprop_lab import render_graphviz as rg
-folder = sys.argv[1]
+folder = Path(sys.argv[1])
 own = rg.cache_path(rg._wasm_file().read_bytes())
-target = os.path.join(folder, own.name)
-if not (own.exists() and rg._trusted(own)):
-    rg.warm_up()                      # compiled, and stored in the grader's cache if it can
-if own.exists() and rg._trusted(own):
-    shutil.copyfile(own, target)
-else:
-    os.environ[rg.CACHE_VARIABLE] = folder
-    rg._embedded.clear()
-    rg._embedded_graphviz()
-os.chmod(target, 0o644)
+target = folder / own.name
+
+def good(path):
+    try:
+        if path.is_symlink() or not path.is_file() or not rg._trusted(path):
+            return False
+        blob, head = path.read_bytes(), len(rg._CACHE_MAGIC)
+    except OSError:
+        return False
+    return blob.startswith(rg._CACHE_MAGIC) and \\
+        hashlib.sha256(blob[head + 32:]).digest() == blob[head:head + 32]
+
+if not good(target):
+    if not good(own):
+        rg.warm_up()                  # compiled, and stored in the grader's cache if it can
+    private = Path(tempfile.mkdtemp(dir=folder, prefix=".fill-"))
+    try:
+        if good(own):
+            shutil.copyfile(own, private / own.name)
+        else:                         # the grader's cache cannot be written: compile here
+            os.environ[rg.CACHE_VARIABLE] = str(private)
+            rg._embedded.clear()
+            rg._embedded_graphviz()
+        os.chmod(private / own.name, 0o644)
+        os.replace(private / own.name, target)
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
 """
 
 
+def sandbox_cache_folder() -> str | None:
+    """The grader's folder of compiled embedded Graphviz for sandboxes: one per user, kept
+    from run to run (``sandbox/`` in ``render_graphviz.cache_directory()``, so
+    ``~/.cache/backprop_lab/sandbox`` by default).  It must be a real folder (no symbolic
+    link), belong to this user and be writable by nobody else; it is made readable by
+    everyone (a sandbox of a root grader runs as another user).  None when that cannot be
+    had (no writable home, say)."""
+    from ..render_graphviz import cache_directory
+    try:
+        base = cache_directory()
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder = base / "sandbox"
+        try:
+            folder.mkdir(mode=0o755)
+        except FileExistsError:
+            pass
+        status = os.lstat(folder)
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid() \
+                or status.st_mode & 0o022:
+            return None
+        if status.st_mode & 0o555 != 0o555:
+            os.chmod(folder, 0o755)
+        return str(folder)
+    except (OSError, RuntimeError, KeyError):     # no home folder
+        return None
+
+
 def graphviz_cache(python: str, memory: int = 4 << 30) -> str | None:
-    """A folder holding the compiled embedded Graphviz for ``python``'s wasmtime, made once
-    per grading process on the trusted side: bound read-only into every sandbox (at
+    """A folder holding the compiled embedded Graphviz for ``python``'s wasmtime, checked
+    once per grading process on the trusted side: bound read-only into every sandbox (at
     :data:`CACHE_INSIDE`, ``BACKPROP_LAB_CACHE_DIR``), so a kernel that draws loads it
     instead of compiling Graphviz again (about 3 s of CPU per kernel: a sandbox's home is
-    new each time).  The folder and file belong to the grader (root, or the grading user
-    in user-namespace mode) and nobody else can write them -- the kernel's loader trusts
-    nothing else -- and no sandbox can write them either.  None when it cannot be made
-    (no wasmtime, say): kernels then compile, as before.  ``memory``: the kernels'
-    address-space limit (the compiled code differs below 8 GiB, see
+    new each time).  It is :func:`sandbox_cache_folder`, kept between runs (the first run
+    fills it, later ones only check the file); where there is none, a temporary folder
+    removed when the process exits.  The folder and file belong to the grader (root, or the
+    grading user in user-namespace mode) and nobody else can write them -- the kernel's
+    loader trusts nothing else -- and no sandbox can write them either.  None when it
+    cannot be made (no wasmtime, say): kernels then compile, as before.  ``memory``: the
+    kernels' address-space limit (the compiled code differs below 8 GiB, see
     ``render_graphviz.engine_settings``), applied to the process that fills the folder."""
     key = ("graphviz-cache", python, memory)
     if key not in _PROBED:
-        folder = tempfile.mkdtemp(prefix="bpl-graphviz-")
-        os.chmod(folder, 0o755)
+        folder = sandbox_cache_folder()
+        temporary = folder is None
+        if temporary:
+            folder = tempfile.mkdtemp(prefix="bpl-graphviz-")
+            os.chmod(folder, 0o755)
         try:
             done = subprocess.run([python, "-E", "-c", _FILL_CACHE, folder, str(memory)],
-                                  timeout=300,
-                                  capture_output=True, text=True, cwd=folder)
+                                  timeout=300, capture_output=True, text=True, cwd=folder)
             ok = done.returncode == 0 and any(n.endswith(".cwasm") for n in os.listdir(folder))
         except (OSError, subprocess.SubprocessError):
             ok = False
-        if not ok:
-            shutil.rmtree(folder, ignore_errors=True)
-            folder = None
-        else:
+        if temporary and ok:
             import atexit
             atexit.register(shutil.rmtree, folder, True)
-        _PROBED[key] = folder
+        elif temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+        _PROBED[key] = folder if ok else None
     return _PROBED[key]
 
 
@@ -228,7 +279,10 @@ def probe(python: str | None = None) -> str:
         os.chmod(scratch, 0o755)
         sandbox = Sandbox(layout=layout, mode=mode, workdir=scratch, name="probe",
                           ipc_dir=scratch, env={}, limits=Limits(), uid=UID_BASE + UID_SLOTS)
-        check = ("import os, sys; import backprop_lab, ipykernel; "
+        # found, not imported (importing them costs a second of CPU on a grading machine
+        # for nothing: a kernel that cannot import them says so when it starts)
+        check = ("import os, importlib.util as u; "
+                 "assert u.find_spec('backprop_lab') and u.find_spec('ipykernel'), 'missing'; "
                  "assert os.getuid() != 0, 'still root'; print('sandbox-ok')")
         done = subprocess.run(sandbox.command([python, "-c", check]),
                               capture_output=True, text=True, timeout=120,
