@@ -87,7 +87,11 @@ def make_course(folder: Path, n: int, rounds: int = 1) -> None:
         (target / "timestamp.txt").write_text("2026-11-26 06:00:00.000000 UTC")
 
 
+LOADS: list = []          # the 1-minute load average at the start and end of every measurement
+
+
 def load() -> str:
+    LOADS.append(os.getloadavg()[0])
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
@@ -108,6 +112,7 @@ def main(argv=None) -> int:
             ("serial, no sandbox (--unsafe)", ["nbgrader", "autograde", PS, "--force",
                                                f"--Execute.timeout={args.timeout}",
                                                "--SandboxedExecute.unsafe=True"])]
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as scratch:
         course = Path(scratch) / "course"
         make_course(course, args.n, rounds)
@@ -130,6 +135,9 @@ def main(argv=None) -> int:
     cost = (serial - times[runs[3][0]]) / args.n
     print(f"\nserial / jobs 1 = {speedup1:.2f}x   serial / jobs 2 = {speedup2:.2f}x   (goal >= 1.7x)")
     print(f"sandbox cost = {cost:+.2f} s per notebook (serial sandboxed - serial unsafe; goal <= 0.5 s)")
+    print(f"1-minute load average during the measurements: {min(LOADS):.1f}-{max(LOADS):.1f} "
+          f"on {os.cpu_count()} cores (the machine must be quiet for these ratios to mean much); "
+          f"whole benchmark {(time.perf_counter() - started) / 60:.0f} min")
     met = speedup2 >= 1.7 and cost <= 0.5
     print("goals met" if met else "GOALS NOT MET")
     return 0 if met else 1
