@@ -247,6 +247,81 @@ def test_sandboxed_kernels_load_the_compiled_graphviz_from_a_read_only_cache(nee
     assert stdout_of(cells[2]) == "OSError 30\n"           # EROFS: read-only
 
 
+def _fresh_cache_process(monkeypatch, tmp_path):
+    """A grading process of its own (nothing probed yet), its cache folder and /tmp in
+    tmp_path: what it leaves in /tmp is its own, whatever else runs on the machine."""
+    import tempfile
+    monkeypatch.setenv("BACKPROP_LAB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(isolation, "_PROBED", {})
+    (tmp_path / "tmp").mkdir(exist_ok=True)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+@pytest.mark.slow
+def test_the_compiled_graphviz_of_the_sandboxes_is_kept_in_one_folder_per_user(monkeypatch,
+                                                                              tmp_path):
+    """Every grading process used to copy it into a new /tmp/bpl-graphviz-* folder, and one
+    was left behind per run; now one folder per user, filled by the first run, checked (not
+    rewritten) by the next ones, repaired when its file is broken, and nothing in /tmp."""
+    _fresh_cache_process(monkeypatch, tmp_path)
+    folder = isolation.graphviz_cache(sys.executable)
+    assert folder == str(tmp_path / "cache" / "sandbox")
+    files = os.listdir(folder)
+    assert len(files) == 1 and files[0].endswith("-epoch-reserve1g.cwasm"), files
+    compiled = Path(folder, files[0])
+    assert (os.stat(folder).st_mode & 0o777, compiled.stat().st_mode & 0o777) == (0o755, 0o644)
+    kept = compiled.stat()
+
+    _fresh_cache_process(monkeypatch, tmp_path)             # the next grading run
+    assert isolation.graphviz_cache(sys.executable) == folder
+    again = compiled.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (kept.st_ino, kept.st_mtime_ns)
+
+    compiled.write_bytes(compiled.read_bytes()[:1000])      # a broken file: replaced
+    _fresh_cache_process(monkeypatch, tmp_path)
+    assert isolation.graphviz_cache(sys.executable) == folder
+    assert compiled.stat().st_size == kept.st_size and os.listdir(folder) == files
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+def test_a_cache_folder_others_could_write_is_not_used(monkeypatch, tmp_path):
+    """Its files run as machine code in every sandbox: a folder writable by others, or a
+    symbolic link, is refused (grading then fills a temporary folder, removed at exit)."""
+    monkeypatch.setenv("BACKPROP_LAB_CACHE_DIR", str(tmp_path / "cache"))
+    assert isolation.sandbox_cache_folder() == str(tmp_path / "cache" / "sandbox")
+    os.chmod(tmp_path / "cache" / "sandbox", 0o777)
+    assert isolation.sandbox_cache_folder() is None
+    os.rmdir(tmp_path / "cache" / "sandbox")
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(tmp_path / "elsewhere", tmp_path / "cache" / "sandbox")
+    assert isolation.sandbox_cache_folder() is None
+
+
+def test_the_cell_sent_last_is_the_first_suspect_when_the_kernel_dies():
+    """A cell calling ``os._exit`` at once often takes its "busy" message with it: "not seen
+    running" must not shift the blame to the cell before (that cost a probe of an innocent
+    cell and a second death in a third of the crashing notebooks) -- unless that cell's
+    reply asked the kernel to exit (``exit()``).  A thread left running comes first."""
+    from backprop_lab.sandbox.executor import SandboxedExecute, _Incarnation, _NotebookRun
+
+    def died(current, started, last, exit_asked=None, starters=()):
+        life = _Incarnation.__new__(_Incarnation)
+        life.current, life.current_started, life.last_finished = current, started, last
+        life.exit_asked, life.starters = exit_asked, list(starters)
+        return life
+
+    executor = SandboxedExecute()
+    executor._run = _NotebookRun()
+    assert executor._suspect(died(9, True, 7)) == 9
+    assert executor._suspect(died(9, False, 7)) == 9
+    assert executor._suspect(died(9, False, 7, exit_asked=7)) == 7
+    assert executor._suspect(died(9, True, 7, exit_asked=7)) == 9
+    assert executor._suspect(died(None, False, 7)) == 7
+    assert executor._suspect(died(9, True, 7, starters=[3])) == 3
+    executor._run.innocent.add(7)
+    assert executor._suspect(died(9, False, 7, exit_asked=7)) == 9
+
+
 @pytest.mark.slow
 def test_a_loop_deaf_to_interrupts_is_stopped_and_the_rest_graded(needs_sandbox, tmp_path):
     deaf = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"

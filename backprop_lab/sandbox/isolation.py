@@ -107,11 +107,21 @@ def bwrap_path() -> str | None:
 
 def python_layout(python: str) -> dict:
     """What the kernel's Python needs to see: its prefixes, ``sys.path`` and the folder of
-    the ``backprop_lab`` package (asked from that Python itself, cached)."""
+    the ``backprop_lab`` package (asked from that Python itself, cached).
+
+    On the way, the package's bytecode is brought up to date (``compileall``, what importing
+    it outside a sandbox does anyway): a sandbox sees the package read-only, so a module
+    whose ``.pyc`` is missing or stale -- one that only kernels import, in a fresh checkout
+    or after an update -- would be compiled again by every kernel."""
     key = ("layout", python)
     if key not in _PROBED:
-        script = ("import importlib.util, json, os, site, sys\n"
+        script = ("import compileall, importlib.util, json, os, site, sys\n"
                   "spec = importlib.util.find_spec('backprop_lab')\n"
+                  "for folder in (spec.submodule_search_locations if spec else []):\n"
+                  "    try:\n"
+                  "        compileall.compile_dir(folder, quiet=2)\n"
+                  "    except OSError:\n"
+                  "        pass\n"
                   "print(json.dumps({'prefix': sys.prefix, 'base_prefix': sys.base_prefix,\n"
                   "  'exec_prefix': sys.exec_prefix, 'base_exec_prefix': sys.base_exec_prefix,\n"
                   "  'executable': os.path.realpath(sys.executable), 'path': sys.path,\n"
