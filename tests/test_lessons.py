@@ -381,7 +381,14 @@ def lesson_kernel(path: Path, monkeypatch):
     for name in ONE_THREAD:
         monkeypatch.setenv(name, "1")             # inherited by the kernel started below
     nb = nbformat.read(path, as_version=4)
+    # nbclient waits 4 s (iopub_timeout) after a cell's reply for the kernel's "idle" on the
+    # IOPub channel, then drops whatever output has not come yet and goes on: on a busy machine
+    # a picture or the self-check's printed report could go missing that way.  The wait here
+    # ends when "idle" comes (the condition); the bounds are hang guards, and failing on them
+    # beats losing output silently.
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, allow_errors=True,
+                            startup_timeout=CELL_TIMEOUT, iopub_timeout=CELL_TIMEOUT,
+                            raise_on_iopub_timeout=True,
                             resources={"metadata": {"path": str(path.parent)}})
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
