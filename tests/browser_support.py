@@ -225,21 +225,33 @@ def notebook_in_jupyterlab(chromium, jupyterlab, name: str, failure: str, **page
 
 
 KERNEL_IDLE = "() => /\\| Idle/.test(document.body.innerText)"     # the status bar's kernel state
+# the first code cell's prompt shows [*] (queued or running) or its number once a run started
+RUN_STARTED = ("() => /\\[(\\*|\\d+)\\]/.test(document.querySelector("
+               "'.jp-Notebook .jp-CodeCell .jp-InputPrompt')?.textContent || '')")
 
 
 def run_all_cells(page, idle_timeout: float = 60_000) -> None:
-    """Run every cell of the open notebook, once its kernel is idle."""
+    """Run every cell of the open notebook, once its kernel is idle -- exactly once.
+
+    The command is given again only if no run started (the first code cell's prompt still
+    shows no [*] or number after 10 s: JupyterLab was not ready for it).  Giving it again
+    after a run started would queue the whole notebook a second time: on a busy machine the
+    widgets of the first run were then replaced under the test's hands and a click waited
+    behind the second run's cells."""
     page.wait_for_function(KERNEL_IDLE, timeout=idle_timeout)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-
-def run_notebook(page, widget: str, attempts: int = 3) -> None:
-    """Run all cells; retry if ``widget`` (a CSS selector) does not appear."""
-    for attempt in range(attempts):
-        run_all_cells(page)
+    for attempt in range(3):
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
-            page.locator(widget).first.wait_for(timeout=30_000)
+            page.wait_for_function(RUN_STARTED, timeout=10_000)
             return
         except Exception:
-            if attempt == attempts - 1:
+            if attempt == 2:
                 raise
+
+
+def run_notebook(page, widget: str) -> None:
+    """Run all cells once and wait until ``widget`` (a CSS selector) shows.  The bound is a
+    hang guard: the cells before the widget (imports, a lesson's first sections) took tens of
+    seconds at load 20."""
+    run_all_cells(page)
+    page.locator(widget).first.wait_for(timeout=300_000)
