@@ -410,7 +410,11 @@ class SandboxedExecute(Execute):
             threads = life.kernel.threads()         # None for an instant while it dies
             if life.threads is None or (threads is not None and threads <= life.threads):
                 # (sets of thread ids: every thread running now was there before any cell)
-                break
+                # -- or a kernel dying in os._exit: the calling thread leaves first, the
+                # others a moment later, so only an answer proves that it lives on
+                if await self._answers(life):
+                    break
+                continue
             if time.monotonic() > start + self.settle_timeout:
                 self.log.warning("%s: the kernel still runs %s threads (%s at its start) "
                                  "%g s after the last cell; done", self._who(),
@@ -418,6 +422,32 @@ class SandboxedExecute(Execute):
                 break
             await asyncio.sleep(0.05)
         return True
+
+    async def _answers(self, life: _Incarnation) -> bool:
+        """True once the kernel answers a ``kernel_info`` request, False if it dies first.
+
+        A process in ``os._exit`` (exit_group) has a kill pending on every thread and never
+        answers, however its thread list looks while it dies.  The wait for an answer
+        is long (the hang guard of a cell): an idle kernel answers in milliseconds, a dying
+        one is seen dead within a moment, and a loaded machine only makes both slower."""
+        kc = life.kernel.kc
+        reply = asyncio.ensure_future(self._wait_reply(kc, kc.kernel_info()))
+        guard = time.monotonic() + (self._hang_limit(None) or 300.0)
+        try:
+            while not reply.done():
+                await asyncio.wait({reply}, timeout=0.05)
+                if reply.done():
+                    break
+                if not await life.kernel.alive():
+                    return False
+                if time.monotonic() > guard:
+                    self.log.warning("%s: the kernel neither answered nor died after the "
+                                     "last cell; done", self._who())
+                    break
+            return True
+        finally:
+            if not reply.done():
+                reply.cancel()
 
     # ------------------------------------------------------------------ deaths
     async def _recover(self, failed: _Incarnation):
