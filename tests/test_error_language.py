@@ -64,6 +64,34 @@ def _masked():
     layers.ReLU().forward(np.ma.masked_array([1.0, 2.0], mask=[0, 1]))
 
 
+class _GateReturning(bl.gates.Gate):
+    """A student's gate whose backward returns ``sent`` (None, a list, a wrong shape ...)."""
+
+    def __init__(self, sent=None, forward=1.0):
+        super().__init__()
+        self.sent, self.out = sent, forward
+
+    def forward(self, x):
+        return self.out
+
+    def backward(self, upstream):
+        return self.sent
+
+
+def _backward_through(sent):
+    x = bl.var(np.ones(2), name="x")
+    bl.graph.apply(_GateReturning(sent, forward=np.ones(2)), x).sum().backward()
+
+
+def _layer_without_gradient():
+    class NoGradient(layers.ReLU):
+        def __init__(self):
+            super().__init__()
+            self.params = {"w": np.ones(2)}
+    from backprop_lab.gradcheck import check_layer
+    check_layer(NoGradient(), np.ones(2))
+
+
 #: (site, code that raises there)
 SITES = [
     # values.py: what var(), constant(), gates and layers accept
@@ -142,13 +170,63 @@ SITES = [
     ("fitted_rate", lambda: rnn.fitted_rate([1.0])),
     ("clipping: a gradient is None", lambda: rnn.global_norm([np.ones(2), None])),
     ("train_adding_problem: model", lambda: rnn_experiments.train_adding_problem(models=("gru",))),
+    # graph.py: nodes, graphs, what a student's gate returns
+    ("Node: truth value", lambda: bool(bl.var(1.0))),
+    ("Node.mean: empty", lambda: bl.var(np.ones(0)).mean()),
+    ("Node.sum: out=", lambda: np.sum(bl.var(np.ones(2)), out=np.ones(()))),
+    ("var: name", lambda: bl.var(1.0, name=3)),
+    ("gate forward returns a string", lambda: bl.graph.apply(_GateReturning(forward="1"), bl.var(1.0))),
+    ("gate backward returns a list of two", lambda: _backward_through([np.ones(2), np.ones(2)])),
+    ("gate backward: None", lambda: _backward_through((None,))),
+    ("gate backward: a string", lambda: _backward_through(("1",))),
+    ("gate backward: shape", lambda: _backward_through((np.ones(3),))),
+    ("Graph: not a node", lambda: bl.Graph(3.0)),
+    ("Graph: two leaves named x", lambda: bl.Graph(bl.var(1.0, name="x") + bl.var(2.0, name="x"))),
+    ("Graph.leaf: no such leaf", lambda: bl.Graph(bl.var(1.0, name="x") * 2.0).leaf("y")),
+    ("Graph.forward: no such leaf", lambda: bl.Graph(bl.var(1.0, name="x") * 2.0).forward(y=1.0)),
+    # gradcheck.py
+    ("numerical_gradient: x", lambda: bl.gradcheck.numerical_gradient(lambda x: x, "1")),
+    ("numerical_gradient: dtype", lambda: bl.gradcheck.numerical_gradient(lambda x: x.sum(), np.ones(2, dtype=np.float32))),
+    ("numerical_gradient: not a scalar", lambda: bl.gradcheck.numerical_gradient(lambda x: x, np.ones(2))),
+    ("rel_error: shapes", lambda: bl.gradcheck.rel_error(np.ones(2), np.ones(3))),
+    ("check_gate: backward", lambda: bl.gradcheck.check_gate(_GateReturning(np.ones(1)), 1.0)),
+    ("check_layer: no gradient", _layer_without_gradient),
+    # modes.py: dual numbers and the forward/reverse comparison
+    ("Dual: value", lambda: bl.modes.Dual("1")),
+    ("Dual: not finite", lambda: bl.modes.Dual(float("inf"))),
+    ("Dual: overflow", lambda: bl.modes.Dual(1e308) * bl.modes.Dual(1e308)),
+    ("Dual with a Node", lambda: bl.modes.Dual(1.0) + bl.var(1.0)),
+    ("Dual with a string", lambda: bl.modes.Dual(1.0) * "2"),
+    ("Dual: division by zero", lambda: bl.modes.Dual(1.0) / 0),
+    ("Dual: negative base", lambda: (-2.0) ** bl.modes.Dual(1.0)),
+    ("modes.sqrt", lambda: bl.modes.sqrt(-1.0)),
+    ("gradient_forward: xs", lambda: bl.modes.gradient_forward(sum, [])),
+    ("gradient_forward: f", lambda: bl.modes.gradient_forward(lambda xs: "1", [1.0])),
+    ("measure_costs: ns", lambda: bl.modes.measure_costs(ns=())),
+    # datasets.py
+    ("regression_target", lambda: bl.datasets.regression_target(np.ones(3))),
+    ("minibatches: rows", lambda: next(bl.datasets.minibatches(np.ones((3, 1)), np.ones(2), 2))),
+    ("minibatches: seed without shuffle", lambda: next(bl.datasets.minibatches(np.ones((3, 1)), np.ones(3), 2, seed=1, shuffle=False))),
+    ("train_test_split: rows", lambda: bl.datasets.train_test_split(np.ones((3, 1)), np.ones(2))),
+    ("train_test_split: fraction", lambda: bl.datasets.train_test_split(np.ones((3, 1)), np.ones(3), 1.5)),
+    ("train_test_split: empty part", lambda: bl.datasets.train_test_split(np.ones((3, 1)), np.ones(3), 0.01)),
+    # practice: what a student types into a drill or a checked question
+    ("answer: inf", lambda: bl.practice.parse_number(float("inf"))),
+    ("answer: not text", lambda: bl.practice.parse_number([1])),
+    ("answer: 1/0", lambda: bl.practice.parse_number("1/0")),
+    ("answer: unreadable number", lambda: bl.practice.parse_number("minus four")),
+    ("answer: shape tuple", lambda: bl.practice.parse_shape((2, 0))),
+    ("answer: shape not text", lambda: bl.practice.parse_shape(2)),
+    ("answer: empty shape", lambda: bl.practice.parse_shape("")),
+    ("answer: unreadable shape", lambda: bl.practice.parse_shape("two by three")),
+    ("answer: no entries", lambda: bl.practice.checking.parse_entries([])),
 ]
 
 
 def _message(make) -> str:
-    with pytest.raises((ValueError, TypeError)) as caught:
+    with pytest.raises((ValueError, TypeError, KeyError)) as caught:
         make()
-    return str(caught.value)
+    return caught.value.args[0]
 
 
 def _chinese(text: str) -> bool:
@@ -231,7 +309,8 @@ def test_the_graders_notes_and_findings_speak_the_notebook_language():
 
 # ------------------------------------------------------------------ no English-only error sites
 #: modules whose errors students meet in lessons and problem sets
-SCANNED = ["values.py", "layers.py", "conv.py", "rnn.py", "rnn_experiments.py", "gates.py",
+SCANNED = ["values.py", "graph.py", "gates.py", "layers.py", "conv.py", "rnn.py",
+           "rnn_experiments.py", "gradcheck.py", "modes.py", "datasets.py", "practice/checking.py",
            "sandbox/verdicts.py", "grading/judge.py", "grading/hidden.py"]
 #: errors that are not sentences for a student (Python's own protocols, programming errors
 #: in a subclass)

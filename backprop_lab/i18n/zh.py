@@ -1167,4 +1167,109 @@ MESSAGES = {
         '这些结果来自另一次评分',
     'the results could not be judged ({kind})':
         '这些结果无法判定（{kind}）',
+    # backprop_lab.graph (the engine's other errors: nodes, graphs, a gate's forward/backward)
+    'A Node has no truth value; compare node.value instead.':
+        '节点没有真假值；请比较 node.value。',
+    'mean() of an empty array (shape {shape}) is undefined.':
+        '空数组（形状 {shape}）的 mean() 没有定义。',
+    'an array of shape {shape}':
+        '形状为 {shape} 的数组',
+    'Node.{name}(): {key}={shown} is not supported; the engine computes in float64 and returns a new Node (use node.{name}(axis=..., keepdims=...)).':
+        'Node.{name}()：不支持 {key}={shown}；引擎用 float64 计算并返回一个新节点（请用 node.{name}(axis=..., keepdims=...)）。',
+    'var(): name must be a string, got {kind}.':
+        'var()：name 必须是字符串，得到的却是 {kind}。',
+    '{gate}.forward returned {kind}; a gate must return a float or a numpy array.':
+        '{gate}.forward 返回了 {kind}；门必须返回一个浮点数或 numpy 数组。',
+    '{n} gradients':
+        '{n} 个梯度',
+    'a single {kind}':
+        '单个 {kind}',
+    '{gate}.backward returned {got} for {n} input; return a tuple with one gradient per input, e.g. `return (dx,)` or `return dx, dy`.':
+        '{gate}.backward 对 {n} 个输入返回了 {got}；请返回一个元组，每个输入一个梯度，例如 `return (dx,)` 或 `return dx, dy`。',
+    '{gate}.backward returned {got} for {n} inputs; return a tuple with one gradient per input, e.g. `return (dx,)` or `return dx, dy`.':
+        '{gate}.backward 对 {n} 个输入返回了 {got}；请返回一个元组，每个输入一个梯度，例如 `return (dx,)` 或 `return dx, dy`。',
+    '{gate}.backward, input {index}: the gradient is None; return dL/d(input), an array shaped like the input (zeros if the input does not matter).':
+        '{gate}.backward，输入 {index}：梯度是 None；请返回 dL/d(输入)，一个和输入形状相同的数组（输入不影响结果时填 0）。',
+    '{gate}.backward, input {index}: the gradient is a {kind}; expected a number or a numpy array.':
+        '{gate}.backward，输入 {index}：梯度是 {kind}；应为一个数或 numpy 数组。',
+    '{gate}.backward, input {index}: the gradient has shape {shape} but the input has shape {input_shape}; a gradient has the shape of what it is the gradient of.':
+        '{gate}.backward，输入 {index}：梯度的形状是 {shape}，输入的形状却是 {input_shape}；梯度的形状和它所对应的量相同。',
+    'Graph() needs the output Node of an expression, got {kind}.':
+        'Graph() 需要一个表达式的输出节点，得到的却是 {kind}。',
+    'Graph: two different leaves are both named {name!r}; give each var a unique name.':
+        'Graph：两个不同的叶节点都叫 {name!r}；请给每个 var 取一个不同的名字。',
+    'this graph has no leaf named {name!r}; its leaves are {names}.':
+        '这个计算图没有名为 {name!r} 的叶节点；它的叶节点是 {names}。',
+    'Graph.forward: no leaf named {name!r}; the leaves are {names}.':
+        'Graph.forward：没有名为 {name!r} 的叶节点；叶节点是 {names}。',
+    # backprop_lab.gradcheck
+    'numerical_gradient: x must be a float or a numpy array, got {kind}.':
+        'numerical_gradient：x 必须是浮点数或 numpy 数组，得到的却是 {kind}。',
+    'numerical_gradient: x must have dtype float64 so that x ± h is exact enough, got {dtype}; use x.astype(np.float64).':
+        'numerical_gradient：x 的 dtype 必须是 float64，x ± h 才足够精确；得到的是 {dtype}，请用 x.astype(np.float64)。',
+    'numerical_gradient: f must return a scalar, but {what} has shape {shape}; reduce it (e.g. sum of output * upstream).':
+        'numerical_gradient：f 必须返回标量，但 {what} 的形状是 {shape}；请把它化为标量（例如 输出 * 上游梯度 之和）。',
+    'rel_error: shapes differ, {a} vs {b}.':
+        'rel_error：形状不同，{a} 与 {b}。',
+    'check_gate: {gate}.backward must return one gradient per input ({n}), as a tuple; got {kind}.':
+        'check_gate：{gate}.backward 必须以元组返回每个输入的梯度（{n} 个）；得到的是 {kind}。',
+    'check_layer: {layer}.backward did not store the gradient of parameter {name!r}; set self.d{name} in backward.':
+        'check_layer：{layer}.backward 没有保存参数 {name!r} 的梯度；请在 backward 中设置 self.d{name}。',
+    # backprop_lab.modes (dual numbers, forward mode)
+    'Dual: {what} must be a real number, got {kind} {value!r}.':
+        'Dual：{what} 必须是实数，得到的却是 {kind} {value!r}。',
+    'Dual: {what} must be finite, got {value}.':
+        'Dual：{what} 必须是有限数，得到的是 {value}。',
+    '{gate} produced a non-finite value ({value}) from inputs ({shown}); the result overflows float64.':
+        '{gate} 由输入（{shown}）算出了非有限值（{value}）；结果超出了 float64 的范围（溢出）。',
+    '{gate}: cannot mix a Dual (forward mode) with a graph Node (reverse mode) in one expression.':
+        '{gate}：不能在同一个表达式里混用 Dual（前向模式）和计算图节点（反向模式）。',
+    '{gate}: expected a Dual or a number, got {kind}.':
+        '{gate}：需要 Dual 或一个数，得到的却是 {kind}。',
+    'Dual: division by zero ({dual!r} / 0).':
+        'Dual：除以零（{dual!r} / 0）。',
+    'Dual: c ** x needs a positive base c, got {base:g}.':
+        'Dual：c ** x 需要正的底数 c，得到的是 {base:g}。',
+    'sqrt(): needs x >= 0, got {x!r}.':
+        'sqrt()：需要 x >= 0，得到的是 {x!r}。',
+    '{what}: xs must be a non-empty 1-D sequence of numbers (the n inputs of f: Rⁿ → R); got shape {shape}.':
+        '{what}：xs 必须是非空的一维数列（f: Rⁿ → R 的 n 个输入）；得到的形状是 {shape}。',
+    '{what}: f must return one number built from its inputs (f: Rⁿ → R); got {kind}.':
+        '{what}：f 必须返回由输入算出的一个数（f: Rⁿ → R）；得到的却是 {kind}。',
+    'measure_costs: ns must list positive input counts, got an empty list.':
+        'measure_costs：ns 必须列出正的输入个数，得到的却是空列表。',
+    # backprop_lab.datasets
+    'regression_target: X must have shape (N, D), got {shape}.':
+        'regression_target：X 的形状必须是 (N, D)，得到的是 {shape}。',
+    'minibatches: X has {rows} rows but y has {targets}.':
+        'minibatches：X 有 {rows} 行，y 却有 {targets} 行。',
+    'minibatches: seed={seed!r} picks a random order but shuffle=False asks for the rows in order; give one or the other.':
+        'minibatches：seed={seed!r} 要随机顺序，shuffle=False 却要按原顺序取行；两者只能给一个。',
+    'train_test_split: X has {rows} rows but y has {targets}.':
+        'train_test_split：X 有 {rows} 行，y 却有 {targets} 行。',
+    'train_test_split: test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.':
+        'train_test_split：test_fraction 必须严格介于 0 和 1 之间，得到的是 {test_fraction!r}。',
+    'train_test_split: {rows} rows with test_fraction={test_fraction} leaves an empty train or test part.':
+        'train_test_split：{rows} 行、test_fraction={test_fraction} 会让训练集或测试集为空。',
+    # backprop_lab.practice (what a student typed into a drill or a checked question)
+    '{text} is not a finite number.':
+        '{text} 不是有限数。',
+    'expected a number, got {kind}.':
+        '需要一个数，得到的却是 {kind}。',
+    '{text!r} divides by zero.':
+        '{text!r} 除以了零。',
+    'I could not read {text!r} as a number: type it like -4, 0.25 or 1/4.':
+        '无法把 {text!r} 读成一个数：请写成 -4、0.25 或 1/4 这样。',
+    'a shape is a tuple of positive integers, got {text!r}.':
+        '形状是由正整数组成的元组，得到的却是 {text!r}。',
+    'expected a shape such as (2, 3), got {kind}.':
+        '需要一个形状，例如 (2, 3)，得到的却是 {kind}。',
+    'type a shape such as (2, 3), 2x3 or 3.':
+        '请输入一个形状，例如 (2, 3)、2x3 或 3。',
+    'I could not read {text!r} as a shape: type it like (2, 3), 2x3 or 3.':
+        '无法把 {text!r} 读成一个形状：请写成 (2, 3)、2x3 或 3 这样。',
+    'no entries given.':
+        '没有给出任何元素。',
+    'every row needs the same number of entries.':
+        '每一行的元素个数必须相同。',
 }
