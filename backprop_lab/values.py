@@ -96,7 +96,7 @@ def as_value(value, what: str = "var()"):
         raise TypeError(tr("{what}: expected a number or a numpy array, got a Node ({node!r}); "
                            "use the node directly in your expression.", what=what, node=value))
     if is_number(value):
-        return _finite_float(value, tr("{what}: value", what=what))
+        return _finite_float(value, what, "value")
     array = _float64_copy(value, what)
     if not np.all(np.isfinite(array)):
         raise ValueError(tr("{what}: all values must be finite; got NaN or inf in an array of "
@@ -167,28 +167,35 @@ def check_constant(owner: str, name: str, value) -> float:
     """A gate's constant (``x + c``, ``a * x``, ``x ** p``): a finite real number, not a
     bool, as a float -- or a clear error naming the owner and the value."""
     if not is_number(value):
+        fields = dict(owner=owner, name=_term(name), kind=type(value).__name__, value=value)
         raise TypeError(tr("{owner}: {name} must be a number, got {kind} {value!r} (True/False "
-                           "are not numbers here).", owner=owner, name=name, kind=type(value).__name__,
-                           value=value)
+                           "are not numbers here).", **fields)
                         if isinstance(value, (bool, np.bool_)) else
-                        tr("{owner}: {name} must be a number, got {kind} {value!r}.", owner=owner,
-                           name=name, kind=type(value).__name__, value=value))
-    number = _finite_float(value, f"{owner}: {name}")
-    return number
+                        tr("{owner}: {name} must be a number, got {kind} {value!r}.", **fields))
+    return _finite_float(value, owner, name)
 
 
-def _finite_float(value, what: str) -> float:
-    """A real number as a finite float, or a ValueError (inf, NaN, or too large for float64,
-    e.g. the int 10**400)."""
+def _finite_float(value, owner: str, name: str) -> float:
+    """A real number as a finite float, or a ValueError "<owner>: <name> ..." (inf, NaN, or
+    too large for float64, e.g. the int 10**400)."""
     try:
         number = float(value)
     except OverflowError:
-        raise ValueError(tr("{what} is too large for float64 (about ±1.8e308 at most); got an "
-                            "integer of {digits} digits.", what=what,
+        raise ValueError(tr("{owner}: {name} is too large for float64 (about ±1.8e308 at most); "
+                            "got an integer of {digits} digits.", owner=owner, name=_term(name),
                             digits=len(str(abs(int(value)))))) from None
     if not math.isfinite(number):
-        raise ValueError(tr("{what} must be finite; got {number}.", what=what, number=number))
+        raise ValueError(tr("{owner}: {name} must be finite; got {number}.", owner=owner,
+                            name=_term(name), number=number))
     return number
+
+
+def _term(name: str) -> str:
+    """The words an error uses for a checked value (``"the factor a"``, the names the gates
+    give their constants), in the notebook's language; other names are code and stay."""
+    terms = {"value": tr("value"), "the constant c": tr("the constant c"),
+             "the factor a": tr("the factor a"), "the exponent p": tr("the exponent p")}
+    return terms.get(name, name)
 
 
 def check_choice(owner: str, name: str, value, choices) -> str:

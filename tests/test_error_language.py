@@ -242,6 +242,13 @@ def test_each_error_speaks_the_notebook_language(site, make):
     assert _chinese(chinese) and chinese != english, (site, chinese)
 
 
+def test_a_gates_constant_is_named_in_the_notebook_language():
+    """The words for a gate's constant ("the factor a") are translated with the message."""
+    with i18n.language("zh"):
+        assert _message(lambda: bl.gates.ScaleGate(float("inf"))) == "ScaleGate：系数 a 必须是有限数；得到的是 inf。"
+        assert _message(lambda: bl.gates.PowerGate("2")).startswith("PowerGate：指数 p 必须是一个数")
+
+
 def test_the_sites_are_different_errors():
     """Each site raises its own message (a site list of copies would guard nothing)."""
     seen = {}

@@ -993,8 +993,6 @@ MESSAGES = {
         '{what}：值必须是有限数；得到的是 {value}。',
     '{what}: expected a number or a numpy array, got a Node ({node!r}); use the node directly in your expression.':
         '{what}：需要一个数或 numpy 数组，得到的却是一个节点（{node!r}）；请直接在表达式中使用这个节点。',
-    '{what}: value':
-        '{what}：值',
     '{what}: all values must be finite; got NaN or inf in an array of shape {shape}.':
         '{what}：所有值都必须是有限数；形状为 {shape} 的数组中有 NaN 或 inf。',
     '{owner}: {what} contains NaN or inf (shape {shape}); every value must be finite.':
@@ -1013,10 +1011,18 @@ MESSAGES = {
         '{owner}：{name} 必须是一个数，得到的却是 {kind} {value!r}（这里 True/False 不算数）。',
     '{owner}: {name} must be a number, got {kind} {value!r}.':
         '{owner}：{name} 必须是一个数，得到的却是 {kind} {value!r}。',
-    '{what} is too large for float64 (about ±1.8e308 at most); got an integer of {digits} digits.':
-        '{what} 超出了 float64 的范围（最大约 ±1.8e308）；得到的是一个 {digits} 位的整数。',
-    '{what} must be finite; got {number}.':
-        '{what} 必须是有限数；得到的是 {number}。',
+    '{owner}: {name} is too large for float64 (about ±1.8e308 at most); got an integer of {digits} digits.':
+        '{owner}：{name} 超出了 float64 的范围（最大约 ±1.8e308）；得到的是一个 {digits} 位的整数。',
+    '{owner}: {name} must be finite; got {number}.':
+        '{owner}：{name} 必须是有限数；得到的是 {number}。',
+    'value':
+        '值',
+    'the constant c':
+        '常数 c',
+    'the factor a':
+        '系数 a',
+    'the exponent p':
+        '指数 p',
     '{owner}: inputs must be numbers or numpy arrays, got {kind}; convert it with np.asarray(...).':
         '{owner}：输入必须是数或 numpy 数组，得到的却是 {kind}；请用 np.asarray(...) 转换。',
     '{owner}: masked arrays are not supported (the engine would ignore the mask and use the hidden values); pass value.filled(fill) or value.compressed() instead.':
