@@ -207,8 +207,7 @@ class _EmbeddedGraphviz:
         self.engine = wasmtime.Engine(config)
         self.module, self.load = _load_module(wasmtime, self.engine)
         self.session = None
-        self.jobs: queue.SimpleQueue | None = None     # see _worker()
-        self.jobs_pid = None
+        self.worker = _Worker()
 
     def _new_session(self):
         wasmtime = self.wasmtime
@@ -228,7 +227,7 @@ class _EmbeddedGraphviz:
         self.session = None                   # given back below only after a clean run
         session["store"].set_epoch_deadline(1)
         job = _Job(session, source)
-        self._worker().put(job)
+        self.worker.submit(job)
         deadline = time.monotonic() + timeout
         try:
             while not job.done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
@@ -244,17 +243,6 @@ class _EmbeddedGraphviz:
         if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
             self.session = session
         return job.svg
-
-    def _worker(self) -> queue.SimpleQueue:
-        """The queue of the thread that runs Graphviz, started on first use (and again in a
-        forked child, which has the parent's objects but not its threads).  One long-lived
-        thread rather than one per drawing: starting a thread, and wasmtime's set-up of each
-        new thread that enters WebAssembly, cost about a millisecond a drawing."""
-        if self.jobs is None or self.jobs_pid != os.getpid():
-            self.jobs, self.jobs_pid = queue.SimpleQueue(), os.getpid()
-            threading.Thread(target=_run_jobs, args=(self.jobs,), name="backprop_lab-graphviz",
-                             daemon=True).start()
-        return self.jobs
 
     def _explain(self, error: BaseException, session) -> BaseException:
         wasmtime = self.wasmtime
@@ -286,18 +274,53 @@ class _Job:
         self.done = threading.Event()
 
 
-def _run_jobs(jobs: queue.SimpleQueue) -> None:
-    """The worker thread: runs each job; a stopped or failed run is the waiter's to explain
-    (it may have left already, interrupted: the next job runs all the same)."""
-    while True:
-        job = jobs.get()
-        try:
-            job.svg = _call_graphviz(job.session, job.source)
-        except BaseException as error:       # handed to the waiting thread
-            job.error = error
-        finally:
-            job.session = None
-            job.done.set()
+class _Worker:
+    """The thread that runs Graphviz, one job after another.
+
+    It is started by the first job and kept while drawings follow each other (a slider
+    being dragged, a benchmark): starting a thread, and wasmtime's set-up of each new
+    thread that enters WebAssembly, cost about half a millisecond a drawing.  After
+    :data:`_WORKER_IDLE` seconds without a job it ends, so that no thread of ours outlives
+    a cell by more than that (a grading sandbox waits for the threads a notebook's cells
+    started).  A process forked from this one starts a thread of its own."""
+
+    def __init__(self):
+        self.pid = None
+
+    def submit(self, job: _Job) -> None:
+        if self.pid != os.getpid():          # first use, or a forked child (no threads)
+            self.pid, self.lock, self.jobs, self.running = os.getpid(), threading.Lock(), \
+                queue.SimpleQueue(), False
+        with self.lock:
+            self.jobs.put(job)
+            if not self.running:
+                threading.Thread(target=self._run, name="backprop_lab-graphviz",
+                                 daemon=True).start()
+                self.running = True
+
+    def _run(self) -> None:
+        """Runs each job; a stopped or failed run is the waiter's to explain (it may have
+        left already, interrupted: the next job runs all the same)."""
+        while True:
+            try:
+                job = self.jobs.get(timeout=_WORKER_IDLE)
+            except queue.Empty:
+                with self.lock:              # no job can be put between the check and the end
+                    if self.jobs.empty():
+                        self.running = False
+                        return
+                continue
+            try:
+                job.svg = _call_graphviz(job.session, job.source)
+            except BaseException as error:   # handed to the waiting thread
+                job.error = error
+            finally:
+                job.session = None
+                job.done.set()
+
+
+#: Seconds the Graphviz thread waits for another drawing before it ends.
+_WORKER_IDLE = 0.1
 
 
 def _call_graphviz(session, source: str) -> str:
