@@ -29,6 +29,7 @@ calls the way PyTorch's ``.grad`` does).
 """
 from __future__ import annotations
 
+import gc
 import math
 import sys
 from dataclasses import dataclass
@@ -319,7 +320,7 @@ def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
     """The backward algorithm.  ``order``: the graph's nodes in topological order, the
     output last.  ``on_step(node)``, if given, is called after each gate's step.  If any
     step fails, every node gets back what it held before the call (:class:`RollBack`)."""
-    with RollBack(order):
+    with RollBack(order), PausedCollector():
         for node in order:
             node.grad = None
         output = order[-1]
@@ -359,6 +360,36 @@ class RollBack:
         if kind is not None:
             for node, grad, sent in zip(self.nodes, self.grads, self.sent):
                 node.grad, node.sent = grad, sent
+
+
+class PausedCollector:
+    """``with PausedCollector():`` -- Python's cyclic garbage collector does not run inside
+    the block (``gc.disable()``, and ``gc.enable()`` again when the block ends, however it ends).
+
+    Why: backward allocates a tuple per gate (what it sent), so on a scalar graph of
+    thousands of nodes the collector would start again and again, each time scanning the
+    whole graph, which backward keeps alive anyway and which holds no reference cycle: in
+    the training-loop benchmark that scanning took about a third of backward's time.
+
+    Safe by construction: if the collector was already off (your own ``gc.disable()``, or
+    a backward inside another one), it is left exactly as it was; reference counting still
+    frees memory the moment it is unused, and whatever cycles a custom gate creates are
+    collected after the block.  The switch is process-wide: other threads get no cyclic
+    collection while a backward runs, and a ``gc.disable()`` called from *inside* the
+    block (in a gate's backward or an ``on_step`` callback) is undone when it ends.
+    """
+
+    __slots__ = ("paused",)
+
+    def __enter__(self):
+        self.paused = gc.isenabled()
+        if self.paused:
+            gc.disable()
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self.paused:
+            gc.enable()
 
 
 def start_gradient(output: Node, seed):
