@@ -317,9 +317,9 @@ def topological_order(output: Node) -> list[Node]:
 
 
 def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
-    """The backward algorithm.  ``order``: the graph's nodes in topological order, the
-    output last.  ``on_step(node)``, if given, is called after each gate's step.  If any
-    step fails, every node gets back what it held before the call (:class:`RollBack`)."""
+    """The backward algorithm on ``order`` (the nodes in topological order, output last);
+    ``on_step(node)``, if given, runs after each gate's step.  A failed step puts back what
+    every node held (:class:`RollBack`); the cyclic GC waits (:class:`PausedCollector`)."""
     with RollBack(order), PausedCollector():
         for node in order:
             node.grad = None
@@ -329,7 +329,9 @@ def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
             if node.gate is None:
                 continue                                # a leaf: nothing further back
             sent = node.gate.backward(node.grad)        # upstream × local, one per input
-            node.sent = sent = checked_gradients(node, sent)
+            if type(node.grad) is not float or type(node.gate) not in BUILT_IN:
+                sent = checked_gradients(node, sent, order)   # built-in, numbers: at the end
+            node.sent = sent
             for child, grad in zip(node.inputs, sent):
                 if child.grad is None:
                     child.grad = grad
@@ -337,7 +339,7 @@ def backpropagate(order: list[Node], seed=None, on_step=None) -> None:
                     child.grad = child.grad + grad
             if on_step is not None:
                 on_step(node)
-        check_leaf_totals(order)                        # sums of finite branches can overflow
+        check_totals(order)                             # every gradient finite
 
 
 class RollBack:
@@ -409,26 +411,17 @@ def start_gradient(output: Node, seed):
     return seed
 
 
-def checked_gradients(node: Node, sent) -> tuple:
+def checked_gradients(node: Node, sent, order: list[Node]) -> tuple:
     """What ``node.gate.backward`` returned, checked where it was produced.
 
     One gradient per input, each a float or an array shaped like its input, finite,
-    owning its memory; and what reached this gate (a sum, where the node feeds several
-    gates) finite too.  Any problem is an error naming the gate, the input and what was
-    expected.  A built-in gate (:data:`gates.BUILT_IN`) sending numbers only needs the
-    finiteness test: the scalar engine runs this for every number, so that case is
-    tested first, with comparisons instead of function calls.
+    owning its memory; and what reached this gate (``order``: the graph, to say who sent
+    it) finite too.  Any problem is an error naming the gate, the input and what was
+    expected.  Not called for a built-in gate (:data:`gates.BUILT_IN`, whose gradients
+    have the right number and shapes) that received a number: the scalar engine runs
+    those for every number, and :func:`check_totals` tests what they sent at the end.
     """
-    upstream = node.grad
-    if type(upstream) is float and _SMALLEST <= upstream <= _LARGEST \
-            and type(node.gate) in BUILT_IN and type(sent) is tuple \
-            and len(sent) == len(node.inputs):
-        for grad in sent:                 # NaN fails both comparisons, ±inf one of them
-            if type(grad) is not float or not _SMALLEST <= grad <= _LARGEST:
-                break
-        else:
-            return sent
-    _check_finite(node, upstream)
+    check_total(node, order)
     if type(sent) is not tuple or len(sent) != len(node.inputs):
         sent = _as_tuple(node, sent)
     return tuple(_checked_gradient(node, index, grad, sent) for index, grad in enumerate(sent))
@@ -438,15 +431,32 @@ _LARGEST = sys.float_info.max          # the finite floats: from _SMALLEST to _L
 _SMALLEST = -_LARGEST
 
 
-def check_leaf_totals(order: list[Node]) -> None:
-    """Each leaf's gradient, once backward is done: finite.  Every branch was finite when
-    sent, but their sum can overflow (at a gate that shows as its upstream gradient, checked
-    by :func:`checked_gradients`)."""
+def check_totals(order: list[Node]) -> None:
+    """Every gradient, once backward is done: finite.  A number by two comparisons (the
+    built-in gates' numbers were not checked one by one), an array at a leaf (a gate's
+    array was checked when it arrived there).  If one is not, the error names the first
+    node backward reached with it and, where one gate sent it, that gate."""
     for node in order:
         grad = node.grad
-        if node.gate is None and grad is not None and not (
-                type(grad) is float and _SMALLEST <= grad <= _LARGEST):
-            _check_finite(node, grad)
+        if type(grad) is float and _SMALLEST <= grad <= _LARGEST or grad is None:
+            continue
+        if type(grad) is float or node.gate is None and not np.all(np.isfinite(grad)):
+            for first in reversed(order):                # backward's order: the origin
+                check_total(first, order)
+
+
+def check_total(receiver: Node, order: list[Node]) -> None:
+    """A clear error if the gradient that reached ``receiver`` holds NaN or inf: naming the
+    gate that sent it, or, when every branch was finite, saying that their sum is not."""
+    grad = receiver.grad
+    if type(grad) is float and _SMALLEST <= grad <= _LARGEST:
+        return
+    if not np.all(np.isfinite(grad)):
+        for user in order:
+            for child, sent in zip(user.inputs, user.sent or ()):
+                if child is receiver and not np.all(np.isfinite(sent)):
+                    _check_finite(receiver, sent, sender=user)
+        _check_finite(receiver, grad)
 
 
 def _as_tuple(node: Node, sent) -> tuple:
