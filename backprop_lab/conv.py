@@ -48,6 +48,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import gates as G
+from .i18n.messages import tr
 from .layers import Layer
 from .values import as_array, check_choice, check_dout, check_int
 
@@ -69,8 +70,9 @@ def output_size(size: int, kernel: int, stride: int, pad: int = 0) -> int:
 
 
 def _check_images(layer: str, x) -> np.ndarray:
-    return as_array(x, layer, "x", ndim=4, shape="(N, C, H, W) — a batch of images with "
-                    "channels — and for one grey image use x.reshape(1, 1, H, W)")
+    return as_array(x, layer, "x", ndim=4, shape=tr("(N, C, H, W) — a batch of images with "
+                                                    "channels — and for one grey image use "
+                                                    "x.reshape(1, 1, H, W)"))
 
 
 def _pad(x: np.ndarray, pad: int) -> np.ndarray:
@@ -188,11 +190,12 @@ class Conv2D(Layer):
         W = as_array(W, "Conv2D", "W", copy=True)
         b = as_array(b, "Conv2D", "b", copy=True)
         if W.ndim != 4:
-            raise ValueError(f"Conv2D: W must have shape (F, C, HH, WW) — F filters of C "
-                             f"channels — got shape {W.shape}.")
+            raise ValueError(tr("Conv2D: W must have shape (F, C, HH, WW) — F filters of C "
+                                "channels — got shape {shape}.", shape=W.shape))
         if b.shape != (W.shape[0],):
-            raise ValueError(f"Conv2D: b must have shape ({W.shape[0]},), one bias per filter "
-                             f"(W has shape {W.shape}); got shape {b.shape}.")
+            raise ValueError(tr("Conv2D: b must have shape ({filters},), one bias per filter (W "
+                                "has shape {W_shape}); got shape {shape}.", filters=W.shape[0],
+                                W_shape=W.shape, shape=b.shape))
         self.params = {"W": W, "b": b}
         self.stride = check_int("Conv2D", "stride", stride, 1)
         self.pad = check_int("Conv2D", "pad", pad, 0)
@@ -220,12 +223,14 @@ class Conv2D(Layer):
         n, c, h, w = x_shape
         f, wc, kh, kw = self.W.shape
         if c != wc:
-            raise ValueError(f"Conv2D: x has {c} channels (shape {x_shape}) but W expects {wc} "
-                             f"(W has shape {self.W.shape}).")
+            raise ValueError(tr("Conv2D: x has {c} channels (shape {x_shape}) but W expects {wc} "
+                                "(W has shape {W_shape}).", c=c, x_shape=x_shape, wc=wc,
+                                W_shape=self.W.shape))
         hp, wp = h + 2 * self.pad, w + 2 * self.pad
         if kh > hp or kw > wp:
-            raise ValueError(f"Conv2D: the {kh}×{kw} kernel is larger than the padded input "
-                             f"{hp}×{wp} (x has shape {x_shape}, pad={self.pad}).")
+            raise ValueError(tr("Conv2D: the {kh}×{kw} kernel is larger than the padded input "
+                                "{hp}×{wp} (x has shape {x_shape}, pad={pad}).", kh=kh, kw=kw,
+                                hp=hp, wp=wp, x_shape=x_shape, pad=self.pad))
         return n, f, output_size(h, kh, self.stride, self.pad), output_size(w, kw, self.stride,
                                                                              self.pad)
 
@@ -328,8 +333,9 @@ class MaxPool2D(Layer):
     def forward(self, x):
         x = _check_images("MaxPool2D", x)
         if x.shape[2] < self.size or x.shape[3] < self.size:
-            raise ValueError(f"MaxPool2D: the {self.size}×{self.size} window does not fit in "
-                             f"the {x.shape[2]}×{x.shape[3]} input (x has shape {x.shape}).")
+            raise ValueError(tr("MaxPool2D: the {size}×{size} window does not fit in the "
+                                "{h}×{w} input (x has shape {shape}).", size=self.size,
+                                h=x.shape[2], w=x.shape[3], shape=x.shape))
         self.x_shape = x.shape
         if self.method == "loop":
             out, self.argmax = maxpool_forward_loop(x, self.size, self.stride)
@@ -361,8 +367,8 @@ class MaxPool2D(Layer):
 def _check_plane(name: str, value, what: str) -> np.ndarray:
     array = as_array(value, name, what)
     if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(f"{name}: {what} must be a non-empty 2-D array (one channel), got "
-                         f"shape {array.shape}.")
+        raise ValueError(tr("{name}: {what} must be a non-empty 2-D array (one channel), got "
+                            "shape {shape}.", name=name, what=what, shape=array.shape))
     return array
 
 
@@ -376,7 +382,8 @@ def correlate2d_valid(x, kernel, stride: int = 1) -> np.ndarray:
     kernel = _check_plane("correlate2d_valid", kernel, "kernel")
     stride = check_int("correlate2d_valid", "stride", stride, 1)
     if kernel.shape[0] > x.shape[0] or kernel.shape[1] > x.shape[1]:
-        raise ValueError(f"correlate2d_valid: kernel {kernel.shape} is larger than x {x.shape}.")
+        raise ValueError(tr("correlate2d_valid: kernel {kernel} is larger than x {x}.",
+                            kernel=kernel.shape, x=x.shape))
     windows = sliding_window_view(x, kernel.shape)[::stride, ::stride]
     return np.einsum("ijpq,pq->ij", windows, kernel)
 
@@ -405,8 +412,10 @@ def _input_shape(name: str, dout_shape: tuple, kernel_shape: tuple, stride: int,
     input_shape = tuple(int(n) for n in input_shape)
     if len(input_shape) != 2 or any(output_size(n, k, stride) != o for n, k, o in
                                     zip(input_shape, kernel_shape, dout_shape)):
-        raise ValueError(f"{name}: an input of shape {input_shape} with a {kernel_shape} kernel "
-                         f"and stride {stride} does not give an output of shape {dout_shape}.")
+        raise ValueError(tr("{name}: an input of shape {input_shape} with a {kernel_shape} "
+                            "kernel and stride {stride} does not give an output of shape "
+                            "{dout_shape}.", name=name, input_shape=input_shape,
+                            kernel_shape=kernel_shape, stride=stride, dout_shape=dout_shape))
     return input_shape
 
 
@@ -467,8 +476,9 @@ def input_gradient_terms(input_shape: tuple, kernel_shape: tuple, x="x", y="y", 
     """
     (h, wd), (kh, kw) = tuple(input_shape), tuple(kernel_shape)
     if min(h, wd, kh, kw) < 1 or kh > h or kw > wd:
-        raise ValueError(f"input_gradient_terms: need a kernel {kernel_shape} no larger than "
-                         f"the input {input_shape}, all sizes >= 1.")
+        raise ValueError(tr("input_gradient_terms: need a kernel {kernel_shape} no larger than "
+                            "the input {input_shape}, all sizes >= 1.", kernel_shape=kernel_shape,
+                            input_shape=input_shape))
     ho, wo = h - kh + 1, wd - kw + 1
     terms = {}
     for r in range(h):

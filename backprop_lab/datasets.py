@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .i18n.messages import tr
 from .values import check_int, check_real
 
 __all__ = ["Dataset", "regression", "regression_target", "spirals", "blobs", "xor",
@@ -38,7 +39,8 @@ def regression_target(X: np.ndarray) -> np.ndarray:
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
-        raise ValueError(f"regression_target: X must have shape (N, D), got {X.shape}.")
+        raise ValueError(tr("regression_target: X must have shape (N, D), got {shape}.",
+                            shape=X.shape))
     d = X.shape[1]
     return (np.sin(1.5 * X).sum(axis=1) + 0.3 * X.sum(axis=1) ** 2 / d)[:, None]
 
@@ -119,11 +121,12 @@ def minibatches(X, y, batch_size: int, seed: int | None = None, shuffle: bool = 
     """
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"minibatches: X has {len(X)} rows but y has {len(y)}.")
+        raise ValueError(tr("minibatches: X has {rows} rows but y has {targets}.",
+                            rows=len(X), targets=len(y)))
     size = check_int("minibatches", "batch_size", batch_size)
     if not shuffle and seed is not None:
-        raise ValueError(f"minibatches: seed={seed!r} picks a random order but shuffle=False "
-                         f"asks for the rows in order; give one or the other.")
+        raise ValueError(tr("minibatches: seed={seed!r} picks a random order but shuffle=False "
+                            "asks for the rows in order; give one or the other.", seed=seed))
     order = np.random.default_rng(seed).permutation(len(X)) if shuffle else np.arange(len(X))
     for start in range(0, len(X), size):
         rows = order[start:start + size]
@@ -134,14 +137,16 @@ def train_test_split(X, y, test_fraction: float = 0.25, seed: int = 0):
     """Shuffle (seeded) and split into ``(X_train, y_train, X_test, y_test)``."""
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
-        raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}.")
+        raise ValueError(tr("train_test_split: X has {rows} rows but y has {targets}.",
+                            rows=len(X), targets=len(y)))
     if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"train_test_split: test_fraction must lie strictly between 0 and 1, "
-                         f"got {test_fraction!r}.")
+        raise ValueError(tr("train_test_split: test_fraction must lie strictly between 0 and 1, "
+                            "got {test_fraction!r}.", test_fraction=test_fraction))
     n_test = int(round(len(X) * test_fraction))
     if n_test == 0 or n_test == len(X):
-        raise ValueError(f"train_test_split: {len(X)} rows with test_fraction={test_fraction} "
-                         f"leaves an empty train or test part.")
+        raise ValueError(tr("train_test_split: {rows} rows with test_fraction={test_fraction} "
+                            "leaves an empty train or test part.",
+                            rows=len(X), test_fraction=test_fraction))
     order = np.random.default_rng(seed).permutation(len(X))
     test, train = order[:n_test], order[n_test:]
     return X[train], y[train], X[test], y[test]

@@ -43,11 +43,11 @@ def numerical_gradient(f, x, h: float = 1e-5):
         x = float(x)
         return (_scalar(f(x + h), "f(x + h)") - _scalar(f(x - h), "f(x - h)")) / (2 * h)
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"numerical_gradient: x must be a float or a numpy array, got "
-                        f"{type(x).__name__}.")
+        raise TypeError(tr("numerical_gradient: x must be a float or a numpy array, got {kind}.",
+                           kind=type(x).__name__))
     if x.dtype != np.float64:
-        raise TypeError(f"numerical_gradient: x must have dtype float64 so that x ± h is exact "
-                        f"enough, got {x.dtype}; use x.astype(np.float64).")
+        raise TypeError(tr("numerical_gradient: x must have dtype float64 so that x ± h is exact "
+                           "enough, got {dtype}; use x.astype(np.float64).", dtype=x.dtype))
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
     while not it.finished:
@@ -69,8 +69,9 @@ def _scalar(value, what: str) -> float:
     value = getattr(value, "value", value)       # accept a Node as well
     array = np.asarray(value, dtype=np.float64)
     if array.size != 1:
-        raise ValueError(f"numerical_gradient: f must return a scalar, but {what} has shape "
-                         f"{array.shape}; reduce it (e.g. sum of output * upstream).")
+        raise ValueError(tr("numerical_gradient: f must return a scalar, but {what} has shape "
+                            "{shape}; reduce it (e.g. sum of output * upstream).",
+                            what=what, shape=array.shape))
     return float(array.reshape(()))
 
 
@@ -79,7 +80,7 @@ def rel_error(a, b) -> float:
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"rel_error: shapes differ, {a.shape} vs {b.shape}.")
+        raise ValueError(tr("rel_error: shapes differ, {a} vs {b}.", a=a.shape, b=b.shape))
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
@@ -156,8 +157,9 @@ def check_gate(gate, *inputs, upstream=None, h: float = 1e-5, threshold: float =
         upstream = _upstream_like(out, rng)
     analytic = gate.backward(upstream)
     if not isinstance(analytic, (tuple, list)) or len(analytic) != len(inputs):
-        raise ValueError(f"check_gate: {type(gate).__name__}.backward must return one gradient "
-                         f"per input ({len(inputs)}), as a tuple; got {type(analytic).__name__}.")
+        raise ValueError(tr("check_gate: {gate}.backward must return one gradient per input ({n}),"
+                            " as a tuple; got {kind}.",
+                            gate=type(gate).__name__, n=len(inputs), kind=type(analytic).__name__))
     report = GradCheckReport(f"{type(gate).__name__}", threshold)
     for i, x in enumerate(inputs):
         def loss(xi, i=i):
@@ -188,8 +190,9 @@ def check_layer(layer, x, *, upstream=None, h: float = 1e-5, threshold: float = 
     for name in params:
         grad = getattr(layer, "d" + name, None)
         if grad is None:
-            raise ValueError(f"check_layer: {type(layer).__name__}.backward did not store the "
-                             f"gradient of parameter {name!r}; set self.d{name} in backward.")
+            raise ValueError(tr("check_layer: {layer}.backward did not store the gradient of "
+                                "parameter {name!r}; set self.d{name} in backward.",
+                                layer=type(layer).__name__, name=name))
         analytic[name] = np.array(grad, dtype=np.float64, copy=True)
 
     def loss(_):

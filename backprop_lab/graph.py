@@ -97,7 +97,7 @@ class Node:
         return f"Node{label}({what}, value={_text(self.value)}{grad})"
 
     def __bool__(self):
-        raise TypeError("A Node has no truth value; compare node.value instead.")
+        raise TypeError(tr("A Node has no truth value; compare node.value instead."))
 
     # -- operators: each one applies a gate -----------------------------------------
     def __add__(self, other):
@@ -173,7 +173,8 @@ class Node:
         total = self.sum(axis, keepdims)          # the SumGate checks the axes
         count = int(np.size(self.value)) // max(1, int(np.size(total.value)))
         if count == 0:
-            raise ValueError(f"mean() of an empty array (shape {self.shape}) is undefined.")
+            raise ValueError(tr("mean() of an empty array (shape {shape}) is undefined.",
+                                shape=self.shape))
         return total * (1.0 / count)
 
     @property
@@ -198,10 +199,11 @@ def _numpy_reduction(name: str, arguments: dict) -> None:
             continue
         if key == "dtype" and (value is None or np.dtype(value) == np.float64):
             continue
-        shown = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
-        raise TypeError(f"Node.{name}(): {key}={shown} is not supported; the engine computes "
-                        f"in float64 and returns a new Node (use node.{name}(axis=..., "
-                        f"keepdims=...)).")
+        shown = (tr("an array of shape {shape}", shape=value.shape)
+                 if isinstance(value, np.ndarray) else repr(value))
+        raise TypeError(tr("Node.{name}(): {key}={shown} is not supported; the engine computes in "
+                           "float64 and returns a new Node (use node.{name}(axis=..., "
+                           "keepdims=...)).", name=name, key=key, shown=shown))
 
 
 def var(value, name: str | None = None) -> Node:
@@ -210,7 +212,7 @@ def var(value, name: str | None = None) -> Node:
     ``value`` is a number or an array-like of real numbers (stored as float64).
     """
     if name is not None and not isinstance(name, str):
-        raise TypeError(f"var(): name must be a string, got {type(name).__name__}.")
+        raise TypeError(tr("var(): name must be a string, got {kind}.", kind=type(name).__name__))
     return Node(as_value(value, f"var({name!r})" if name else "var()"), name=name)
 
 
@@ -251,8 +253,8 @@ def forward_value(gate, inputs) -> float | np.ndarray:
     if is_number(value):
         value = float(value)          # e.g. np.exp(1.0) in a student's gate: a numpy scalar
     elif not isinstance(value, np.ndarray):
-        raise TypeError(f"{gate.name}.forward returned {type(value).__name__}; a gate "
-                        f"must return a float or a numpy array.")
+        raise TypeError(tr("{gate}.forward returned {kind}; a gate must return a float or a "
+                           "numpy array.", gate=gate.name, kind=type(value).__name__))
     if not np.all(np.isfinite(value)):
         shown = ", ".join(_text(node.value) for node in inputs)
         raise ValueError(tr("{gate} produced a non-finite value (inf or NaN) from inputs "
@@ -464,27 +466,32 @@ def _as_tuple(node: Node, sent) -> tuple:
     if isinstance(sent, (tuple, list)) and len(sent) == len(node.inputs):
         return tuple(sent)
     n = len(node.inputs)
-    got = (f"{len(sent)} gradients" if isinstance(sent, (tuple, list))
-           else f"a single {type(sent).__name__}")
-    raise ValueError(f"{node.gate.name}.backward returned {got} for {n} input"
-                     f"{'s' if n != 1 else ''}; return a tuple with one gradient per "
-                     f"input, e.g. `return (dx,)` or `return dx, dy`.")
+    got = (tr("{n} gradients", n=len(sent)) if isinstance(sent, (tuple, list))
+           else tr("a single {kind}", kind=type(sent).__name__))
+    fields = dict(gate=node.gate.name, got=got, n=n)
+    raise ValueError(tr("{gate}.backward returned {got} for {n} input; return a tuple with one "
+                        "gradient per input, e.g. `return (dx,)` or `return dx, dy`.", **fields)
+                     if n == 1 else
+                     tr("{gate}.backward returned {got} for {n} inputs; return a tuple with one "
+                        "gradient per input, e.g. `return (dx,)` or `return dx, dy`.", **fields))
 
 
 def _checked_gradient(node: Node, index: int, grad, sent):
     """The full check of one gradient a gate sent (arrays, numpy scalars, and errors)."""
-    where = f"{node.gate.name}.backward, input {index}"
     child = node.inputs[index]
     if grad is None:
-        raise ValueError(f"{where}: the gradient is None; return dL/d(input), an array shaped "
-                         f"like the input (zeros if the input does not matter).")
+        raise ValueError(tr("{gate}.backward, input {index}: the gradient is None; return "
+                            "dL/d(input), an array shaped like the input (zeros if the input "
+                            "does not matter).", gate=node.gate.name, index=index))
     if not (is_number(grad) or isinstance(grad, np.ndarray)):
-        raise TypeError(f"{where}: the gradient is a {type(grad).__name__}; expected a number "
-                        f"or a numpy array.")
+        raise TypeError(tr("{gate}.backward, input {index}: the gradient is a {kind}; expected a "
+                           "number or a numpy array.", gate=node.gate.name, index=index,
+                           kind=type(grad).__name__))
     if shape_of(grad) != child.shape:
-        raise ValueError(f"{where}: the gradient has shape {shape_of(grad)} but the input has "
-                         f"shape {child.shape}; a gradient has the shape of what it is the "
-                         f"gradient of.")
+        raise ValueError(tr("{gate}.backward, input {index}: the gradient has shape {shape} but "
+                            "the input has shape {input_shape}; a gradient has the shape of what "
+                            "it is the gradient of.", gate=node.gate.name, index=index,
+                            shape=shape_of(grad), input_shape=child.shape))
     _check_finite(child, grad, sender=node)
     if not isinstance(grad, np.ndarray):
         return float(grad)
@@ -591,8 +598,8 @@ class Graph:
 
     def __init__(self, output: Node):
         if not isinstance(output, Node):
-            raise TypeError(f"Graph() needs the output Node of an expression, got "
-                            f"{type(output).__name__}.")
+            raise TypeError(tr("Graph() needs the output Node of an expression, got {kind}.",
+                               kind=type(output).__name__))
         self.output = output
         self.nodes = topological_order(output)
         self.leaves = [n for n in self.nodes if n.gate is None and not n.is_constant]
@@ -601,8 +608,8 @@ class Graph:
             if leaf.name is None:
                 continue
             if leaf.name in self._by_name:
-                raise ValueError(f"Graph: two different leaves are both named {leaf.name!r}; "
-                                 f"give each var a unique name.")
+                raise ValueError(tr("Graph: two different leaves are both named {name!r}; give "
+                                    "each var a unique name.", name=leaf.name))
             self._by_name[leaf.name] = leaf
 
     def __repr__(self) -> str:
@@ -622,8 +629,8 @@ class Graph:
         try:
             return self._by_name[name]
         except KeyError:
-            raise KeyError(f"this graph has no leaf named {name!r}; its leaves are "
-                           f"{self.names}.") from None
+            raise KeyError(tr("this graph has no leaf named {name!r}; its leaves are {names}.",
+                              name=name, names=self.names)) from None
 
     def forward(self, **values):
         """Set leaves by name (``g.forward(x=3.0)``), re-run every gate, return the output value.
@@ -633,8 +640,8 @@ class Graph:
         new = {}
         for name, value in values.items():
             if name not in self._by_name:
-                raise ValueError(f"Graph.forward: no leaf named {name!r}; the leaves are "
-                                 f"{self.names}.")
+                raise ValueError(tr("Graph.forward: no leaf named {name!r}; the leaves are "
+                                    "{names}.", name=name, names=self.names))
             new[name] = as_value(value, f"Graph.forward({name}=...)")
         old = {name: self._by_name[name].value for name in new}
         for name, value in new.items():

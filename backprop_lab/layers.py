@@ -37,6 +37,7 @@ import numpy as np
 from . import gates as G
 from .datasets import minibatches
 from .graph import Graph, constant, exp, log, var
+from .i18n.messages import tr
 from .values import as_array, check_choice, check_dout, check_int, check_real, is_number
 
 __all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
@@ -93,11 +94,12 @@ class Affine(Layer):
         W = as_array(W, "Affine", "W", copy=True)
         b = as_array(b, "Affine", "b", copy=True)
         if W.ndim != 2:
-            raise ValueError(f"Affine: W must be a 2-D array of shape (inputs, outputs); "
-                             f"got shape {W.shape}.")
+            raise ValueError(tr("Affine: W must be a 2-D array of shape (inputs, outputs); got "
+                                "shape {shape}.", shape=W.shape))
         if b.shape != (W.shape[1],):
-            raise ValueError(f"Affine: b must have shape ({W.shape[1]},), one bias per output "
-                             f"column of W (W has shape {W.shape}); got shape {b.shape}.")
+            raise ValueError(tr("Affine: b must have shape ({outputs},), one bias per output "
+                                "column of W (W has shape {W_shape}); got shape {shape}.",
+                                outputs=W.shape[1], W_shape=W.shape, shape=b.shape))
         self.params = {"W": W, "b": b}
         self.dW = None
         self.db = None
@@ -125,14 +127,17 @@ class Affine(Layer):
         x = as_array(x, "Affine", "x")
         W = self.params["W"]
         if x.ndim < 2:
-            raise ValueError(f"Affine: x must have shape (N, {W.shape[0]}) — one example per "
-                             f"row — got shape {x.shape}; for one example use x.reshape(1, -1).")
+            raise ValueError(tr("Affine: x must have shape (N, {inputs}) — one example per row "
+                                "— got shape {shape}; for one example use x.reshape(1, -1).",
+                                inputs=W.shape[0], shape=x.shape))
         rows = x.reshape(x.shape[0], -1)
         if rows.shape[1] != W.shape[0]:
-            per_row = "features per row" if x.ndim == 2 else (
-                f"features per example (shape {x.shape[1:]} flattened)")
-            raise ValueError(f"Affine: x has {rows.shape[1]} {per_row} but W expects "
-                             f"{W.shape[0]} (W has shape {W.shape}).")
+            fields = dict(got=rows.shape[1], inputs=W.shape[0], W_shape=W.shape)
+            raise ValueError(tr("Affine: x has {got} features per row but W expects {inputs} (W "
+                                "has shape {W_shape}).", **fields) if x.ndim == 2 else
+                             tr("Affine: x has {got} features per example (shape {example} "
+                                "flattened) but W expects {inputs} (W has shape {W_shape}).",
+                                example=x.shape[1:], **fields))
         self.x_shape = x.shape
         out = self.add.forward(self.matmul.forward(rows, W), self.params["b"])
         self.out_shape = out.shape
@@ -221,11 +226,11 @@ class _Loss:
     def backward(self, dout=1.0):
         """dL/dscores, times ``dout`` (the gradient of whatever uses the loss; 1.0 normally)."""
         if self.graph is None:
-            raise ValueError(f"{self.name}.backward() was called before forward(): call "
-                             f"forward(scores, targets) first.")
+            raise ValueError(tr("{loss}.backward() was called before forward(): call "
+                                "forward(scores, targets) first.", loss=self.name))
         if not is_number(dout) or not math.isfinite(dout):
-            raise TypeError(f"{self.name}.backward: dout must be a finite number (the loss is "
-                            f"a scalar), got {dout!r}.")
+            raise TypeError(tr("{loss}.backward: dout must be a finite number (the loss is a "
+                               "scalar), got {dout!r}.", loss=self.name, dout=dout))
         return self.graph.backward(seed=float(dout))["scores"]
 
 
@@ -243,11 +248,12 @@ class MSELoss(_Loss):
             if targets.ndim == 1 and scores.shape == (targets.shape[0], 1):
                 targets = targets.reshape(-1, 1)      # a column of targets written as a vector
             else:
-                raise ValueError(f"MSELoss: scores have shape {scores.shape} but targets have "
-                                 f"shape {targets.shape}; they must be equal.")
+                raise ValueError(tr("MSELoss: scores have shape {scores} but targets have shape "
+                                    "{targets}; they must be equal.", scores=scores.shape,
+                                    targets=targets.shape))
         if scores.size == 0:
-            raise ValueError("MSELoss: scores are empty (shape "
-                             f"{scores.shape}); the mean needs at least one entry.")
+            raise ValueError(tr("MSELoss: scores are empty (shape {shape}); the mean needs at "
+                                "least one entry.", shape=scores.shape))
         s = var(scores, name="scores")
         loss = ((s - constant(targets, name="targets")) ** 2).mean()
         self.graph = Graph(loss)
@@ -273,8 +279,9 @@ class SoftmaxCrossEntropy(_Loss):
     def forward(self, scores, targets):
         scores = as_array(scores, "SoftmaxCrossEntropy", "scores")
         if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
-            raise ValueError(f"SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 "
-                             f"examples and C >= 1 classes; got shape {scores.shape}.")
+            raise ValueError(tr("SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 "
+                                "examples and C >= 1 classes; got shape {shape}.",
+                                shape=scores.shape))
         onehot = self._onehot(targets, scores.shape)
         n = scores.shape[0]
         s = var(scores, name="scores")
@@ -293,25 +300,28 @@ class SoftmaxCrossEntropy(_Loss):
         if t.ndim == 1:
             if not np.issubdtype(t.dtype, np.integer):
                 if not (np.issubdtype(t.dtype, np.floating) and np.all(t == np.round(t))):
-                    raise TypeError(f"SoftmaxCrossEntropy: a 1-D targets array must hold integer "
-                                    f"class labels; got dtype {t.dtype}.")
+                    raise TypeError(tr("SoftmaxCrossEntropy: a 1-D targets array must hold "
+                                       "integer class labels; got dtype {dtype}.", dtype=t.dtype))
                 t = t.astype(np.int64)
             if t.shape != (n,):
-                raise ValueError(f"SoftmaxCrossEntropy: got {t.shape[0]} labels for {n} rows "
-                                 f"of scores (scores have shape {shape}).")
+                raise ValueError(tr("SoftmaxCrossEntropy: got {labels} labels for {n} rows of "
+                                    "scores (scores have shape {shape}).", labels=t.shape[0], n=n,
+                                    shape=shape))
             if t.size and (t.min() < 0 or t.max() >= c):
-                raise ValueError(f"SoftmaxCrossEntropy: labels must lie in [0, {c - 1}] for "
-                                 f"{c} classes; got labels from {t.min()} to {t.max()}.")
+                raise ValueError(tr("SoftmaxCrossEntropy: labels must lie in [0, {last}] for {c} "
+                                    "classes; got labels from {low} to {high}.", last=c - 1, c=c,
+                                    low=t.min(), high=t.max()))
             onehot = np.zeros(shape)
             onehot[np.arange(n), t] = 1.0
             return onehot
         t = as_array(t, "SoftmaxCrossEntropy", "targets")
         if t.shape != shape:
-            raise ValueError(f"SoftmaxCrossEntropy: targets must be N integer labels or an "
-                             f"(N, C) array like the scores {shape}; got shape {t.shape}.")
+            raise ValueError(tr("SoftmaxCrossEntropy: targets must be N integer labels or an "
+                                "(N, C) array like the scores {scores}; got shape {shape}.",
+                                scores=shape, shape=t.shape))
         if np.any(t < 0) or not np.allclose(t.sum(axis=1), 1.0):
-            raise ValueError("SoftmaxCrossEntropy: each row of (N, C) targets must be a "
-                             "probability distribution (non-negative, summing to 1).")
+            raise ValueError(tr("SoftmaxCrossEntropy: each row of (N, C) targets must be a "
+                                "probability distribution (non-negative, summing to 1)."))
         return t
 
 
@@ -330,11 +340,13 @@ class Sequential(Layer):
         for i, layer in enumerate(self.layers):
             if not (callable(getattr(layer, "forward", None))
                     and callable(getattr(layer, "backward", None))):
-                raise TypeError(f"Sequential: item {i} ({type(layer).__name__}) is not a layer; "
-                                f"a layer needs forward(x) and backward(dout) methods.")
+                raise TypeError(tr("Sequential: item {i} ({kind}) is not a layer; a layer needs "
+                                   "forward(x) and backward(dout) methods.", i=i,
+                                   kind=type(layer).__name__))
             if isinstance(layer, _Loss):
-                raise TypeError(f"Sequential: item {i} is the loss {layer.name}; keep the loss "
-                                f"outside the model and pass it to train().")
+                raise TypeError(tr("Sequential: item {i} is the loss {loss}; keep the loss "
+                                   "outside the model and pass it to train().", i=i,
+                                   loss=layer.name))
 
     @property
     def params(self) -> dict:
@@ -391,8 +403,8 @@ def parameters(model):
     """Yield ``(name, value, grad)`` for every parameter of a layer or Sequential model."""
     params = getattr(model, "params", None)
     if params is None:
-        raise TypeError(f"{type(model).__name__} has no params dict; expected a layer or a "
-                        f"Sequential model.")
+        raise TypeError(tr("{kind} has no params dict; expected a layer or a Sequential model.",
+                           kind=type(model).__name__))
     for key, value in params.items():
         yield key, value, getattr(model, "d" + key, None)
 
@@ -411,15 +423,17 @@ class SGD:
         """Update ``model``'s parameters in place with the gradients of its last backward."""
         for key, value, grad in parameters(model):
             if grad is None:
-                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} has no "
-                                 f"gradient yet; call backward() before step().")
+                raise ValueError(tr("SGD.step: parameter {key!r} of {kind} has no gradient yet; "
+                                    "call backward() before step().", key=key,
+                                    kind=type(model).__name__))
             with np.errstate(over="ignore", invalid="ignore"):
                 value -= self.lr * grad
             if not np.isfinite(value).all():
-                raise ValueError(f"SGD.step: parameter {key!r} of {type(model).__name__} became "
-                                 f"inf or NaN (lr={self.lr:g}, largest |gradient| "
-                                 f"{np.max(np.abs(grad)):.3g}); the learning rate is probably "
-                                 f"too large, or the gradients exploded.")
+                raise ValueError(tr("SGD.step: parameter {key!r} of {kind} became inf or NaN "
+                                    "(lr={lr:g}, largest |gradient| {largest:.3g}); the learning "
+                                    "rate is probably too large, or the gradients exploded.",
+                                    key=key, kind=type(model).__name__, lr=self.lr,
+                                    largest=np.max(np.abs(grad))))
 
 
 # --------------------------------------------------------------- building, training
@@ -432,8 +446,8 @@ def mlp(sizes, activation: str = "relu", seed: int = 0) -> Sequential:
     """
     sizes = list(sizes)
     if len(sizes) < 2:
-        raise ValueError(f"mlp: sizes must list at least two positive integers (inputs, ..., "
-                         f"outputs), got {sizes!r}.")
+        raise ValueError(tr("mlp: sizes must list at least two positive integers (inputs, ..., "
+                            "outputs), got {sizes!r}.", sizes=sizes))
     sizes = [check_int("mlp", f"sizes[{i}]", n) for i, n in enumerate(sizes)]
     check_choice("mlp", "activation", activation, sorted(ACTIVATIONS))
     rng = np.random.default_rng(seed)
@@ -458,8 +472,9 @@ def train(model, loss, X, y, *, lr: float = 0.1, epochs: int = 100, batch_size: 
     X = as_array(X, "train", "X")
     y = np.asarray(y)
     if X.ndim < 2 or len(y) != len(X):
-        raise ValueError(f"train: X must have shape (N, ...) and y one target per row; got X "
-                         f"of shape {X.shape} and y of shape {y.shape}.")
+        raise ValueError(tr("train: X must have shape (N, ...) and y one target per row; got X "
+                            "of shape {X_shape} and y of shape {y_shape}.", X_shape=X.shape,
+                            y_shape=y.shape))
     epochs = check_int("train", "epochs", epochs)
     n = len(X)
     size = n if batch_size is None else check_int("train", "batch_size (or None)", batch_size)

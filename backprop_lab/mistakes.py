@@ -150,7 +150,9 @@ def recognise(got, mistakes, rtol: float = RTOL, atol: float = ATOL) -> str | No
 def upstream_not_multiplied(rule: str, local_gradient, upstream: str = "") -> tuple[str, object]:
     """The known mistake "the local gradient was returned without the upstream factor":
     ``(hint, local_gradient)``.  ``rule`` is the right formula (``"dx = upstream · y"``),
-    ``upstream`` the upstream gradient's name when it has one (``"dout"``)."""
+    ``upstream`` the upstream gradient's name when it has one (``"dout"``).  The word
+    "upstream" of a rule is written in the notebook's language (上游梯度 · y)."""
+    rule = rule.replace("upstream", tr("upstream"))
     if upstream:
         return (tr("looks like the upstream gradient ({upstream}) was not multiplied in ({rule}).",
                    upstream=upstream, rule=rule), local_gradient)

@@ -51,11 +51,11 @@ __all__ = ["Dual", "sin", "cos", "exp", "log", "tanh", "sigmoid", "relu", "sqrt"
 # ------------------------------------------------------------------ dual numbers
 def _number(value, what: str) -> float:
     if not is_number(value):
-        raise TypeError(f"Dual: {what} must be a real number, got {type(value).__name__} "
-                        f"{value!r}.")
+        raise TypeError(tr("Dual: {what} must be a real number, got {kind} {value!r}.",
+                           what=what, kind=type(value).__name__, value=value))
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"Dual: {what} must be finite, got {value}.")
+        raise ValueError(tr("Dual: {what} must be finite, got {value}.", what=what, value=value))
     return value
 
 
@@ -66,8 +66,9 @@ def _push(gate, *operands) -> "Dual":
     value = gate.forward(*[d.value for d in duals])
     if not math.isfinite(value):
         shown = ", ".join(f"{d.value:g}" for d in duals)
-        raise ValueError(f"{gate.name} produced a non-finite value ({value}) from inputs "
-                         f"({shown}); the result overflows float64.")
+        raise ValueError(tr("{gate} produced a non-finite value ({value}) from inputs ({shown}); "
+                            "the result overflows float64.",
+                            gate=gate.name, value=value, shown=shown))
     locals_ = gate.local_gradients()
     tangent = 0.0
     for local, d in zip(locals_, duals):
@@ -78,10 +79,11 @@ def _push(gate, *operands) -> "Dual":
 
 def _operand(x, gate_name: str) -> float:
     if isinstance(x, Node):
-        raise TypeError(f"{gate_name}: cannot mix a Dual (forward mode) with a graph Node "
-                        f"(reverse mode) in one expression.")
+        raise TypeError(tr("{gate}: cannot mix a Dual (forward mode) with a graph Node (reverse "
+                           "mode) in one expression.", gate=gate_name))
     if not is_number(x):
-        raise TypeError(f"{gate_name}: expected a Dual or a number, got {type(x).__name__}.")
+        raise TypeError(tr("{gate}: expected a Dual or a number, got {kind}.",
+                           gate=gate_name, kind=type(x).__name__))
     return float(x)
 
 
@@ -138,7 +140,7 @@ class Dual:
     def __truediv__(self, other):
         if is_number(other):
             if other == 0:
-                raise ValueError(f"Dual: division by zero ({self!r} / 0).")
+                raise ValueError(tr("Dual: division by zero ({dual!r} / 0).", dual=self))
             return _push(G.ScaleGate(1.0 / other), self)
         return self * _push(G.ReciprocalGate(), other)
 
@@ -159,7 +161,7 @@ class Dual:
     def __rpow__(self, base):                    # c^x = exp(x · ln c), c > 0
         base = _operand(base, "PowerGate")
         if base <= 0:
-            raise ValueError(f"Dual: c ** x needs a positive base c, got {base:g}.")
+            raise ValueError(tr("Dual: c ** x needs a positive base c, got {base:g}.", base=base))
         return exp(self * math.log(base))
 
 
@@ -196,7 +198,7 @@ def sqrt(x):
     if isinstance(x, (Dual, Node)):
         return x ** 0.5
     if np.any(np.asarray(x) < 0):
-        raise ValueError(f"sqrt(): needs x >= 0, got {x!r}.")
+        raise ValueError(tr("sqrt(): needs x >= 0, got {x!r}.", x=x))
     return np.sqrt(x) if isinstance(x, np.ndarray) else math.sqrt(x)
 
 
@@ -204,8 +206,8 @@ def sqrt(x):
 def _inputs(xs, what: str) -> list[float]:
     values = np.asarray(xs, dtype=np.float64)
     if values.ndim != 1 or values.size == 0:
-        raise ValueError(f"{what}: xs must be a non-empty 1-D sequence of numbers (the n inputs "
-                         f"of f: Rⁿ → R); got shape {values.shape}.")
+        raise ValueError(tr("{what}: xs must be a non-empty 1-D sequence of numbers (the n inputs "
+                            "of f: Rⁿ → R); got shape {shape}.", what=what, shape=values.shape))
     return [float(v) for v in values]
 
 
@@ -216,8 +218,8 @@ def _depends_on_inputs(out, what: str, kind) -> bool:
         return True
     if is_number(out):
         return False
-    raise TypeError(f"{what}: f must return one number built from its inputs (f: Rⁿ → R); got "
-                    f"{type(out).__name__}.")
+    raise TypeError(tr("{what}: f must return one number built from its inputs (f: Rⁿ → R); got "
+                       "{kind}.", what=what, kind=type(out).__name__))
 
 
 def derivative(f, x: float) -> tuple[float, float]:
@@ -321,7 +323,7 @@ def measure_costs(f=sum_of_products, ns=(1, 2, 4, 8, 16, 32, 64), repeats: int =
     """
     ns = list(ns)
     if not ns:
-        raise ValueError("measure_costs: ns must list positive input counts, got an empty list.")
+        raise ValueError(tr("measure_costs: ns must list positive input counts, got an empty list."))
     ns = [check_int("measure_costs", "every n in ns", n) for n in ns]
     repeats = check_int("measure_costs", "repeats", repeats)
     rng = np.random.default_rng(seed)

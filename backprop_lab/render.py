@@ -37,6 +37,7 @@ import graphviz
 import numpy as np
 
 from .graph import BackwardStep, Graph, Node
+from .i18n.messages import tr
 from .render_graphviz import (ENGINE_VARIABLE, RendererNotAvailable, RenderLimitExceeded,
                               available_engines, inline_svg, svg_from_dot, warm_up)
 from .values import format_value
@@ -255,9 +256,10 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     summary = []
     if len(shown) < len(graph.nodes):
         hidden = len(graph.nodes) - len(shown)
-        summary.append(f"Summarised: the {len(shown):,} nodes nearest the output of "
-                     f"{len(graph.nodes):,}; each ⋯ is a wire from the {hidden:,} not drawn "
-                     f"(draw(..., max_nodes=None) draws all, slowly).")
+        summary.append(tr("Summarised: the {shown:,} nodes nearest the output of {total:,}; "
+                          "each ⋯ is a wire from the {hidden:,} not drawn (draw(..., "
+                          "max_nodes=None) draws all, slowly).", shown=len(shown),
+                          total=len(graph.nodes), hidden=hidden))
     split = {id(node) for node in graph.nodes
              if id(node) in shown and consumers[id(node)] > MAX_FAN_OUT
              and not node.is_constant}
@@ -280,7 +282,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             unnamed += 1
         if id(node) not in shown:
             continue
-        attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=f"input {unnamed}")
+        attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=tr("input {i}", i=unnamed))
         _add_node(dot, ids[id(node)], **attrs)
         if id(node) in split:
             # many consumers: a short wire (value, total gradient) to a note, and a copy
@@ -289,13 +291,14 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             tag = node.name or (attrs["label"] if node.gate is None else ids[id(node)])
             tags[id(node)] = tag
             uses = consumers[id(node)] - (node is graph.output)
-            _add_node(dot, ids[id(node)] + "j", label=f"{tag} → {uses} gates", shape="plaintext",
+            _add_node(dot, ids[id(node)] + "j", label=tr("{tag} → {uses} gates", tag=tag, uses=uses), shape="plaintext",
                            fontcolor=CONSTANT_COLOR, fontsize="11")
             _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
                            **_wire(node, gradients.node.get(id(node)), precision, lit=False,
                                    note=notes.get(id(node))))
-            summary.append(f"{tag} feeds {uses} gates: each gate shows a copy of {tag} "
-                         f"(its wire's gradient in red; the total on {tag}'s own wire).")
+            summary.append(tr("{tag} feeds {uses} gates: each gate shows a copy of {tag} (its "
+                              "wire's gradient in red; the total on {tag}'s own wire).", tag=tag,
+                              uses=uses))
         elif consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
             _add_node(dot, ids[id(node)] + "j", shape="point", width="0.07", color="#444444")

@@ -46,6 +46,7 @@ import math
 import numpy as np
 
 from . import gates as G
+from .i18n.messages import tr
 from .layers import SGD, Layer, parameters
 from .values import as_array, check_choice, check_int, check_real
 
@@ -171,15 +172,17 @@ class _Recurrent(Layer):
         b = as_array(b, name, "b", copy=True)
         if Whh.ndim != 2 or Whh.shape[1] != k * Whh.shape[0]:
             need = "(H, H)" if k == 1 else f"(H, {k}·H)"
-            raise ValueError(f"{name}: Whh must have shape {need} for H hidden units; got shape "
-                             f"{Whh.shape}.")
+            raise ValueError(tr("{name}: Whh must have shape {need} for H hidden units; got "
+                                "shape {shape}.", name=name, need=need, shape=Whh.shape))
         H = Whh.shape[0]
         if Wxh.ndim != 2 or Wxh.shape[1] != k * H:
-            raise ValueError(f"{name}: Wxh must have shape (D, {k * H}) — inputs to "
-                             f"{'' if k == 1 else '4·'}H with H = {H} from Whh {Whh.shape}; got "
-                             f"shape {Wxh.shape}.")
+            raise ValueError(tr("{name}: Wxh must have shape (D, {columns}) — inputs to "
+                                "{times}H with H = {H} from Whh {Whh_shape}; got shape {shape}.",
+                                name=name, columns=k * H, times="" if k == 1 else "4·", H=H,
+                                Whh_shape=Whh.shape, shape=Wxh.shape))
         if b.shape != (k * H,):
-            raise ValueError(f"{name}: b must have shape ({k * H},); got shape {b.shape}.")
+            raise ValueError(tr("{name}: b must have shape ({columns},); got shape {shape}.",
+                                name=name, columns=k * H, shape=b.shape))
         self.params = {"Wxh": Wxh, "Whh": Whh, "b": b}
         self.dWxh = self.dWhh = self.db = None
         self.steps = []
@@ -211,26 +214,29 @@ class _Recurrent(Layer):
             return np.zeros((n, H))
         value = as_array(value, self.name, what)
         if value.shape != (n, H):
-            raise ValueError(f"{self.name}: {what} must have shape (N, H) = ({n}, {H}) for a "
-                             f"batch of {n}; got shape {value.shape}.")
+            raise ValueError(tr("{name}: {what} must have shape (N, H) = ({n}, {H}) for a batch "
+                                "of {n}; got shape {shape}.", name=self.name, what=what, n=n, H=H,
+                                shape=value.shape))
         return value
 
     def _check_inputs(self, xs, h0) -> tuple:
         xs = as_array(xs, self.name, "xs")
         if xs.ndim != 3 or xs.shape[0] == 0 or xs.shape[2] != self.input_size:
-            raise ValueError(f"{self.name}: xs must have shape (T, N, D) = (steps, batch, "
-                             f"{self.input_size}) with T >= 1; got shape {xs.shape}.")
+            raise ValueError(tr("{name}: xs must have shape (T, N, D) = (steps, batch, {D}) with "
+                                "T >= 1; got shape {shape}.", name=self.name, D=self.input_size,
+                                shape=xs.shape))
         return xs, self._check_state(h0, xs.shape[1], "h0")
 
     def _check_dhs(self, dhs) -> np.ndarray:
         if not self.steps:
-            raise ValueError(f"{self.name}.backward() was called before forward(): call "
-                             f"forward(xs, h0) first.")
-        dhs = as_array(dhs, self.name, "dhs (the upstream gradients ∂L/∂h_t)")
+            raise ValueError(tr("{name}.backward() was called before forward(): call "
+                                "forward(xs, h0) first.", name=self.name))
+        dhs = as_array(dhs, self.name, tr("dhs (the upstream gradients ∂L/∂h_t)"))
         if dhs.shape != self.out_shape:
-            raise ValueError(f"{self.name}.backward: dhs has shape {dhs.shape} but forward "
-                             f"returned hs of shape {self.out_shape}; give ∂L/∂h_t for every "
-                             f"step (zeros where the loss does not look).")
+            raise ValueError(tr("{name}.backward: dhs has shape {shape} but forward returned hs "
+                                "of shape {out_shape}; give ∂L/∂h_t for every step (zeros where "
+                                "the loss does not look).", name=self.name, shape=dhs.shape,
+                                out_shape=self.out_shape))
         return dhs
 
     def __repr__(self) -> str:
@@ -373,18 +379,19 @@ class LastStep(Layer):
     def forward(self, hs):
         hs = as_array(hs, "LastStep", "hs")
         if hs.ndim != 3:
-            raise ValueError(f"LastStep: hs must have shape (T, N, H); got shape {hs.shape}.")
+            raise ValueError(tr("LastStep: hs must have shape (T, N, H); got shape {shape}.",
+                                shape=hs.shape))
         self.in_shape = hs.shape
         self.out_shape = hs.shape[1:]
         return hs[-1]
 
     def backward(self, dout):
         if self.out_shape is None:
-            raise ValueError("LastStep.backward() was called before forward().")
+            raise ValueError(tr("LastStep.backward() was called before forward()."))
         dout = as_array(dout, "LastStep", "dout")
         if dout.shape != self.out_shape:
-            raise ValueError(f"LastStep.backward: dout has shape {dout.shape}; expected "
-                             f"{self.out_shape}.")
+            raise ValueError(tr("LastStep.backward: dout has shape {shape}; expected "
+                                "{out_shape}.", shape=dout.shape, out_shape=self.out_shape))
         dhs = np.zeros(self.in_shape)
         dhs[-1] = dout
         return dhs
@@ -409,8 +416,8 @@ def recurrent_matrix(size: int, scale: float, kind: str = "orthogonal", seed=0) 
     size = check_int("recurrent_matrix", "size", size)
     scale = check_real("recurrent_matrix", "scale", scale, allow_zero=True)
     if kind not in MATRIX_KINDS:
-        raise ValueError(f"recurrent_matrix: unknown kind {kind!r}; choose one of "
-                         f"{list(MATRIX_KINDS)}.")
+        raise ValueError(tr("recurrent_matrix: unknown kind {kind!r}; choose one of {kinds}.",
+                            kind=kind, kinds=list(MATRIX_KINDS)))
     gaussian = np.random.default_rng(seed).standard_normal((size, size))
     if kind == "orthogonal":
         q, r = np.linalg.qr(gaussian)
@@ -447,8 +454,8 @@ def gradient_norms(model, xs, h0=None, dh_last=None, seed: int = 0) -> np.ndarra
         dh_last = direction / np.linalg.norm(direction)
     dh_last = as_array(dh_last, "gradient_norms", "dh_last")
     if dh_last.shape != hs.shape[1:]:
-        raise ValueError(f"gradient_norms: dh_last must have shape (N, H) = {hs.shape[1:]}; got "
-                         f"shape {dh_last.shape}.")
+        raise ValueError(tr("gradient_norms: dh_last must have shape (N, H) = {need}; got shape "
+                            "{shape}.", need=hs.shape[1:], shape=dh_last.shape))
     dhs[-1] = dh_last
     _, dh0 = model.backward(dhs)
     norms = np.linalg.norm(model.dh.reshape(len(hs), -1), axis=1)[::-1]
@@ -465,7 +472,7 @@ def fitted_rate(norms, skip: int = 0) -> float:
     values = norms[skip:]
     keep = values > 0
     if keep.sum() < 2:
-        raise ValueError("fitted_rate: need at least two positive norms to fit a rate.")
+        raise ValueError(tr("fitted_rate: need at least two positive norms to fit a rate."))
     slope = np.polyfit(k[keep], np.log(values[keep]), 1)[0]
     return float(np.exp(slope))
 
@@ -481,7 +488,7 @@ def _arrays(grads) -> list:
     arrays = []
     for i, g in enumerate(values):
         if g is None:
-            raise ValueError(f"clipping: gradient {i} is None; run backward() first.")
+            raise ValueError(tr("clipping: gradient {i} is None; run backward() first.", i=i))
         arrays.append(np.asarray(g, dtype=np.float64))
     return arrays
 

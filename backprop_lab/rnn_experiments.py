@@ -104,7 +104,8 @@ def train_adding_problem(steps: int = 30, iterations: int = 1200, batch: int = 3
                          hidden: int = 16, lr: float = 0.5, max_norm: float = 1.0,
                          seed: int = 0, quick: bool = False,
                          models=("rnn", "rnn+clip", "lstm+clip")) -> dict:
-    """Train small models on :func:`adding_problem` with plain SGD; return {label: TrainingRun}.
+    """Train small models on :func:`adding_problem` with plain SGD; return {label: TrainingRun}
+    (labels ``"RNN"``, ``"RNN, clipped at 1"`` ... in the notebook's language).
 
     ``models`` picks among ``"rnn"``, ``"rnn+clip"``, ``"lstm"``, ``"lstm+clip"`` (tanh RNN
     with orthogonal Whh, or LSTM; ``+clip``: gradients clipped to global norm
@@ -119,10 +120,14 @@ def train_adding_problem(steps: int = 30, iterations: int = 1200, batch: int = 3
     known = ("rnn", "rnn+clip", "lstm", "lstm+clip")
     for name in models:
         if name not in known:
-            raise ValueError(f"train_adding_problem: unknown model {name!r}; choose from "
-                             f"{list(known)}.")
-    labels = {"rnn": "RNN", "rnn+clip": f"RNN, clipped at {max_norm:g}", "lstm": "LSTM",
-              "lstm+clip": f"LSTM, clipped at {max_norm:g}"}
+            raise ValueError(tr("train_adding_problem: unknown model {name!r}; choose from "
+                                "{known}.", name=name, known=list(known)))
+    # the keys, printed by lesson 13, in the notebook's language (as the legend shows them)
+    threshold = f"{max_norm:g}"
+    labels = {"rnn": "RNN", "rnn+clip": tr("{cell}, clipped at {max_norm}", cell="RNN",
+                                            max_norm=threshold),
+              "lstm": "LSTM", "lstm+clip": tr("{cell}, clipped at {max_norm}", cell="LSTM",
+                                              max_norm=threshold)}
     runs = {}
     for name in models:
         cell, clipped = name.split("+")[0], name.endswith("+clip")
@@ -362,7 +367,8 @@ def plot_rnn_vs_lstm(steps: int = 50, hidden: int = 32, forget_bias: float = 3.0
 
 def _run_label(label: str) -> str:
     """A run's label (``"RNN, clipped at 1"``, the key of :func:`train_adding_problem`'s
-    result, kept in English for code) as the legend shows it, in the notebook's language."""
+    result) as the legend shows it, in the notebook's language (runs made in English and
+    drawn in Chinese too)."""
     cell, _, clip = label.partition(", clipped at ")
     return tr("{cell}, clipped at {max_norm}", cell=cell, max_norm=clip) if clip else label
 

@@ -41,13 +41,19 @@ def is_number(value) -> bool:
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_))
 
 
-def _float64_copy(value, expected: str) -> np.ndarray:
-    """``value`` as a new float64 array, or a TypeError: "<expected> of numbers, got ..."."""
+def _float64_copy(value, owner: str, what: str | None = None) -> np.ndarray:
+    """``value`` as a new float64 array, or a TypeError naming ``owner``: as_value's wording
+    ("expected a number or a numpy array of numbers") when ``what`` is None, as_array's
+    ("<what> must be a numpy array of numbers") otherwise."""
     if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
-        hint = (" (True/False are not numbers here: write 1.0 or 0.0)"
+        hint = (tr(" (True/False are not numbers here: write 1.0 or 0.0)")
                 if isinstance(value, (bool, np.bool_)) else "")
-        raise TypeError(f"{expected} of numbers, got {type(value).__name__} {value!r}{hint}.")
-    refuse_masked(value, expected.split(":")[0])
+        fields = dict(owner=owner, what=what, kind=type(value).__name__, value=value, hint=hint)
+        raise TypeError(tr("{owner}: expected a number or a numpy array of numbers, got {kind} "
+                           "{value!r}{hint}.", **fields) if what is None else
+                        tr("{owner}: {what} must be a numpy array of numbers, got {kind} "
+                           "{value!r}{hint}.", **fields))
+    refuse_masked(value, owner)
     try:
         array = np.asarray(value)
     except Exception:  # ragged lists and the like
@@ -56,15 +62,22 @@ def _float64_copy(value, expected: str) -> np.ndarray:
         try:                          # Python ints beyond float64 (10**400) end up here
             return array.astype(np.float64)
         except OverflowError:
-            raise ValueError(f"{expected}: a value is too large for float64 (about ±1.8e308 "
-                             f"at most).") from None
+            raise ValueError(tr("{owner}: expected a number or a numpy array: a value is too "
+                                "large for float64 (about ±1.8e308 at most).", owner=owner)
+                             if what is None else
+                             tr("{owner}: {what} must be a numpy array: a value is too large "
+                                "for float64 (about ±1.8e308 at most).", owner=owner, what=what)
+                             ) from None
         except (TypeError, ValueError):
             pass
     if array is None or not (np.issubdtype(array.dtype, np.integer)
                              or np.issubdtype(array.dtype, np.floating)):
         kind = type(value).__name__ if array is None else \
-            f"{type(value).__name__} of dtype {array.dtype}"
-        raise TypeError(f"{expected} of real numbers, got {kind}.")
+            tr("{kind} of dtype {dtype}", kind=type(value).__name__, dtype=array.dtype)
+        raise TypeError(tr("{owner}: expected a number or a numpy array of real numbers, got "
+                           "{kind}.", owner=owner, kind=kind) if what is None else
+                        tr("{owner}: {what} must be a numpy array of real numbers, got {kind}.",
+                           owner=owner, what=what, kind=kind))
     return array.astype(np.float64, copy=True)
 
 
@@ -76,17 +89,18 @@ def as_value(value, what: str = "var()"):
     """
     if type(value) is float:                      # the common case, without numpy
         if not math.isfinite(value):
-            raise ValueError(f"{what}: value must be finite; got {value}.")
+            raise ValueError(tr("{what}: value must be finite; got {value}.", what=what,
+                                value=value))
         return value
     if hasattr(value, "gate") and hasattr(value, "inputs"):       # a graph Node
-        raise TypeError(f"{what}: expected a number or a numpy array, got a Node "
-                        f"({value!r}); use the node directly in your expression.")
+        raise TypeError(tr("{what}: expected a number or a numpy array, got a Node ({node!r}); "
+                           "use the node directly in your expression.", what=what, node=value))
     if is_number(value):
-        return _finite_float(value, f"{what}: value")
-    array = _float64_copy(value, f"{what}: expected a number or a numpy array")
+        return _finite_float(value, what, "value")
+    array = _float64_copy(value, what)
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{what}: all values must be finite; got NaN or inf in an array "
-                         f"of shape {array.shape}.")
+        raise ValueError(tr("{what}: all values must be finite; got NaN or inf in an array of "
+                            "shape {shape}.", what=what, shape=array.shape))
     return float(array) if array.ndim == 0 else array
 
 
@@ -101,12 +115,13 @@ def as_array(value, owner: str, what: str, copy: bool = False, ndim: int | None 
     if type(value) is np.ndarray and value.dtype == np.float64:
         array = value.copy() if copy else value
     else:
-        array = _float64_copy(value, f"{owner}: {what} must be a numpy array")
+        array = _float64_copy(value, owner, what)
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{owner}: {what} contains NaN or inf (shape {array.shape}); "
-                         f"every value must be finite.")
+        raise ValueError(tr("{owner}: {what} contains NaN or inf (shape {shape}); every value "
+                            "must be finite.", owner=owner, what=what, shape=array.shape))
     if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"{owner}: {what} must have shape {shape}; got shape {array.shape}.")
+        raise ValueError(tr("{owner}: {what} must have shape {expected}; got shape {shape}.",
+                            owner=owner, what=what, expected=shape, shape=array.shape))
     return array
 
 
@@ -114,12 +129,13 @@ def check_dout(owner: str, dout, out_shape: tuple | None) -> np.ndarray:
     """A layer's upstream gradient: a finite array with the shape of the layer's output
     (``out_shape`` is None before forward has run: that is an error too)."""
     if out_shape is None:
-        raise ValueError(f"{owner}.backward() was called before forward(): call forward(x) "
-                         f"first so the layer can cache its input.")
-    dout = as_array(dout, owner, "dout (the upstream gradient)")
+        raise ValueError(tr("{owner}.backward() was called before forward(): call forward(x) "
+                            "first so the layer can cache its input.", owner=owner))
+    dout = as_array(dout, owner, tr("dout (the upstream gradient)"))
     if dout.shape != out_shape:
-        raise ValueError(f"{owner}.backward: dout has shape {dout.shape} but forward returned "
-                         f"shape {out_shape}; the upstream gradient must have the output's shape.")
+        raise ValueError(tr("{owner}.backward: dout has shape {shape} but forward returned shape "
+                            "{out_shape}; the upstream gradient must have the output's shape.",
+                            owner=owner, shape=dout.shape, out_shape=out_shape))
     return dout
 
 
@@ -129,7 +145,8 @@ def check_int(owner: str, name: str, value, minimum: int = 1) -> int:
     Python and numpy integers pass; bools, floats (even 2.0) and strings do not.
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{owner}: {name} must be an integer >= {minimum}, got {value!r}.")
+        raise ValueError(tr("{owner}: {name} must be an integer >= {minimum}, got {value!r}.",
+                            owner=owner, name=name, minimum=minimum, value=value))
     return int(value)
 
 
@@ -150,24 +167,35 @@ def check_constant(owner: str, name: str, value) -> float:
     """A gate's constant (``x + c``, ``a * x``, ``x ** p``): a finite real number, not a
     bool, as a float -- or a clear error naming the owner and the value."""
     if not is_number(value):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} "
-                        f"{value!r}" + (" (True/False are not numbers here)."
-                                        if isinstance(value, (bool, np.bool_)) else "."))
-    number = _finite_float(value, f"{owner}: {name}")
-    return number
+        fields = dict(owner=owner, name=_term(name), kind=type(value).__name__, value=value)
+        raise TypeError(tr("{owner}: {name} must be a number, got {kind} {value!r} (True/False "
+                           "are not numbers here).", **fields)
+                        if isinstance(value, (bool, np.bool_)) else
+                        tr("{owner}: {name} must be a number, got {kind} {value!r}.", **fields))
+    return _finite_float(value, owner, name)
 
 
-def _finite_float(value, what: str) -> float:
-    """A real number as a finite float, or a ValueError (inf, NaN, or too large for float64,
-    e.g. the int 10**400)."""
+def _finite_float(value, owner: str, name: str) -> float:
+    """A real number as a finite float, or a ValueError "<owner>: <name> ..." (inf, NaN, or
+    too large for float64, e.g. the int 10**400)."""
     try:
         number = float(value)
     except OverflowError:
-        raise ValueError(f"{what} is too large for float64 (about ±1.8e308 at most); got an "
-                         f"integer of {len(str(abs(int(value))))} digits.") from None
+        raise ValueError(tr("{owner}: {name} is too large for float64 (about ±1.8e308 at most); "
+                            "got an integer of {digits} digits.", owner=owner, name=_term(name),
+                            digits=len(str(abs(int(value)))))) from None
     if not math.isfinite(number):
-        raise ValueError(f"{what} must be finite; got {number}.")
+        raise ValueError(tr("{owner}: {name} must be finite; got {number}.", owner=owner,
+                            name=_term(name), number=number))
     return number
+
+
+def _term(name: str) -> str:
+    """The words an error uses for a checked value (``"the factor a"``, the names the gates
+    give their constants), in the notebook's language; other names are code and stay."""
+    terms = {"value": tr("value"), "the constant c": tr("the constant c"),
+             "the factor a": tr("the factor a"), "the exponent p": tr("the exponent p")}
+    return terms.get(name, name)
 
 
 def check_choice(owner: str, name: str, value, choices) -> str:
@@ -183,8 +211,9 @@ def require_numbers(owner: str, *values) -> None:
     for value in values:
         if type(value) is not float and (isinstance(value, bool) or not isinstance(
                 value, (float, int, np.ndarray, np.floating, np.integer))):
-            raise TypeError(f"{owner}: inputs must be numbers or numpy arrays, got "
-                            f"{type(value).__name__}; convert it with np.asarray(...).")
+            raise TypeError(tr("{owner}: inputs must be numbers or numpy arrays, got {kind}; "
+                               "convert it with np.asarray(...).", owner=owner,
+                               kind=type(value).__name__))
         refuse_masked(value, owner)
 
 
@@ -192,9 +221,9 @@ def refuse_masked(value, owner: str) -> None:
     """A numpy masked array would lose its mask in every computation (the masked values
     would be used silently): a TypeError saying what to do instead."""
     if isinstance(value, np.ma.MaskedArray):
-        raise TypeError(f"{owner}: masked arrays are not supported (the engine would ignore the "
-                        f"mask and use the hidden values); pass value.filled(fill) or "
-                        f"value.compressed() instead.")
+        raise TypeError(tr("{owner}: masked arrays are not supported (the engine would ignore "
+                           "the mask and use the hidden values); pass value.filled(fill) or "
+                           "value.compressed() instead.", owner=owner))
 
 
 # ----------------------------------------------------------------- writing values

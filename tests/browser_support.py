@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -49,12 +48,6 @@ def need(condition: bool, reason: str, required_by: str = REQUIRE_BROWSER) -> No
     if os.environ.get(required_by) == "1":
         pytest.fail(f"{required_by}=1 but {reason}")
     pytest.skip(reason)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -115,48 +108,88 @@ class JupyterLab:
     root: Path                                       # the folder it serves
 
 
+PORT_TAKEN = "could not be started because"          # jupyter_server's message, then exit 1
+
+
+def _start_jupyterlab(root: Path, token: str, env: dict, log_path: Path):
+    """Start JupyterLab on a port the OS picks; return (process, url) once it answers, or
+    (process, None) when it exited because that port was taken before it could listen.
+
+    The server picks the port itself (--port=0: bind to port 0, read the port, listen on it
+    when its loop starts) and writes it to jpserver-<pid>.json in its runtime folder.  A port
+    picked here and passed on would stay free for the whole start-up -- JupyterLab spends
+    ~6 s of CPU on imports first, up to a minute on a busy machine -- while every kernel
+    started meanwhile binds ports of the same ephemeral range."""
+    runtime = Path(env["JUPYTER_RUNTIME_DIR"])
+    for old in runtime.glob("jpserver-*"):
+        old.unlink()
+    with open(log_path, "a") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--port=0",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--allow-root",
+             f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
+             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The wait ends when the server answers, or at once when it exits.  The bound is a hang
+    # guard: JupyterLab spends ~6 s of CPU on imports before it listens, which took up to
+    # 57 s at load 22 on the 2-core test machine.
+    deadline = time.monotonic() + 180
+    url = None
+    while True:
+        if url is None:
+            for info in runtime.glob("jpserver-*.json"):
+                try:
+                    url = f"http://127.0.0.1:{json.loads(info.read_text())['port']}"
+                except (OSError, ValueError, KeyError):
+                    pass                                    # being written: read it again
+        if url is not None:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
+                return server, url
+            except OSError:
+                pass
+        if server.poll() is not None:
+            if PORT_TAKEN in log_path.read_text():
+                return server, None
+            pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+        if time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"JupyterLab did not answer in 180 s:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
+def _stop(server) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory, chromium):
     """One JupyterLab server for the tests of a module (each opens its own notebook, with its
-    own kernel), on a free loopback port."""
+    own kernel), on a loopback port it picks itself."""
     root = tmp_path_factory.mktemp("jupyterlab")
-    port, token = free_port(), "backprop-lab-test"
+    token = "backprop-lab-test"
     env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
     env.update(JUPYTER_RUNTIME_DIR=str(root / ".runtime"), JUPYTER_DATA_DIR=str(root / ".data"),
                JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"))
     env.pop("JUPYTER_CONFIG_DIR", None)
     log_path = root.parent / f"{root.name}.log"
-    log = open(log_path, "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={token}", "--allow-root",
-         f"--ServerApp.root_dir={root}", "--ServerApp.port_retries=0",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    # Between finding its port and listening on it (a fraction of a second) another process
+    # may take the port: then the server says so and exits, and a new one picks another.
+    for _attempt in range(3):
+        server, url = _start_jupyterlab(root, token, env, log_path)
+        if url is not None:
+            break
+    else:
+        pytest.fail(f"JupyterLab found no free port 3 times:\n{log_path.read_text()[-3000:]}")
     try:
-        # The wait ends when the server answers, or at once when it exits.  The bound is a hang
-        # guard: JupyterLab spends ~6 s of CPU on imports before it listens, which took up to
-        # 57 s at load 22 on the 2-core test machine.
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
-                time.sleep(0.2)
         yield JupyterLab(url, token, root)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        _stop(server)
 
 
 def write_notebook(path: Path, sources: list[str]) -> None:
@@ -192,21 +225,33 @@ def notebook_in_jupyterlab(chromium, jupyterlab, name: str, failure: str, **page
 
 
 KERNEL_IDLE = "() => /\\| Idle/.test(document.body.innerText)"     # the status bar's kernel state
+# the first code cell's prompt shows [*] (queued or running) or its number once a run started
+RUN_STARTED = ("() => /\\[(\\*|\\d+)\\]/.test(document.querySelector("
+               "'.jp-Notebook .jp-CodeCell .jp-InputPrompt')?.textContent || '')")
 
 
 def run_all_cells(page, idle_timeout: float = 60_000) -> None:
-    """Run every cell of the open notebook, once its kernel is idle."""
+    """Run every cell of the open notebook, once its kernel is idle -- exactly once.
+
+    The command is given again only if no run started (the first code cell's prompt still
+    shows no [*] or number after 10 s: JupyterLab was not ready for it).  Giving it again
+    after a run started would queue the whole notebook a second time: on a busy machine the
+    widgets of the first run were then replaced under the test's hands and a click waited
+    behind the second run's cells."""
     page.wait_for_function(KERNEL_IDLE, timeout=idle_timeout)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-
-
-def run_notebook(page, widget: str, attempts: int = 3) -> None:
-    """Run all cells; retry if ``widget`` (a CSS selector) does not appear."""
-    for attempt in range(attempts):
-        run_all_cells(page)
+    for attempt in range(3):
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
-            page.locator(widget).first.wait_for(timeout=30_000)
+            page.wait_for_function(RUN_STARTED, timeout=10_000)
             return
         except Exception:
-            if attempt == attempts - 1:
+            if attempt == 2:
                 raise
+
+
+def run_notebook(page, widget: str) -> None:
+    """Run all cells once and wait until ``widget`` (a CSS selector) shows.  The bound is a
+    hang guard: the cells before the widget (imports, a lesson's first sections) took tens of
+    seconds at load 20."""
+    run_all_cells(page)
+    page.locator(widget).first.wait_for(timeout=300_000)

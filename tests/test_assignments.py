@@ -49,6 +49,12 @@ import build_assignments as builder  # noqa: E402
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 TIMEOUT = 10          # seconds per cell in the tests (the shipped config says 30)
+# `nbgrader validate` runs nbgrader's plain Execute, not the sandbox: there Execute.timeout is
+# WALL-CLOCK seconds per cell, and a cell's output counts as lost (an error) when the kernel's
+# 'idle' comes over 4 s after its reply.  Validating ps3's solution took 10.5 s of CPU and
+# 89 s of wall clock at load 16, so its ~3 s training cell came near the 30 s: hang guards
+# here, not bars near the normal time.
+VALIDATE_GUARDS = ("--Execute.timeout=300", "--Execute.iopub_timeout=300")
 PS_NAMES = list(builder.RELEASES)        # the English problem sets and their translations
 
 STUDENTS = ["full", "release", "partial", "loop", "edited", "deleted", "monkey", "silenced",
@@ -267,9 +273,9 @@ def run_course(english: str, course: Path) -> dict:
                     cells[part.test_id] = grade.score
                 scores[student] = {"total": nb.score, "code": nb.code_score, "cells": cells,
                                    "max": nb.max_score}
-        validate_ok = nbgrader(course, "validate", str(course / "source" / ps_name / nb_name),
-                               check=False)
-        validate_invert = nbgrader(course, "validate", "--invert",
+        validate_ok = nbgrader(course, "validate", *VALIDATE_GUARDS,
+                               str(course / "source" / ps_name / nb_name), check=False)
+        validate_invert = nbgrader(course, "validate", "--invert", *VALIDATE_GUARDS,
                                    str(course / "release" / ps_name / nb_name), check=False)
         results[ps_name] = {
             "course": str(course), "scores": scores,

@@ -26,6 +26,7 @@ INSTRUCTOR_PLUGINS = ("formgrader", "create-assignment")
 # several times that on a busy shared 2-core one; they only stop a wedged process (an install
 # waiting on a lock, a kernel that never starts) from holding the whole test run.
 HANG_GUARD = 900
+CELL_GUARD = 300       # one cell of lesson 00, or its kernel's start, in the fresh venv
 
 
 def _pyproject() -> dict:
@@ -196,7 +197,17 @@ def test_fresh_venv_from_binder_files_runs_lesson_00(tmp_path):
 
     executed = tmp_path / "00_executed.ipynb"
     _run([bindir / "jupyter", "nbconvert", "--to", "notebook", "--execute",
-          "--ExecutePreprocessor.kernel_name=python3", "--ExecutePreprocessor.timeout=60",
+          # hang guards, not speed targets: in this fresh venv nothing is byte-compiled and
+          # the Graphviz cache is empty, so the kernel's start and the first cells compile
+          # (the Graphviz compile alone: 3.8 s of CPU, 24 s of wall clock at load 8.5) --
+          # near nbconvert's default 60 s per cell and per kernel start on a busier machine;
+          # and after a cell's reply it waits for the kernel's "idle" (the end of the cell's
+          # output) 4 s at most, then drops the rest
+          "--ExecutePreprocessor.kernel_name=python3",
+          f"--ExecutePreprocessor.timeout={CELL_GUARD}",
+          f"--ExecutePreprocessor.startup_timeout={CELL_GUARD}",
+          f"--ExecutePreprocessor.iopub_timeout={CELL_GUARD}",
+          "--ExecutePreprocessor.raise_on_iopub_timeout=True",
           "--output", executed, "lessons/00_welcome.ipynb"], cwd=repo, env=env, timeout=HANG_GUARD)
     nb = nbformat.read(executed, as_version=4)
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]

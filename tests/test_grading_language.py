@@ -157,3 +157,17 @@ def test_the_graders_verdicts_on_hidden_tests_speak_the_release_language():
     assert get_language() == "en"
     assert verdicts.Verdict("ps1.add", True).output()["text"] == (
         "ps1.add: hidden tests pass (judged by the grader, outside the notebook).\n")
+
+
+def test_hidden_tests_judged_in_a_separate_process_speak_the_notebook_language():
+    """Outside a grading sandbox (a student running the test cell) the hidden cases are
+    judged in a separate Python process: the notebook's language goes with the request, so
+    its messages are Chinese too (one process start, ~1 s)."""
+    from backprop_lab.grading import GradingError
+    from backprop_lab.grading.hidden import verify_isolated
+
+    with i18n.language("zh"), pytest.raises(GradingError) as failed:
+        verify_isolated("ps1.max_gate", MaxGate=SmallerWinsMax)
+    text = str(failed.value)
+    assert text.startswith("ps1.max_gate：隐藏测试（在一个单独的 Python 进程中检查）没有通过。"), text
+    assert "提示：取最大值门把梯度路由给*较大*的输入" in text and "expected" not in text

@@ -10,7 +10,10 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import os
 import re
+import shutil
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -376,20 +379,39 @@ def lesson_kernel(path: Path, monkeypatch):
     """Run every code cell of the lesson at `path` in a fresh kernel (one BLAS thread, the
     lesson's folder as working folder), check that no cell failed, and yield (nb, client)
     with the kernel still alive for what the test runs next."""
+    from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
 
     for name in ONE_THREAD:
         monkeypatch.setenv(name, "1")             # inherited by the kernel started below
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT, allow_errors=True,
+    # The kernel's channels are Unix sockets in a folder of its own (ZeroMQ's ipc transport),
+    # as the grading sandbox's kernels are.  Over TCP, jupyter_client picks five free ports
+    # (binds port 0 and closes) and the kernel binds them seconds later, after its imports:
+    # a kernel or server starting meanwhile in the other pytest worker may get one of them
+    # from the OS, and then the lesson's kernel dies before it answers.
+    sockets = tempfile.mkdtemp(prefix="lesson-kernel-")
+    manager = KernelManager(kernel_name="python3", transport="ipc",
+                            ip=os.path.join(sockets, "k"))
+    # nbclient waits 4 s (iopub_timeout) after a cell's reply for the kernel's "idle" on the
+    # IOPub channel, then drops whatever output has not come yet and goes on: on a busy machine
+    # a picture or the self-check's printed report could go missing that way.  The wait here
+    # ends when "idle" comes (the condition); the bounds are hang guards, and failing on them
+    # beats losing output silently.
+    client = NotebookClient(nb, km=manager, timeout=CELL_TIMEOUT, allow_errors=True,
+                            startup_timeout=CELL_TIMEOUT, iopub_timeout=CELL_TIMEOUT,
+                            raise_on_iopub_timeout=True,
                             resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                client.execute_cell(cell, index)
-        problems = _problems(enumerate(nb.cells))
-        assert not problems, problems
-        yield nb, client
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            problems = _problems(enumerate(nb.cells))
+            assert not problems, problems
+            yield nb, client
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def replay_try_this(client, nb, path: Path, label: str) -> None:

@@ -255,13 +255,19 @@ KERNEL_CELL = textwrap.dedent("""
 """)
 
 
-def test_jupyter_interrupt_stops_a_big_drawing_in_a_real_kernel():
+def test_jupyter_interrupt_stops_a_big_drawing_in_a_real_kernel(tmp_path):
     """A student draws a huge graph in JupyterLab and presses the interrupt button: the
     kernel answers KeyboardInterrupt and runs the next cell within seconds."""
-    from jupyter_client.manager import start_new_kernel
-    manager, client = start_new_kernel(kernel_name="python3", startup_timeout=120,
-                                       extra_arguments=[], env=dict(os.environ))
+    from jupyter_client.manager import KernelManager
+    # ipc (Unix sockets in tmp_path), not TCP: jupyter_client's TCP ports are picked free and
+    # bound by the kernel only after its imports; a process starting meanwhile in the other
+    # pytest worker may take one, and the kernel dies before it answers
+    manager = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "k"))
+    manager.start_kernel(env=dict(os.environ))
+    client = manager.client()
+    client.start_channels()
     try:
+        client.wait_for_ready(timeout=120)
         cell = KERNEL_CELL.format(tests=os.path.dirname(__file__))
         message_id = client.execute(cell)
         guard = time.monotonic() + 300                # hang guard for start-up under load

@@ -16,7 +16,7 @@ import json
 import subprocess
 import sys
 
-from ..i18n.messages import tr
+from ..i18n.messages import get_language, tr
 from .protocol import encode
 from .record import publish, publishing
 from .registry import get_task, student_code
@@ -58,8 +58,9 @@ def run_judge(request: dict) -> dict:
     except ValueError:
         verdict = None
     if not isinstance(verdict, dict) or process.returncode != 0:
-        raise GradingError(f"{request.get('task')}: the hidden check could not run (exit code "
-                           f"{process.returncode}): {process.stderr.strip()[-500:]}")
+        raise GradingError(tr("{task}: the hidden check could not run (exit code {code}): "
+                              "{stderr}", task=request.get("task"), code=process.returncode,
+                              stderr=process.stderr.strip()[-500:]))
     return verdict
 
 
@@ -83,9 +84,9 @@ def verify_isolated(task_id: str, **student) -> None:
     if publishing():
         publish(request)
         return
-    verdict = run_judge(request)
+    verdict = run_judge({**request, "language": get_language()})   # messages in the notebook's
     if verdict.get("passed") is not True:
         raise GradingError(report(
             tr("{task}: hidden tests (checked in a separate Python process) failed.", task=task_id),
-            list(verdict.get("messages") or ["no verdict"])))
+            list(verdict.get("messages") or [tr("no verdict")])))
     print(tr("{task}: hidden tests pass.", task=task_id))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..i18n.messages import LANGUAGES, tr, use
 from .protocol import decode
 from .registry import get_task
 from .running import judge_case
@@ -31,7 +32,8 @@ def judge(request: dict) -> dict:
         results = []
     messages = []
     if len(results) != len(cases):
-        messages.append(f"expected results for {len(cases)} cases, got {len(results)}.")
+        messages.append(tr("expected results for {cases} cases, got {results}.",
+                           cases=len(cases), results=len(results)))
     else:
         for (description, inputs), result in zip(cases, results):
             result = result if isinstance(result, dict) else {}
@@ -44,5 +46,9 @@ def judge(request: dict) -> dict:
 
 
 def main() -> None:
-    """JSON request on stdin, the verdict as one JSON line on stdout."""
-    print(json.dumps(judge(json.loads(sys.stdin.read()))))
+    """JSON request on stdin, the verdict as one JSON line on stdout (its messages in the
+    request's ``language``, the student's notebook's, when it names one)."""
+    request = json.loads(sys.stdin.read())
+    if isinstance(request, dict) and request.get("language") in LANGUAGES:
+        use(request["language"])
+    print(json.dumps(judge(request)))

@@ -972,4 +972,310 @@ MESSAGES = {
         '没有判定结果',
     '{owner}: {name} must be a finite number >= 0, got {value!r}.':
         '{owner}：{name} 必须是 >= 0 的有限数，实际得到 {value!r}。',
+    # backprop_lab.values (input checks of var(), constants, gates and layers)
+    ' (True/False are not numbers here: write 1.0 or 0.0)':
+        '（这里 True/False 不算数：请写 1.0 或 0.0）',
+    '{kind} of dtype {dtype}':
+        'dtype 为 {dtype} 的 {kind}',
+    '{owner}: expected a number or a numpy array of numbers, got {kind} {value!r}{hint}.':
+        '{owner}：需要一个数，或由数组成的 numpy 数组，得到的却是 {kind} {value!r}{hint}。',
+    '{owner}: {what} must be a numpy array of numbers, got {kind} {value!r}{hint}.':
+        '{owner}：{what} 必须是由数组成的 numpy 数组，得到的却是 {kind} {value!r}{hint}。',
+    '{owner}: expected a number or a numpy array: a value is too large for float64 (about ±1.8e308 at most).':
+        '{owner}：需要一个数或 numpy 数组：其中有一个值超出了 float64 的范围（最大约 ±1.8e308）。',
+    '{owner}: {what} must be a numpy array: a value is too large for float64 (about ±1.8e308 at most).':
+        '{owner}：{what} 必须是 numpy 数组：其中有一个值超出了 float64 的范围（最大约 ±1.8e308）。',
+    '{owner}: expected a number or a numpy array of real numbers, got {kind}.':
+        '{owner}：需要一个数，或由实数组成的 numpy 数组，得到的却是 {kind}。',
+    '{owner}: {what} must be a numpy array of real numbers, got {kind}.':
+        '{owner}：{what} 必须是由实数组成的 numpy 数组，得到的却是 {kind}。',
+    '{what}: value must be finite; got {value}.':
+        '{what}：值必须是有限数；得到的是 {value}。',
+    '{what}: expected a number or a numpy array, got a Node ({node!r}); use the node directly in your expression.':
+        '{what}：需要一个数或 numpy 数组，得到的却是一个节点（{node!r}）；请直接在表达式中使用这个节点。',
+    '{what}: all values must be finite; got NaN or inf in an array of shape {shape}.':
+        '{what}：所有值都必须是有限数；形状为 {shape} 的数组中有 NaN 或 inf。',
+    '{owner}: {what} contains NaN or inf (shape {shape}); every value must be finite.':
+        '{owner}：{what} 中有 NaN 或 inf（形状 {shape}）；每个值都必须是有限数。',
+    '{owner}: {what} must have shape {expected}; got shape {shape}.':
+        '{owner}：{what} 的形状必须是 {expected}；得到的形状是 {shape}。',
+    '{owner}.backward() was called before forward(): call forward(x) first so the layer can cache its input.':
+        '在 forward() 之前调用了 {owner}.backward()：请先调用 forward(x)，让这一层缓存它的输入。',
+    'dout (the upstream gradient)':
+        'dout（上游梯度）',
+    "{owner}.backward: dout has shape {shape} but forward returned shape {out_shape}; the upstream gradient must have the output's shape.":
+        '{owner}.backward：dout 的形状是 {shape}，但 forward 返回的形状是 {out_shape}；上游梯度必须和输出的形状相同。',
+    '{owner}: {name} must be an integer >= {minimum}, got {value!r}.':
+        '{owner}：{name} 必须是 >= {minimum} 的整数，得到的是 {value!r}。',
+    '{owner}: {name} must be a number, got {kind} {value!r} (True/False are not numbers here).':
+        '{owner}：{name} 必须是一个数，得到的却是 {kind} {value!r}（这里 True/False 不算数）。',
+    '{owner}: {name} must be a number, got {kind} {value!r}.':
+        '{owner}：{name} 必须是一个数，得到的却是 {kind} {value!r}。',
+    '{owner}: {name} is too large for float64 (about ±1.8e308 at most); got an integer of {digits} digits.':
+        '{owner}：{name} 超出了 float64 的范围（最大约 ±1.8e308）；得到的是一个 {digits} 位的整数。',
+    '{owner}: {name} must be finite; got {number}.':
+        '{owner}：{name} 必须是有限数；得到的是 {number}。',
+    'value':
+        '值',
+    'the constant c':
+        '常数 c',
+    'the factor a':
+        '系数 a',
+    'the exponent p':
+        '指数 p',
+    '{owner}: inputs must be numbers or numpy arrays, got {kind}; convert it with np.asarray(...).':
+        '{owner}：输入必须是数或 numpy 数组，得到的却是 {kind}；请用 np.asarray(...) 转换。',
+    '{owner}: masked arrays are not supported (the engine would ignore the mask and use the hidden values); pass value.filled(fill) or value.compressed() instead.':
+        '{owner}：不支持掩码数组（引擎会忽略掩码，用上被遮住的值）；请改为传入 value.filled(fill) 或 value.compressed()。',
+    # backprop_lab.layers
+    'Affine: W must be a 2-D array of shape (inputs, outputs); got shape {shape}.':
+        'Affine：W 必须是形状为 (输入数, 输出数) 的二维数组；得到的形状是 {shape}。',
+    'Affine: b must have shape ({outputs},), one bias per output column of W (W has shape {W_shape}); got shape {shape}.':
+        'Affine：b 的形状必须是 ({outputs},)，W 的每个输出列一个偏置（W 的形状是 {W_shape}）；得到的形状是 {shape}。',
+    'Affine: x must have shape (N, {inputs}) — one example per row — got shape {shape}; for one example use x.reshape(1, -1).':
+        'Affine：x 的形状必须是 (N, {inputs})——每行一个样本——得到的形状是 {shape}；只有一个样本时请用 x.reshape(1, -1)。',
+    'Affine: x has {got} features per row but W expects {inputs} (W has shape {W_shape}).':
+        'Affine：x 每行有 {got} 个特征，但 W 需要 {inputs} 个（W 的形状是 {W_shape}）。',
+    'Affine: x has {got} features per example (shape {example} flattened) but W expects {inputs} (W has shape {W_shape}).':
+        'Affine：x 每个样本有 {got} 个特征（形状 {example} 展平后），但 W 需要 {inputs} 个（W 的形状是 {W_shape}）。',
+    '{loss}.backward() was called before forward(): call forward(scores, targets) first.':
+        '在 forward() 之前调用了 {loss}.backward()：请先调用 forward(scores, targets)。',
+    '{loss}.backward: dout must be a finite number (the loss is a scalar), got {dout!r}.':
+        '{loss}.backward：dout 必须是一个有限数（损失是标量），得到的是 {dout!r}。',
+    'MSELoss: scores have shape {scores} but targets have shape {targets}; they must be equal.':
+        'MSELoss：scores 的形状是 {scores}，targets 的形状却是 {targets}；两者必须相同。',
+    'MSELoss: scores are empty (shape {shape}); the mean needs at least one entry.':
+        'MSELoss：scores 是空的（形状 {shape}）；求平均值至少需要一个元素。',
+    'SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 examples and C >= 1 classes; got shape {shape}.':
+        'SoftmaxCrossEntropy：scores 的形状必须是 (N, C)，N >= 1 个样本、C >= 1 个类别；得到的形状是 {shape}。',
+    'SoftmaxCrossEntropy: a 1-D targets array must hold integer class labels; got dtype {dtype}.':
+        'SoftmaxCrossEntropy：一维的 targets 数组必须是整数类别标签；得到的 dtype 是 {dtype}。',
+    'SoftmaxCrossEntropy: got {labels} labels for {n} rows of scores (scores have shape {shape}).':
+        'SoftmaxCrossEntropy：scores 有 {n} 行，标签却有 {labels} 个（scores 的形状是 {shape}）。',
+    'SoftmaxCrossEntropy: labels must lie in [0, {last}] for {c} classes; got labels from {low} to {high}.':
+        'SoftmaxCrossEntropy：{c} 个类别的标签必须在 [0, {last}] 之内；得到的标签从 {low} 到 {high}。',
+    'SoftmaxCrossEntropy: targets must be N integer labels or an (N, C) array like the scores {scores}; got shape {shape}.':
+        'SoftmaxCrossEntropy：targets 必须是 N 个整数标签，或者和 scores {scores} 一样的 (N, C) 数组；得到的形状是 {shape}。',
+    'SoftmaxCrossEntropy: each row of (N, C) targets must be a probability distribution (non-negative, summing to 1).':
+        'SoftmaxCrossEntropy：(N, C) 的 targets 每一行都必须是概率分布（非负，和为 1）。',
+    'Sequential: item {i} ({kind}) is not a layer; a layer needs forward(x) and backward(dout) methods.':
+        'Sequential：第 {i} 项（{kind}）不是层；层需要有 forward(x) 和 backward(dout) 方法。',
+    'Sequential: item {i} is the loss {loss}; keep the loss outside the model and pass it to train().':
+        'Sequential：第 {i} 项是损失函数 {loss}；请把损失函数放在模型之外，传给 train()。',
+    '{kind} has no params dict; expected a layer or a Sequential model.':
+        '{kind} 没有 params 字典；需要一个层或一个 Sequential 模型。',
+    'SGD.step: parameter {key!r} of {kind} has no gradient yet; call backward() before step().':
+        'SGD.step：{kind} 的参数 {key!r} 还没有梯度；请在 step() 之前调用 backward()。',
+    'SGD.step: parameter {key!r} of {kind} became inf or NaN (lr={lr:g}, largest |gradient| {largest:.3g}); the learning rate is probably too large, or the gradients exploded.':
+        'SGD.step：{kind} 的参数 {key!r} 变成了 inf 或 NaN（lr={lr:g}，最大的 |梯度| 为 {largest:.3g}）；多半是学习率太大，或者发生了梯度爆炸。',
+    'mlp: sizes must list at least two positive integers (inputs, ..., outputs), got {sizes!r}.':
+        'mlp：sizes 至少要列出两个正整数（输入数, ..., 输出数），得到的是 {sizes!r}。',
+    'train: X must have shape (N, ...) and y one target per row; got X of shape {X_shape} and y of shape {y_shape}.':
+        'train：X 的形状必须是 (N, ...)，y 每行一个目标值；得到的 X 形状是 {X_shape}，y 形状是 {y_shape}。',
+    # backprop_lab.conv
+    '(N, C, H, W) — a batch of images with channels — and for one grey image use x.reshape(1, 1, H, W)':
+        '(N, C, H, W)——一批带通道的图像——只有一张灰度图时请用 x.reshape(1, 1, H, W)',
+    'Conv2D: W must have shape (F, C, HH, WW) — F filters of C channels — got shape {shape}.':
+        'Conv2D：W 的形状必须是 (F, C, HH, WW)——F 个卷积核，每个 C 个通道——得到的形状是 {shape}。',
+    'Conv2D: b must have shape ({filters},), one bias per filter (W has shape {W_shape}); got shape {shape}.':
+        'Conv2D：b 的形状必须是 ({filters},)，每个卷积核一个偏置（W 的形状是 {W_shape}）；得到的形状是 {shape}。',
+    'Conv2D: x has {c} channels (shape {x_shape}) but W expects {wc} (W has shape {W_shape}).':
+        'Conv2D：x 有 {c} 个通道（形状 {x_shape}），但 W 需要 {wc} 个（W 的形状是 {W_shape}）。',
+    'Conv2D: the {kh}×{kw} kernel is larger than the padded input {hp}×{wp} (x has shape {x_shape}, pad={pad}).':
+        'Conv2D：{kh}×{kw} 的卷积核比填充后的输入 {hp}×{wp} 还大（x 的形状是 {x_shape}，pad={pad}）。',
+    'MaxPool2D: the {size}×{size} window does not fit in the {h}×{w} input (x has shape {shape}).':
+        'MaxPool2D：{size}×{size} 的窗口放不进 {h}×{w} 的输入（x 的形状是 {shape}）。',
+    '{name}: {what} must be a non-empty 2-D array (one channel), got shape {shape}.':
+        '{name}：{what} 必须是非空的二维数组（一个通道），得到的形状是 {shape}。',
+    'correlate2d_valid: kernel {kernel} is larger than x {x}.':
+        'correlate2d_valid：卷积核 {kernel} 比 x {x} 还大。',
+    '{name}: an input of shape {input_shape} with a {kernel_shape} kernel and stride {stride} does not give an output of shape {dout_shape}.':
+        '{name}：形状为 {input_shape} 的输入，用 {kernel_shape} 的卷积核、步长 {stride}，得不到形状为 {dout_shape} 的输出。',
+    'input_gradient_terms: need a kernel {kernel_shape} no larger than the input {input_shape}, all sizes >= 1.':
+        'input_gradient_terms：卷积核 {kernel_shape} 不能比输入 {input_shape} 大，且所有尺寸都要 >= 1。',
+    # backprop_lab.rnn
+    '{name}: Whh must have shape {need} for H hidden units; got shape {shape}.':
+        '{name}：H 个隐藏单元时 Whh 的形状必须是 {need}；得到的形状是 {shape}。',
+    '{name}: Wxh must have shape (D, {columns}) — inputs to {times}H with H = {H} from Whh {Whh_shape}; got shape {shape}.':
+        '{name}：Wxh 的形状必须是 (D, {columns})——从输入到 {times}H，H = {H} 由 Whh {Whh_shape} 得出；得到的形状是 {shape}。',
+    '{name}: b must have shape ({columns},); got shape {shape}.':
+        '{name}：b 的形状必须是 ({columns},)；得到的形状是 {shape}。',
+    '{name}: {what} must have shape (N, H) = ({n}, {H}) for a batch of {n}; got shape {shape}.':
+        '{name}：批大小为 {n} 时 {what} 的形状必须是 (N, H) = ({n}, {H})；得到的形状是 {shape}。',
+    '{name}: xs must have shape (T, N, D) = (steps, batch, {D}) with T >= 1; got shape {shape}.':
+        '{name}：xs 的形状必须是 (T, N, D) = (时间步数, 批大小, {D})，且 T >= 1；得到的形状是 {shape}。',
+    '{name}.backward() was called before forward(): call forward(xs, h0) first.':
+        '在 forward() 之前调用了 {name}.backward()：请先调用 forward(xs, h0)。',
+    'dhs (the upstream gradients ∂L/∂h_t)':
+        'dhs（上游梯度 ∂L/∂h_t）',
+    '{name}.backward: dhs has shape {shape} but forward returned hs of shape {out_shape}; give ∂L/∂h_t for every step (zeros where the loss does not look).':
+        '{name}.backward：dhs 的形状是 {shape}，但 forward 返回的 hs 形状是 {out_shape}；请给出每个时间步的 ∂L/∂h_t（损失不看的时间步填 0）。',
+    'LastStep: hs must have shape (T, N, H); got shape {shape}.':
+        'LastStep：hs 的形状必须是 (T, N, H)；得到的形状是 {shape}。',
+    'LastStep.backward() was called before forward().':
+        '在 forward() 之前调用了 LastStep.backward()。',
+    'LastStep.backward: dout has shape {shape}; expected {out_shape}.':
+        'LastStep.backward：dout 的形状是 {shape}；应为 {out_shape}。',
+    'recurrent_matrix: unknown kind {kind!r}; choose one of {kinds}.':
+        'recurrent_matrix：未知的种类 {kind!r}；请从 {kinds} 中选择。',
+    'gradient_norms: dh_last must have shape (N, H) = {need}; got shape {shape}.':
+        'gradient_norms：dh_last 的形状必须是 (N, H) = {need}；得到的形状是 {shape}。',
+    'fitted_rate: need at least two positive norms to fit a rate.':
+        'fitted_rate：至少需要两个正的范数才能拟合出比率。',
+    'clipping: gradient {i} is None; run backward() first.':
+        '梯度裁剪：第 {i} 个梯度是 None；请先运行 backward()。',
+    # backprop_lab.rnn_experiments
+    'train_adding_problem: unknown model {name!r}; choose from {known}.':
+        'train_adding_problem：未知的模型 {name!r}；请从 {known} 中选择。',
+    # backprop_lab.render (captions of summarised drawings)
+    'Summarised: the {shown:,} nodes nearest the output of {total:,}; each ⋯ is a wire from the {hidden:,} not drawn (draw(..., max_nodes=None) draws all, slowly).':
+        '已简化：{total:,} 个节点中只画出离输出最近的 {shown:,} 个；每个 ⋯ 是一条来自未画出的 {hidden:,} 个节点的连线（draw(..., max_nodes=None) 会全部画出，但很慢）。',
+    '{tag} → {uses} gates':
+        '{tag} → {uses} 个门',
+    "{tag} feeds {uses} gates: each gate shows a copy of {tag} (its wire's gradient in red; the total on {tag}'s own wire).":
+        '{tag} 输入到 {uses} 个门：每个门旁都画了一份 {tag}（红色是那条连线上的梯度；总梯度在 {tag} 自己的连线上）。',
+    # the grader's judge (grading/judge.py, grading/hidden.py)
+    'expected results for {cases} cases, got {results}.':
+        '应有 {cases} 个用例的结果，实际得到 {results} 个。',
+    '{task}: the hidden check could not run (exit code {code}): {stderr}':
+        '{task}：隐藏检查无法运行（退出码 {code}）：{stderr}',
+    # the sandboxed executor's notes in the graded notebook (sandbox/executor.py)
+    'The kernel died while running this cell (os._exit, a segfault, running out of memory ...). It was restarted and the cells above were run again, so the rest of the notebook is still graded.':
+        '内核在运行这个单元格时崩溃了（os._exit、段错误、内存耗尽……）。内核已重启，上面的单元格已重新运行，所以笔记本的其余部分照常评分。',
+    'The kernel died after this cell finished (exit(), a timer or a thread calling os._exit ...). This cell is left out when the cells above later cells are run again, so the rest of the notebook is still graded.':
+        '内核在这个单元格运行完之后崩溃了（exit()、定时器或线程调用了 os._exit……）。为后面的单元格重新运行前面的单元格时会跳过这个单元格，所以笔记本的其余部分照常评分。',
+    'This cell left {n} processes behind (a fork bomb?). They were killed, and the cell is left out when the cells above later cells are run again in a new kernel, so the rest of the notebook is still graded.':
+        '这个单元格留下了 {n} 个进程（fork 炸弹？）。这些进程已被终止；在新内核中为后面的单元格重新运行前面的单元格时会跳过这个单元格，所以笔记本的其余部分照常评分。',
+    'This cell did not stop when it was interrupted after the time limit, so its kernel was stopped; a new kernel ran the cells above again and grading went on.':
+        '这个单元格超时后被中断，却没有停下来，所以它的内核被停止了；新的内核重新运行了上面的单元格，评分继续进行。',
+    'Not run: the kernel died {n} times in this notebook.':
+        '未运行：这个笔记本中内核已崩溃 {n} 次。',
+    'This cell went over its time limit and was interrupted.':
+        '这个单元格超过了时间限制，已被中断。',
+    'This cell used more than {seconds:g} s of CPU time (the kernel and every process it started, counted together) and was interrupted.':
+        '这个单元格用了超过 {seconds:g} 秒的 CPU 时间（内核及其启动的所有进程合计），已被中断。',
+    'This cell ran for more than {seconds:g} s of wall-clock time while using little CPU (sleeping, or waiting for something that never came) and was interrupted.':
+        '这个单元格运行了超过 {seconds:g} 秒的实际时间，却几乎没有使用 CPU（在休眠，或在等待永远不会到来的东西），已被中断。',
+    '[output cut: more than {cell} bytes in this cell or {notebook} in the notebook]':
+        '[输出已截断：这个单元格超过 {cell} 字节，或整个笔记本超过 {notebook} 字节]',
+    'no verdict of this grading run is attached to the cell':
+        '这个单元格上没有本次评分的判定结果',
+    # why a test cell's hidden results were not judged (sandbox/verdicts.py)
+    'no hidden results were published: the test cell was changed, skipped or its check patched':
+        '没有发布隐藏测试的结果：测试单元格被改动、跳过，或者它的检查被篡改了',
+    '{n} hidden results were published instead of one':
+        '发布了 {n} 份隐藏测试结果，而不是一份',
+    'the published results are malformed':
+        '发布的结果格式不对',
+    "the results are for {task!r}, not for this cell's task":
+        '这些结果属于 {task!r}，不属于这个单元格的任务',
+    'the results come from another grading run':
+        '这些结果来自另一次评分',
+    'the results could not be judged ({kind})':
+        '这些结果无法判定（{kind}）',
+    # backprop_lab.graph (the engine's other errors: nodes, graphs, a gate's forward/backward)
+    'A Node has no truth value; compare node.value instead.':
+        '节点没有真假值；请比较 node.value。',
+    'mean() of an empty array (shape {shape}) is undefined.':
+        '空数组（形状 {shape}）的 mean() 没有定义。',
+    'an array of shape {shape}':
+        '形状为 {shape} 的数组',
+    'Node.{name}(): {key}={shown} is not supported; the engine computes in float64 and returns a new Node (use node.{name}(axis=..., keepdims=...)).':
+        'Node.{name}()：不支持 {key}={shown}；引擎用 float64 计算并返回一个新节点（请用 node.{name}(axis=..., keepdims=...)）。',
+    'var(): name must be a string, got {kind}.':
+        'var()：name 必须是字符串，得到的却是 {kind}。',
+    '{gate}.forward returned {kind}; a gate must return a float or a numpy array.':
+        '{gate}.forward 返回了 {kind}；门必须返回一个浮点数或 numpy 数组。',
+    '{n} gradients':
+        '{n} 个梯度',
+    'a single {kind}':
+        '单个 {kind}',
+    '{gate}.backward returned {got} for {n} input; return a tuple with one gradient per input, e.g. `return (dx,)` or `return dx, dy`.':
+        '{gate}.backward 对 {n} 个输入返回了 {got}；请返回一个元组，每个输入一个梯度，例如 `return (dx,)` 或 `return dx, dy`。',
+    '{gate}.backward returned {got} for {n} inputs; return a tuple with one gradient per input, e.g. `return (dx,)` or `return dx, dy`.':
+        '{gate}.backward 对 {n} 个输入返回了 {got}；请返回一个元组，每个输入一个梯度，例如 `return (dx,)` 或 `return dx, dy`。',
+    '{gate}.backward, input {index}: the gradient is None; return dL/d(input), an array shaped like the input (zeros if the input does not matter).':
+        '{gate}.backward，输入 {index}：梯度是 None；请返回 dL/d(输入)，一个和输入形状相同的数组（输入不影响结果时填 0）。',
+    '{gate}.backward, input {index}: the gradient is a {kind}; expected a number or a numpy array.':
+        '{gate}.backward，输入 {index}：梯度是 {kind}；应为一个数或 numpy 数组。',
+    '{gate}.backward, input {index}: the gradient has shape {shape} but the input has shape {input_shape}; a gradient has the shape of what it is the gradient of.':
+        '{gate}.backward，输入 {index}：梯度的形状是 {shape}，输入的形状却是 {input_shape}；梯度的形状和它所对应的量相同。',
+    'Graph() needs the output Node of an expression, got {kind}.':
+        'Graph() 需要一个表达式的输出节点，得到的却是 {kind}。',
+    'Graph: two different leaves are both named {name!r}; give each var a unique name.':
+        'Graph：两个不同的叶节点都叫 {name!r}；请给每个 var 取一个不同的名字。',
+    'this graph has no leaf named {name!r}; its leaves are {names}.':
+        '这个计算图没有名为 {name!r} 的叶节点；它的叶节点是 {names}。',
+    'Graph.forward: no leaf named {name!r}; the leaves are {names}.':
+        'Graph.forward：没有名为 {name!r} 的叶节点；叶节点是 {names}。',
+    # backprop_lab.gradcheck
+    'numerical_gradient: x must be a float or a numpy array, got {kind}.':
+        'numerical_gradient：x 必须是浮点数或 numpy 数组，得到的却是 {kind}。',
+    'numerical_gradient: x must have dtype float64 so that x ± h is exact enough, got {dtype}; use x.astype(np.float64).':
+        'numerical_gradient：x 的 dtype 必须是 float64，x ± h 才足够精确；得到的是 {dtype}，请用 x.astype(np.float64)。',
+    'numerical_gradient: f must return a scalar, but {what} has shape {shape}; reduce it (e.g. sum of output * upstream).':
+        'numerical_gradient：f 必须返回标量，但 {what} 的形状是 {shape}；请把它化为标量（例如 输出 * 上游梯度 之和）。',
+    'rel_error: shapes differ, {a} vs {b}.':
+        'rel_error：形状不同，{a} 与 {b}。',
+    'check_gate: {gate}.backward must return one gradient per input ({n}), as a tuple; got {kind}.':
+        'check_gate：{gate}.backward 必须以元组返回每个输入的梯度（{n} 个）；得到的是 {kind}。',
+    'check_layer: {layer}.backward did not store the gradient of parameter {name!r}; set self.d{name} in backward.':
+        'check_layer：{layer}.backward 没有保存参数 {name!r} 的梯度；请在 backward 中设置 self.d{name}。',
+    # backprop_lab.modes (dual numbers, forward mode)
+    'Dual: {what} must be a real number, got {kind} {value!r}.':
+        'Dual：{what} 必须是实数，得到的却是 {kind} {value!r}。',
+    'Dual: {what} must be finite, got {value}.':
+        'Dual：{what} 必须是有限数，得到的是 {value}。',
+    '{gate} produced a non-finite value ({value}) from inputs ({shown}); the result overflows float64.':
+        '{gate} 由输入（{shown}）算出了非有限值（{value}）；结果超出了 float64 的范围（溢出）。',
+    '{gate}: cannot mix a Dual (forward mode) with a graph Node (reverse mode) in one expression.':
+        '{gate}：不能在同一个表达式里混用 Dual（前向模式）和计算图节点（反向模式）。',
+    '{gate}: expected a Dual or a number, got {kind}.':
+        '{gate}：需要 Dual 或一个数，得到的却是 {kind}。',
+    'Dual: division by zero ({dual!r} / 0).':
+        'Dual：除以零（{dual!r} / 0）。',
+    'Dual: c ** x needs a positive base c, got {base:g}.':
+        'Dual：c ** x 需要正的底数 c，得到的是 {base:g}。',
+    'sqrt(): needs x >= 0, got {x!r}.':
+        'sqrt()：需要 x >= 0，得到的是 {x!r}。',
+    '{what}: xs must be a non-empty 1-D sequence of numbers (the n inputs of f: Rⁿ → R); got shape {shape}.':
+        '{what}：xs 必须是非空的一维数列（f: Rⁿ → R 的 n 个输入）；得到的形状是 {shape}。',
+    '{what}: f must return one number built from its inputs (f: Rⁿ → R); got {kind}.':
+        '{what}：f 必须返回由输入算出的一个数（f: Rⁿ → R）；得到的却是 {kind}。',
+    'measure_costs: ns must list positive input counts, got an empty list.':
+        'measure_costs：ns 必须列出正的输入个数，得到的却是空列表。',
+    # backprop_lab.datasets
+    'regression_target: X must have shape (N, D), got {shape}.':
+        'regression_target：X 的形状必须是 (N, D)，得到的是 {shape}。',
+    'minibatches: X has {rows} rows but y has {targets}.':
+        'minibatches：X 有 {rows} 行，y 却有 {targets} 行。',
+    'minibatches: seed={seed!r} picks a random order but shuffle=False asks for the rows in order; give one or the other.':
+        'minibatches：seed={seed!r} 要随机顺序，shuffle=False 却要按原顺序取行；两者只能给一个。',
+    'train_test_split: X has {rows} rows but y has {targets}.':
+        'train_test_split：X 有 {rows} 行，y 却有 {targets} 行。',
+    'train_test_split: test_fraction must lie strictly between 0 and 1, got {test_fraction!r}.':
+        'train_test_split：test_fraction 必须严格介于 0 和 1 之间，得到的是 {test_fraction!r}。',
+    'train_test_split: {rows} rows with test_fraction={test_fraction} leaves an empty train or test part.':
+        'train_test_split：{rows} 行、test_fraction={test_fraction} 会让训练集或测试集为空。',
+    # backprop_lab.practice (what a student typed into a drill or a checked question)
+    '{text} is not a finite number.':
+        '{text} 不是有限数。',
+    'expected a number, got {kind}.':
+        '需要一个数，得到的却是 {kind}。',
+    '{text!r} divides by zero.':
+        '{text!r} 除以了零。',
+    'I could not read {text!r} as a number: type it like -4, 0.25 or 1/4.':
+        '无法把 {text!r} 读成一个数：请写成 -4、0.25 或 1/4 这样。',
+    'a shape is a tuple of positive integers, got {text!r}.':
+        '形状是由正整数组成的元组，得到的却是 {text!r}。',
+    'expected a shape such as (2, 3), got {kind}.':
+        '需要一个形状，例如 (2, 3)，得到的却是 {kind}。',
+    'type a shape such as (2, 3), 2x3 or 3.':
+        '请输入一个形状，例如 (2, 3)、2x3 或 3。',
+    'I could not read {text!r} as a shape: type it like (2, 3), 2x3 or 3.':
+        '无法把 {text!r} 读成一个形状：请写成 (2, 3)、2x3 或 3 这样。',
+    'no entries given.':
+        '没有给出任何元素。',
+    'every row needs the same number of entries.':
+        '每一行的元素个数必须相同。',
 }

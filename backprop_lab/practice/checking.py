@@ -55,22 +55,22 @@ def parse_number(text) -> float:
     if isinstance(text, (int, float, np.integer, np.floating)) and not isinstance(text, bool):
         value = float(text)
         if not np.isfinite(value):
-            raise AnswerError(f"{text} is not a finite number.")
+            raise AnswerError(tr("{text} is not a finite number.", text=text))
         return value
     if not isinstance(text, str):
-        raise AnswerError(f"expected a number, got {type(text).__name__}.")
+        raise AnswerError(tr("expected a number, got {kind}.", kind=type(text).__name__))
     cleaned = _clean(text)
     if cleaned.count("/") == 1:
         top, bottom = cleaned.split("/")
         if _NUMBER.match(top) and _NUMBER.match(bottom):
             if float(bottom) == 0:
-                raise AnswerError(f"{text.strip()!r} divides by zero.")
+                raise AnswerError(tr("{text!r} divides by zero.", text=text.strip()))
             return float(Fraction(top) / Fraction(bottom)) if "e" not in cleaned.lower() \
                 else float(top) / float(bottom)
     elif _NUMBER.match(cleaned):
         return float(cleaned)
-    raise AnswerError(f"I could not read {text.strip()!r} as a number: type it like -4, 0.25 "
-                      f"or 1/4.")
+    raise AnswerError(tr("I could not read {text!r} as a number: type it like -4, 0.25 or 1/4.",
+                         text=text.strip()))
 
 
 def parse_shape(text) -> tuple:
@@ -79,26 +79,27 @@ def parse_shape(text) -> tuple:
     if isinstance(text, tuple):
         if all(isinstance(n, (int, np.integer)) and n > 0 for n in text):
             return tuple(int(n) for n in text)
-        raise AnswerError(f"a shape is a tuple of positive integers, got {text!r}.")
+        raise AnswerError(tr("a shape is a tuple of positive integers, got {text!r}.", text=text))
     if not isinstance(text, str):
-        raise AnswerError(f"expected a shape such as (2, 3), got {type(text).__name__}.")
+        raise AnswerError(tr("expected a shape such as (2, 3), got {kind}.",
+                             kind=type(text).__name__))
     cleaned = text.strip().lower()
     if cleaned in ("()", "scalar", "number", "a number", ""):
         if cleaned == "":
-            raise AnswerError("type a shape such as (2, 3), 2x3 or 3.")
+            raise AnswerError(tr("type a shape such as (2, 3), 2x3 or 3."))
         return ()
     parts = [p for p in re.split(r"[\s,x×*()\[\]]+", cleaned) if p]
     if parts and all(p.isdigit() and int(p) > 0 for p in parts):
         return tuple(int(p) for p in parts)
-    raise AnswerError(f"I could not read {text.strip()!r} as a shape: type it like (2, 3), "
-                      f"2x3 or 3.")
+    raise AnswerError(tr("I could not read {text!r} as a shape: type it like (2, 3), 2x3 or 3.",
+                         text=text.strip()))
 
 
 def parse_entries(entries) -> np.ndarray:
     """An array (or nested lists) of numbers or typed texts, read entry by entry."""
     array = np.asarray(entries, dtype=object)
     if array.size == 0:
-        raise AnswerError("no entries given.")
+        raise AnswerError(tr("no entries given."))
     return np.vectorize(parse_number, otypes=[np.float64])(array)
 
 

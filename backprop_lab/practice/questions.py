@@ -296,7 +296,7 @@ def _parse_array(typed) -> np.ndarray:
     if len(cells) == 1:
         return parse_entries(cells[0])
     if len({len(r) for r in cells}) != 1:
-        raise AnswerError("every row needs the same number of entries.")
+        raise AnswerError(tr("every row needs the same number of entries."))
     return parse_entries(cells)
 
 

@@ -54,21 +54,36 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Float, Integer
 
 from ..grading.task import SALT_VARIABLE
+from ..i18n.messages import tr
 from . import verdicts
 from .isolation import Limits, SandboxUnavailable, probe
 from .kernel import SandboxKernel, kernel_python
 
-KERNEL_DIED = ("The kernel died while running this cell (os._exit, a segfault, running out "
-               "of memory ...). It was restarted and the cells above were run again, so the "
-               "rest of the notebook is still graded.")
-KERNEL_DIED_AFTER = ("The kernel died after this cell finished (exit(), a timer or a thread "
-                     "calling os._exit ...). This cell is left out when the cells above later "
-                     "cells are run again, so the rest of the notebook is still graded.")
-FORKED = ("This cell left {n} processes behind (a fork bomb?). They were killed, and the "
-          "cell is left out when the cells above later cells are run again in a new kernel, "
-          "so the rest of the notebook is still graded.")
-STUCK = ("This cell did not stop when it was interrupted after the time limit, so its "
-         "kernel was stopped; a new kernel ran the cells above again and grading went on.")
+
+
+# ---- notes on cells left out, in the notebook's language (the run is inside
+# verdicts.speaking); KERNEL_DIED ... below are their English texts
+def _kernel_died(after: bool = False) -> str:
+    return (tr("The kernel died after this cell finished (exit(), a timer or a thread calling "
+               "os._exit ...). This cell is left out when the cells above later cells are run "
+               "again, so the rest of the notebook is still graded.") if after else
+            tr("The kernel died while running this cell (os._exit, a segfault, running out of "
+               "memory ...). It was restarted and the cells above were run again, so the rest "
+               "of the notebook is still graded."))
+
+
+def _forked(n: int) -> str:
+    return tr("This cell left {n} processes behind (a fork bomb?). They were killed, and the "
+              "cell is left out when the cells above later cells are run again in a new "
+              "kernel, so the rest of the notebook is still graded.", n=n)
+
+
+def _stuck() -> str:
+    return tr("This cell did not stop when it was interrupted after the time limit, so its "
+              "kernel was stopped; a new kernel ran the cells above again and grading went on.")
+
+
+KERNEL_DIED, KERNEL_DIED_AFTER = _kernel_died(), _kernel_died(after=True)
 UNSAFE_NOTE = ("WARNING: this notebook was graded WITHOUT a sandbox (--unsafe): the "
                "submission ran with the grader's rights.\n")
 ENV_UNSAFE = "BACKPROP_LAB_UNSAFE_GRADING"
@@ -255,7 +270,7 @@ class SandboxedExecute(Execute):
             if verdicts.attested(cell.outputs, self._run.signatures.get(grade_id),
                                  self._run.secret, self._run.run_id, grade_id, task):
                 continue
-            problem = "no verdict of this grading run is attached to the cell"
+            problem = tr("no verdict of this grading run is attached to the cell")
             cell.outputs.append(verdicts.Verdict(task, False, problem=problem).output())
             self._run.flags.append((grade_id, problem))
             self.log.warning("%s: %s: %s", self._who(), grade_id, problem)
@@ -361,7 +376,7 @@ class SandboxedExecute(Execute):
                     return
                 if outcome.kind in ("stuck", "forked"):
                     if outcome.kind == "stuck":
-                        self._blame(index, STUCK, timeout=True)
+                        self._blame(index, _stuck(), timeout=True)
                     life, index = await self._start(), 0
                     continue
                 life, index = await self._recover(life)
@@ -390,7 +405,7 @@ class SandboxedExecute(Execute):
         if removed > self.stray_limit and outcome.finished:
             # its dead children still count against the kernel's process limit: the kernel
             # could not even start a thread any more -- start afresh without this cell
-            self._blame(index, FORKED.format(n=removed), ename="ForkBombError")
+            self._blame(index, _forked(removed), ename="ForkBombError")
             return _Outcome("forked", outcome.reply, True)
         return outcome
 
@@ -410,7 +425,11 @@ class SandboxedExecute(Execute):
             threads = life.kernel.threads()         # None for an instant while it dies
             if life.threads is None or (threads is not None and threads <= life.threads):
                 # (sets of thread ids: every thread running now was there before any cell)
-                break
+                # -- or a kernel dying in os._exit: the calling thread leaves first, the
+                # others a moment later, so only an answer proves that it lives on
+                if await self._answers(life):
+                    break
+                continue
             if time.monotonic() > start + self.settle_timeout:
                 self.log.warning("%s: the kernel still runs %s threads (%s at its start) "
                                  "%g s after the last cell; done", self._who(),
@@ -418,6 +437,32 @@ class SandboxedExecute(Execute):
                 break
             await asyncio.sleep(0.05)
         return True
+
+    async def _answers(self, life: _Incarnation) -> bool:
+        """True once the kernel answers a ``kernel_info`` request, False if it dies first.
+
+        A process in ``os._exit`` (exit_group) has a kill pending on every thread and never
+        answers, however its thread list looks while it dies.  The wait for an answer
+        is long (the hang guard of a cell): an idle kernel answers in milliseconds, a dying
+        one is seen dead within a moment, and a loaded machine only makes both slower."""
+        kc = life.kernel.kc
+        reply = asyncio.ensure_future(self._wait_reply(kc, kc.kernel_info()))
+        guard = time.monotonic() + (self._hang_limit(None) or 300.0)
+        try:
+            while not reply.done():
+                await asyncio.wait({reply}, timeout=0.05)
+                if reply.done():
+                    break
+                if not await life.kernel.alive():
+                    return False
+                if time.monotonic() > guard:
+                    self.log.warning("%s: the kernel neither answered nor died after the "
+                                     "last cell; done", self._who())
+                    break
+            return True
+        finally:
+            if not reply.done():
+                reply.cancel()
 
     # ------------------------------------------------------------------ deaths
     async def _recover(self, failed: _Incarnation):
@@ -448,7 +493,7 @@ class SandboxedExecute(Execute):
                     self._run.innocent.add(suspect)
                     return probe_life, suspect + 1
                 after = outcome.finished or outcome.reply is not None or was_final
-                self._blame(suspect, KERNEL_DIED_AFTER if after else KERNEL_DIED,
+                self._blame(suspect, _kernel_died(after),
                             timeout=outcome.kind == "stuck")
                 await probe_life.kernel.stop()
                 return await self._start(), 0
@@ -482,7 +527,7 @@ class SandboxedExecute(Execute):
         for index in cells:
             outcome = await self._execute(life, index)
             if outcome.kind == "stuck":           # a replay that hangs: leave it out
-                self._blame(index, STUCK, timeout=True)
+                self._blame(index, _stuck(), timeout=True)
                 return None
             if outcome.kind == "forked":
                 return None
@@ -534,7 +579,7 @@ class SandboxedExecute(Execute):
         self.log.warning("%s: cell %d left out: %s", self._who(), index, message)
 
     def _give_up(self) -> None:
-        text = f"Not run: the kernel died {self._run.deaths} times in this notebook."
+        text = tr("Not run: the kernel died {n} times in this notebook.", n=self._run.deaths)
         for index, cell in enumerate(self.nb.cells):
             if cell.cell_type == "code" and index not in self._run.final and cell.source.strip():
                 cell.outputs.append(nbformat.v4.new_output(
@@ -549,14 +594,15 @@ class SandboxedExecute(Execute):
             return nbformat.v4.new_output("error", **configured)
         limit = self._run.timeouts.get(index)
         if limit is None:
-            text = "This cell went over its time limit and was interrupted."
+            text = tr("This cell went over its time limit and was interrupted.")
         elif limit.kind == "cpu":
-            text = (f"This cell used more than {limit.seconds:g} s of CPU time (the kernel and "
-                    f"every process it started, counted together) and was interrupted.")
+            text = tr("This cell used more than {seconds:g} s of CPU time (the kernel and every "
+                      "process it started, counted together) and was interrupted.",
+                      seconds=limit.seconds)
         else:
-            text = (f"This cell ran for more than {limit.seconds:g} s of wall-clock time while "
-                    f"using little CPU (sleeping, or waiting for something that never came) "
-                    f"and was interrupted.")
+            text = tr("This cell ran for more than {seconds:g} s of wall-clock time while using "
+                      "little CPU (sleeping, or waiting for something that never came) and was "
+                      "interrupted.", seconds=limit.seconds)
         return nbformat.v4.new_output("error", ename="CellTimeoutError", evalue=text,
                                       traceback=[f"CellTimeoutError: {text}"])
 
@@ -717,8 +763,9 @@ class SandboxedExecute(Execute):
                 self._cut = True
                 outs.append(nbformat.v4.new_output(       # stdout: stderr would score 0
                     "stream", name="stdout",
-                    text=f"\n[output cut: more than {self.cell_output_limit} bytes in this "
-                         f"cell or {self.notebook_output_limit} in the notebook]\n"))
+                    text="\n" + tr("[output cut: more than {cell} bytes in this cell or "
+                                    "{notebook} in the notebook]", cell=self.cell_output_limit,
+                                    notebook=self.notebook_output_limit) + "\n"))
             return kept
         self._count(size, real)
         return super().output(outs, msg, display_id, cell_index)

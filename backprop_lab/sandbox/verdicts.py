@@ -131,26 +131,28 @@ def _size(value) -> int:
 def judge_cell(task_id: str, records: list, run_id: str, salt: int | None) -> Verdict:
     """Judge what one test cell published (``records``: the payloads of its record outputs)."""
     if not records:
-        return Verdict(task_id, False, problem="no hidden results were published: the test "
-                       "cell was changed, skipped or its check patched")
+        return Verdict(task_id, False, problem=tr("no hidden results were published: the test "
+                                                  "cell was changed, skipped or its check "
+                                                  "patched"))
     if len(records) > 1:
-        return Verdict(task_id, False, problem=f"{len(records)} hidden results were published "
-                       f"instead of one")
+        return Verdict(task_id, False, problem=tr("{n} hidden results were published instead "
+                                                  "of one", n=len(records)))
     record = records[0]
     if not isinstance(record, dict) or record.get("version") != 1:
-        return Verdict(task_id, False, problem="the published results are malformed")
+        return Verdict(task_id, False, problem=tr("the published results are malformed"))
     if record.get("task") != task_id:
-        return Verdict(task_id, False, problem=f"the results are for {record.get('task')!r}, "
-                       f"not for this cell's task")
+        return Verdict(task_id, False, problem=tr("the results are for {task!r}, not for this "
+                                                  "cell's task", task=record.get("task")))
     if record.get("run") != run_id:
-        return Verdict(task_id, False, problem="the results come from another grading run")
+        return Verdict(task_id, False, problem=tr("the results come from another grading run"))
     results = record.get("results")
     if not isinstance(results, list) or _size(results) > MAX_RECORD_BYTES:
-        return Verdict(task_id, False, problem="the published results are malformed")
+        return Verdict(task_id, False, problem=tr("the published results are malformed"))
     try:
         messages = judge_results(task_id, results, salt)
     except Exception as error:            # never trust a record enough to crash on it
-        return Verdict(task_id, False, problem=f"the results could not be judged ({type(error).__name__})")
+        return Verdict(task_id, False, problem=tr("the results could not be judged ({kind})",
+                                                  kind=type(error).__name__))
     return Verdict(task_id, not messages, messages)
 
 
