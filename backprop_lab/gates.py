@@ -114,9 +114,14 @@ class Gate:
     called before forward.
     """
 
+    # ``cache``: what forward saved (a tuple); unset until forward has run.  A slot, as are
+    # the attributes of the built-in gates (their ``__slots__``): the scalar engine makes a
+    # gate per number, and an object whose attributes are slots is smaller and quicker for
+    # Python's garbage collector to scan.  Any other attribute still works (it goes into a
+    # ``__dict__``, made only then); your subclass needs no ``__slots__``.
+    __slots__ = ("cache", "__dict__", "__weakref__")
     symbol = "?"
     formulas: tuple = ()
-    cache = None          # what forward saved (a tuple); None until forward has run
 
     # -- caching: the one place a gate keeps what backward needs ----------------------
     def save(self, *values) -> None:
@@ -125,11 +130,12 @@ class Gate:
 
     def saved(self) -> tuple:
         """The values cached by forward, or a ValueError if forward has not run yet."""
-        if self.cache is None:
+        try:
+            return self.cache
+        except AttributeError:
             raise ValueError(tr(
                 "{gate}.backward() was called before forward(): call forward(...) first so "
-                "the gate can cache its inputs.", gate=self.name))
-        return self.cache
+                "the gate can cache its inputs.", gate=self.name)) from None
 
     @property
     def name(self) -> str:
@@ -186,6 +192,8 @@ class ElementwiseGate(Gate):
     ``forward`` must save the inputs first (``self.save(x, y, ...)``).
     """
 
+    __slots__ = ()
+
     def backward(self, upstream):
         local = self.local_gradients()
         inputs = self.saved()[:len(local)]        # the inputs: forward saved them first
@@ -206,6 +214,8 @@ class ConstantSlopeGate(ElementwiseGate):
     all forward keeps: ``self.save_shapes(x, ...)``.  An affine layer's bias add would
     otherwise hold on to the whole (batch, units) product until backward.
     """
+
+    __slots__ = ()
 
     def save_shapes(self, *inputs) -> None:
         """Cache the inputs' shapes.  Numbers share one cached tuple: the scalar engine makes
@@ -229,6 +239,8 @@ class ConstantSlopeGate(ElementwiseGate):
 class AddGate(ConstantSlopeGate):
     """z = x + y.  Local gradients dz/dx = 1, dz/dy = 1: add *distributes* the upstream."""
 
+    __slots__ = ()
+
     symbol = "+"
     formulas = ("upstream · 1", "upstream · 1")
 
@@ -250,6 +262,8 @@ class AddGate(ConstantSlopeGate):
 class SubtractGate(ConstantSlopeGate):
     """z = x - y.  Local gradients dz/dx = 1, dz/dy = -1."""
 
+    __slots__ = ()
+
     symbol = "−"
     formulas = ("upstream · 1", "upstream · (−1)")
 
@@ -264,6 +278,8 @@ class SubtractGate(ConstantSlopeGate):
 
 class MultiplyGate(ElementwiseGate):
     """z = x * y.  Local gradients dz/dx = y, dz/dy = x: multiply *swaps* its inputs."""
+
+    __slots__ = ()
 
     symbol = "×"
     formulas = ("upstream · y", "upstream · x")
@@ -293,6 +309,8 @@ class MaxGate(ElementwiseGate):
     sub-gradient we pick must not be counted twice).
     """
 
+    __slots__ = ()
+
     symbol = "max"
     formulas = ("upstream if x ≥ y else 0", "upstream if y > x else 0")
 
@@ -318,6 +336,8 @@ class SigmoidGate(ElementwiseGate):
     Computed as ½(1 + tanh(x/2)), which equals σ(x) and never overflows.
     """
 
+    __slots__ = ()
+
     symbol = "σ"
     formulas = ("upstream · σ(x)(1 − σ(x))",)
 
@@ -334,6 +354,8 @@ class SigmoidGate(ElementwiseGate):
 class TanhGate(ElementwiseGate):
     """t = tanh(x).  Local gradient dt/dx = 1 − tanh(x)², from the output."""
 
+    __slots__ = ()
+
     symbol = "tanh"
     formulas = ("upstream · (1 − tanh(x)²)",)
 
@@ -349,6 +371,8 @@ class TanhGate(ElementwiseGate):
 
 class ReLUGate(ElementwiseGate):
     """r = max(0, x).  Local gradient dr/dx = 1 where x > 0, else 0 (0 at the kink x = 0)."""
+
+    __slots__ = ()
 
     symbol = "ReLU"
     formulas = ("upstream if x > 0 else 0",)
@@ -369,6 +393,8 @@ class ReLUGate(ElementwiseGate):
 class ExpGate(ElementwiseGate):
     """e = exp(x).  Local gradient de/dx = exp(x): its own output."""
 
+    __slots__ = ()
+
     symbol = "exp"
     formulas = ("upstream · exp(x)",)
 
@@ -388,6 +414,8 @@ class ExpGate(ElementwiseGate):
 
 class LogGate(ElementwiseGate):
     """l = ln(x), defined for x > 0.  Local gradient dl/dx = 1/x."""
+
+    __slots__ = ()
 
     symbol = "log"
     formulas = ("upstream · 1/x",)
@@ -410,6 +438,8 @@ class LogGate(ElementwiseGate):
 class ReciprocalGate(ElementwiseGate):
     """r = 1/x, defined for x ≠ 0.  Local gradient dr/dx = −1/x² = −r², from the output."""
 
+    __slots__ = ()
+
     symbol = "1/x"
     formulas = ("upstream · (−1/x²)",)
 
@@ -429,6 +459,8 @@ class ReciprocalGate(ElementwiseGate):
 
 class AddConstGate(ConstantSlopeGate):
     """f_c(x) = c + x for a constant c.  Local gradient df/dx = 1."""
+
+    __slots__ = ("c",)
 
     formulas = ("upstream · 1",)
 
@@ -453,6 +485,8 @@ class AddConstGate(ConstantSlopeGate):
 
 class ScaleGate(ConstantSlopeGate):
     """f_a(x) = a·x for a constant a.  Local gradient df/dx = a."""
+
+    __slots__ = ("a",)
 
     def __init__(self, a: float):
         self.a = check_constant(self.name, "the factor a", a)
@@ -482,6 +516,8 @@ _SUPERSCRIPT = str.maketrans("0123456789-.", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻·")
 
 class PowerGate(ElementwiseGate):
     """y = x**p for a constant exponent p.  Local gradient dy/dx = p·x**(p−1)."""
+
+    __slots__ = ("p",)
 
     def __init__(self, p: float):
         self.p = check_constant(self.name, "the exponent p", p)
@@ -530,6 +566,8 @@ class PowerGate(ElementwiseGate):
 class SinGate(ElementwiseGate):
     """y = sin(x).  Local gradient dy/dx = cos(x)."""
 
+    __slots__ = ()
+
     symbol = "sin"
     formulas = ("upstream · cos(x)",)
 
@@ -545,6 +583,8 @@ class SinGate(ElementwiseGate):
 class CosGate(ElementwiseGate):
     """y = cos(x).  Local gradient dy/dx = −sin(x)."""
 
+    __slots__ = ()
+
     symbol = "cos"
     formulas = ("upstream · (−sin(x))",)
 
@@ -559,6 +599,8 @@ class CosGate(ElementwiseGate):
 
 class IdentityGate(ElementwiseGate):
     """y = x.  Local gradient dy/dx = 1 (a linear RNN uses it as its activation)."""
+
+    __slots__ = ()
 
     symbol = "id"
     formulas = ("upstream · 1",)
@@ -579,6 +621,8 @@ class MatMulGate(Gate):
     ``dW = dD @ X.T`` (n, k) and ``dX = W.T @ dD`` (k, m).  Dimension analysis is enough
     to remember them: dW must have W's shape, and only one product of dD and X gives it.
     """
+
+    __slots__ = ()
 
     symbol = "@"
     formulas = ("upstream @ Xᵀ", "Wᵀ @ upstream")
@@ -624,6 +668,8 @@ class SumGate(Gate):
     Backward copies the upstream gradient back to every element that was summed.
     """
 
+    __slots__ = ("axis", "keepdims")
+
     symbol = "Σ"
     formulas = ("upstream copied to every element",)
 
@@ -666,6 +712,8 @@ class SumGate(Gate):
 
 class TransposeGate(Gate):
     """y = xᵀ (axes reversed).  Backward transposes the upstream gradient back."""
+
+    __slots__ = ()
 
     symbol = "ᵀ"
     formulas = ("upstreamᵀ",)

@@ -265,14 +265,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
              and not node.is_constant}
 
     dot = CircuitDigraph(name="circuit")
-    dot.attr(rankdir=rankdir, splines="spline", nodesep="0.45", ranksep="0.9",
-             fontname=FONT, bgcolor="white", pad="0.15")
-    if size:
-        dot.attr(size=size)
-    dot.attr("node", fontname=FONT, fontsize="14")
-    dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
-             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
-             labelangle="-45", labeldistance="2.5")
+    dot.body.extend(_header_lines(rankdir, size))
 
     ids = {id(node): f"n{k}" for k, node in enumerate(graph.nodes)}
     tags = {}                              # what a split node's copies are called
@@ -282,8 +275,11 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             unnamed += 1
         if id(node) not in shown:
             continue
-        attrs = _node_attrs(node, precision, lit=id(node) in lit, fallback=tr("input {i}", i=unnamed))
-        _add_node(dot, ids[id(node)], **attrs)
+        if node.gate is None:
+            attrs = _leaf_attrs(node, precision, fallback=tr("input {i}", i=unnamed))
+            _add_node(dot, ids[id(node)], **attrs)
+        else:
+            dot.body.append(f"\t{ids[id(node)]} [{_gate_a_list(node.gate.symbol, id(node) in lit)}]\n")
         if id(node) in split:
             # many consumers: a short wire (value, total gradient) to a note, and a copy
             # of the name at every gate it feeds (long wires to each gate would make
@@ -402,23 +398,43 @@ def _wire_notes(graph: Graph, wire_notes) -> dict[int, tuple[str, str]]:
     return notes
 
 
-def _node_attrs(node: Node, precision: int, lit: bool, fallback: str) -> dict:
-    """A leaf is its name (a constant: its value in a grey box); a gate a circle with its
-    symbol, orange when ``lit``.  ``fallback`` names a leaf that has no name."""
-    if node.gate is None:
-        if node.is_constant:
-            return dict(label=format_value(node.value, precision), shape="box",
-                        style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
-                        fontsize="11", height="0.3")
-        return dict(label=node.name or fallback, shape="plaintext")
-    symbol = node.gate.symbol
+@functools.lru_cache(maxsize=64)
+def _header_lines(rankdir: str, size: str | None) -> tuple[str, ...]:
+    """The graph, node and edge attribute lines every drawing starts with (written once
+    per layout direction and size, by the ``graphviz`` package)."""
+    dot = graphviz.Digraph()
+    dot.attr(rankdir=rankdir, splines="spline", nodesep="0.45", ranksep="0.9",
+             fontname=FONT, bgcolor="white", pad="0.15")
+    if size:
+        dot.attr(size=size)
+    dot.attr("node", fontname=FONT, fontsize="14")
+    dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
+             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
+             labelangle="-45", labeldistance="2.5")
+    return tuple(dot.body)
+
+
+def _leaf_attrs(node: Node, precision: int, fallback: str) -> dict:
+    """A leaf is its name (a constant: its value in a grey box); ``fallback`` names a leaf
+    that has no name."""
+    if node.is_constant:
+        return dict(label=format_value(node.value, precision), shape="box",
+                    style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
+                    fontsize="11", height="0.3")
+    return dict(label=node.name or fallback, shape="plaintext")
+
+
+@functools.lru_cache(maxsize=256)
+def _gate_a_list(symbol: str, lit: bool) -> str:
+    """The DOT attributes of a gate: a circle with its symbol, orange when ``lit`` (the
+    same for every gate with that symbol, so written once)."""
     attrs = dict(label=symbol, shape="circle", fixedsize="true",
-                 width=str(max(0.5, 0.14 * len(symbol) + 0.2)),
+                 width=str(round(max(0.5, 0.14 * len(symbol) + 0.2), 2)),
                  fontsize="16" if len(symbol) <= 2 else "12")
     if lit:
         attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.5", style="filled",
                      fillcolor=HIGHLIGHT_FILL)
-    return attrs
+    return _a_list(attrs)
 
 
 def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,

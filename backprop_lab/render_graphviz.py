@@ -30,6 +30,7 @@ import hashlib
 import math
 import os
 import platform
+import queue
 import re
 import shutil
 import subprocess
@@ -206,6 +207,7 @@ class _EmbeddedGraphviz:
         self.engine = wasmtime.Engine(config)
         self.module, self.load = _load_module(wasmtime, self.engine)
         self.session = None
+        self.worker = _Worker()
 
     def _new_session(self):
         wasmtime = self.wasmtime
@@ -224,33 +226,23 @@ class _EmbeddedGraphviz:
         session = self.session or self._new_session()
         self.session = None                   # given back below only after a clean run
         session["store"].set_epoch_deadline(1)
-        outcome: dict = {}
-        done = threading.Event()
-
-        def run():
-            try:
-                outcome["svg"] = _call_graphviz(session, source)
-            except BaseException as error:   # handed to the waiting thread
-                outcome["error"] = error
-            finally:
-                done.set()
-
-        threading.Thread(target=run, name="backprop_lab-graphviz", daemon=True).start()
+        job = _Job(session, source)
+        self.worker.submit(job)
         deadline = time.monotonic() + timeout
         try:
-            while not done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
+            while not job.done.wait(min(0.05, max(0.0, deadline - time.monotonic()))):
                 if time.monotonic() >= deadline:
                     self.engine.increment_epoch()          # stops the run within microseconds
-                    done.wait(10)
+                    job.done.wait(10)
                     raise RenderLimitExceeded(_too_slow_message(timeout, source))
         except BaseException:                 # KeyboardInterrupt (Jupyter's interrupt) too
             self.engine.increment_epoch()
             raise
-        if "error" in outcome:
-            raise self._explain(outcome["error"], session)
+        if job.error is not None:
+            raise self._explain(job.error, session)
         if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
             self.session = session
-        return outcome["svg"]
+        return job.svg
 
     def _explain(self, error: BaseException, session) -> BaseException:
         wasmtime = self.wasmtime
@@ -272,33 +264,106 @@ class _EmbeddedGraphviz:
             f"render_svg(..., engine='dot').")
 
 
+class _Job:
+    """One Graphviz run handed to the worker thread: its input, and its SVG or error."""
+    __slots__ = ("session", "source", "svg", "error", "done")
+
+    def __init__(self, session, source: str):
+        self.session, self.source = session, source
+        self.svg, self.error = None, None
+        self.done = threading.Event()
+
+
+class _Worker:
+    """The thread that runs Graphviz, one job after another.
+
+    It is started by the first job and kept while drawings follow each other (a slider
+    being dragged, a benchmark): starting a thread, and wasmtime's set-up of each new
+    thread that enters WebAssembly, cost about half a millisecond a drawing.  After
+    :data:`_WORKER_IDLE` seconds without a job it ends, so that no thread of ours outlives
+    a cell by more than that (a grading sandbox waits for the threads a notebook's cells
+    started).  A process forked from this one starts a thread of its own."""
+
+    def __init__(self):
+        self.pid = None
+
+    def submit(self, job: _Job) -> None:
+        if self.pid != os.getpid():          # first use, or a forked child (no threads)
+            self.pid, self.lock, self.jobs, self.running = os.getpid(), threading.Lock(), \
+                queue.SimpleQueue(), False
+        with self.lock:
+            self.jobs.put(job)
+            if not self.running:
+                threading.Thread(target=self._run, name="backprop_lab-graphviz",
+                                 daemon=True).start()
+                self.running = True
+
+    def _run(self) -> None:
+        """Runs each job; a stopped or failed run is the waiter's to explain (it may have
+        left already, interrupted: the next job runs all the same)."""
+        while True:
+            try:
+                job = self.jobs.get(timeout=_WORKER_IDLE)
+            except queue.Empty:
+                with self.lock:              # no job can be put between the check and the end
+                    if self.jobs.empty():
+                        self.running = False
+                        return
+                continue
+            try:
+                job.svg = _call_graphviz(job.session, job.source)
+            except BaseException as error:   # handed to the waiting thread
+                job.error = error
+            finally:
+                job.session = None
+                job.done.set()
+
+
+#: Seconds the Graphviz thread waits for another drawing before it ends.
+_WORKER_IDLE = 0.1
+
+
 def _call_graphviz(session, source: str) -> str:
-    """One call of the module's ``graphviz_render(dot, format, engine, &length)``."""
-    store, memory, malloc, free = (session[k] for k in ("store", "memory", "malloc",
-                                                          "graphviz_free"))
+    """One call of the module's ``graphviz_render(dot, format, engine, &length)``.
 
-    def put(data: bytes) -> int:
-        address = malloc(store, len(data))
-        if not address:
-            raise RenderLimitExceeded("the embedded Graphviz ran out of memory for the DOT "
-                                      "source itself: draw fewer nodes.")
-        memory.write(store, data, address)
-        return address
-
-    pointers = [put(source.encode("utf-8") + b"\0"), put(b"svg\0"), put(b"dot\0"),
-                put(b"\0\0\0\0")]
-    result = session["graphviz_render"](store, *pointers)
+    Few calls into the module: each costs tens of microseconds of Python in wasmtime's
+    bindings.  The arguments ``"svg"``, ``"dot"`` and the length slot are written once per
+    instance, and the DOT goes into a buffer kept between runs (grown when too small)."""
+    store, memory = session["store"], session["memory"]
+    data = source.encode("utf-8") + b"\0"
+    if "arguments" not in session:
+        session["arguments"] = _allocate(session, 12)
+        memory.write(store, b"svg\0dot\0\0\0\0\0", session["arguments"])
+        session["buffer"], session["capacity"] = 0, 0
+    if len(data) > session["capacity"]:
+        if session["buffer"]:
+            session["graphviz_free"](store, session["buffer"])
+            session["buffer"], session["capacity"] = 0, 0
+        capacity = max(len(data), 16 << 10)
+        session["buffer"], session["capacity"] = _allocate(session, capacity), capacity
+    arguments = session["arguments"]
+    memory.write(store, data, session["buffer"])
+    result = session["graphviz_render"](store, session["buffer"], arguments, arguments + 4,
+                                        arguments + 8)
     if not result:
         where = session["graphviz_last_error"](store)
         raw = bytes(memory.read(store, where, where + 4096)) if where else b""
         message = raw.split(b"\0", 1)[0].decode("utf-8", "replace").strip()
         raise ValueError(f"render_svg: Graphviz could not lay out this DOT source: "
                          f"{message or 'no reason given'}")
-    length = int.from_bytes(memory.read(store, pointers[3], pointers[3] + 4), "little")
-    svg = bytes(memory.read(store, result, result + length)).decode("utf-8")
-    for address in (result, *pointers):
-        free(store, address)
+    length = int.from_bytes(memory.read(store, arguments + 8, arguments + 12), "little")
+    svg = memory.read(store, result, result + length).decode("utf-8")
+    session["graphviz_free"](store, result)
     return svg
+
+
+def _allocate(session, size: int) -> int:
+    """``size`` bytes of the instance's memory (RenderLimitExceeded when there are none)."""
+    address = session["malloc"](session["store"], size)
+    if not address:
+        raise RenderLimitExceeded("the embedded Graphviz ran out of memory for the DOT "
+                                  "source itself: draw fewer nodes.")
+    return address
 
 
 # ------------------------------------------------------------- compiled-module cache

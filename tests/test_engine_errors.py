@@ -93,6 +93,82 @@ def test_backward_steps_that_fail_roll_back():
     assert g.gradients() == {"a": None, "b": None}
 
 
+# ------------------------------------- non-finite gradients: who sent them, named precisely
+class PassThrough(G.Gate):
+    """y = x, written by a 'student' (not a built-in gate: every check runs at once)."""
+
+    symbol = "id"
+
+    def forward(self, x):
+        self.save(x)
+        return x
+
+    def backward(self, upstream):
+        return (upstream,)
+
+
+def test_a_built_in_gate_sending_inf_to_a_student_gate_is_named():
+    """The built-in gates' numbers are checked at the end of backward; a student's gate
+    that receives one first still gets the error naming the built-in sender."""
+    s = bl.var(1e-320, name="s")
+    inner = bl.graph.apply(PassThrough(), s)
+    f = bl.log(inner) + s * 2.0
+    with pytest.raises(ValueError, match=r"LogGate sent a non-finite gradient .* PassThrough"):
+        f.backward()
+    assert s.grad is None and f.grad is None
+
+
+def test_finite_branches_adding_up_to_inf_at_a_gate_are_reported_as_a_sum():
+    x = bl.var(1e-10, name="x")
+    big = bl.var(1e308, name="big")
+    m = bl.relu(x * 1.0)
+    f = m * big + m * big                  # each branch sends 1e308 to m: the sum is inf
+    with pytest.raises(ValueError, match=r"gradients reaching ReLUGate from several branches "
+                                         r"add up to a non-finite"):
+        f.backward()
+    assert x.grad is None and m.grad is None
+
+
+def test_a_non_finite_gradient_is_reported_once_at_its_origin():
+    """inf sent by a built-in gate flows on to further nodes; the error names the first."""
+    x = bl.var(1e-200, name="x")
+    f = (1 / (x * 1.0)) * 3.0               # 1/x sends -inf to the ×1 node, then on to x
+    with pytest.raises(ValueError, match=r"ReciprocalGate sent a non-finite gradient .* "
+                                         r"ScaleGate"):
+        f.backward()
+
+
+# --------------------------------------------------- the garbage collector during backward
+def test_backward_pauses_the_collector_and_restores_it_however_it_ends():
+    import gc
+    seen = []
+    x = bl.var(2.0, name="x")
+    f = x * x + x
+    bl.graph.backpropagate(bl.graph.topological_order(f), on_step=lambda n: seen.append(
+        gc.isenabled()))
+    assert seen and not any(seen) and gc.isenabled()
+    with pytest.raises(KeyboardInterrupt):
+        bl.graph.backpropagate(bl.graph.topological_order(f),
+                               on_step=lambda node: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert gc.isenabled()
+    gc.disable()                                   # the user's own choice is kept
+    try:
+        f.backward()
+        assert not gc.isenabled()
+        with bl.graph.PausedCollector():           # nested: the inner one changes nothing
+            f.backward()
+            assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert x.grad == 5.0
+
+
+def test_the_backward_algorithm_is_one_short_function():
+    """What a student reads: backpropagate, docstring included, under 25 lines."""
+    import inspect
+    assert len(inspect.getsource(bl.graph.backpropagate).rstrip().splitlines()) < 25
+
+
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(st.floats(-3, 3), min_size=3, max_size=3),
        fail_at=st.integers(0, 5))
