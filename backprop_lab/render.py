@@ -118,7 +118,11 @@ def _a_list(attrs: dict) -> str:
 
 def _add_node(dot: CircuitDigraph, name: str, **attrs) -> None:
     """``dot.node(name, **attrs)`` for one of our own node names (letters and digits)."""
-    a_list = _a_list(attrs)
+    _add_node_line(dot, name, _a_list(attrs))
+
+
+def _add_node_line(dot: CircuitDigraph, name: str, a_list: str) -> None:
+    """A node whose attribute list is already written (a gate's, cached by symbol)."""
     dot.body.append(f"\t{name} [{a_list}]\n" if a_list else f"\t{name}\n")
 
 
@@ -276,10 +280,10 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
         if id(node) not in shown:
             continue
         if node.gate is None:
-            attrs = _leaf_attrs(node, precision, fallback=tr("input {i}", i=unnamed))
+            attrs = _leaf_attrs(node, precision, unnamed)
             _add_node(dot, ids[id(node)], **attrs)
         else:
-            dot.body.append(f"\t{ids[id(node)]} [{_gate_a_list(node.gate.symbol, id(node) in lit)}]\n")
+            _add_node_line(dot, ids[id(node)], _gate_a_list(node.gate.symbol, id(node) in lit))
         if id(node) in split:
             # many consumers: a short wire (value, total gradient) to a note, and a copy
             # of the name at every gate it feeds (long wires to each gate would make
@@ -287,8 +291,9 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             tag = node.name or (attrs["label"] if node.gate is None else ids[id(node)])
             tags[id(node)] = tag
             uses = consumers[id(node)] - (node is graph.output)
-            _add_node(dot, ids[id(node)] + "j", label=tr("{tag} → {uses} gates", tag=tag, uses=uses), shape="plaintext",
-                           fontcolor=CONSTANT_COLOR, fontsize="11")
+            _add_node(dot, ids[id(node)] + "j", label=tr("{tag} → {uses} gates", tag=tag,
+                                                         uses=uses),
+                      shape="plaintext", fontcolor=CONSTANT_COLOR, fontsize="11")
             _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
                            **_wire(node, gradients.node.get(id(node)), precision, lit=False,
                                    note=notes.get(id(node))))
@@ -414,14 +419,14 @@ def _header_lines(rankdir: str, size: str | None) -> tuple[str, ...]:
     return tuple(dot.body)
 
 
-def _leaf_attrs(node: Node, precision: int, fallback: str) -> dict:
-    """A leaf is its name (a constant: its value in a grey box); ``fallback`` names a leaf
-    that has no name."""
+def _leaf_attrs(node: Node, precision: int, unnamed: int) -> dict:
+    """A leaf is its name (a constant: its value in a grey box); a leaf without a name is
+    "input <unnamed>" (the count of unnamed inputs so far)."""
     if node.is_constant:
         return dict(label=format_value(node.value, precision), shape="box",
                     style="rounded", color=CONSTANT_COLOR, fontcolor=CONSTANT_COLOR,
                     fontsize="11", height="0.3")
-    return dict(label=node.name or fallback, shape="plaintext")
+    return dict(label=node.name or tr("input {i}", i=unnamed), shape="plaintext")
 
 
 @functools.lru_cache(maxsize=256)
