@@ -418,21 +418,30 @@ def _load_module(wasmtime, engine):
         path = cache_path(wasm)
     except (OSError, ValueError, RuntimeError):   # no home folder, unknown package version
         path = None
-    try:
-        blob = path.read_bytes() if path is not None and _trusted(path) else b""
-    except OSError:
-        blob = b""
-    head = len(_CACHE_MAGIC)
-    if blob.startswith(_CACHE_MAGIC) \
-            and hashlib.sha256(blob[head + 32:]).digest() == blob[head:head + 32]:
+    payload = _cached_payload(path) if path is not None else None
+    if payload is not None:
         try:
-            return wasmtime.Module.deserialize(engine, blob[head + 32:]), "cache"
+            return wasmtime.Module.deserialize(engine, payload), "cache"
         except wasmtime.WasmtimeError:
             pass                                   # another wasmtime build's file
     module = wasmtime.Module(engine, wasm)
     if path is not None:
         _write_atomically(path, module.serialize())
     return module, "compiled"
+
+
+def _cached_payload(path: Path) -> bytes | None:
+    """The compiled module a cache file holds (``magic + sha256(payload) + payload``), or
+    None when the file is missing, not :func:`_trusted`, truncated or corrupt."""
+    try:
+        blob = path.read_bytes() if _trusted(path) else b""
+    except OSError:
+        return None
+    head = len(_CACHE_MAGIC)
+    payload = blob[head + 32:]
+    if blob.startswith(_CACHE_MAGIC) and hashlib.sha256(payload).digest() == blob[head:head + 32]:
+        return payload
+    return None
 
 
 def _trusted(path: Path) -> bool:
