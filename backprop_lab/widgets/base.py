@@ -22,10 +22,10 @@ import ipywidgets as widgets
 from .. import render
 from ..graph import Graph
 from ..i18n.messages import tr
-from ..values import check_real, format_value, is_number
+from ..values import format_value, is_number
 
 __all__ = ["NBGRADER_VARIABLE", "under_nbgrader", "skip_when_grading", "CircuitView",
-           "FigureView", "number_rows", "message_html", "skipped_note", "slider_step",
+           "FigureView", "number_rows", "message_html", "skipped_note",
            "slider_bounds", "slider_value", "check_text_size",
            "TEXT_CHARS_PER_NUMBER"]
 
@@ -96,11 +96,6 @@ def _node_count(graph) -> int:
 # accepts a step of 0 or an infinite range; these checks refuse such specs up front, with
 # the widget, the slider, the value and what was expected in the message (in the
 # notebook's language: every message goes through tr, its Chinese is in i18n/zh.py).
-
-def slider_step(owner: str, step, name: str = "step") -> float:
-    """A slider step: a positive finite number."""
-    return check_real(owner, name, step)
-
 
 def slider_bounds(owner: str, name: str, bounds) -> tuple[float, float]:
     """A slider range ``(min, max)``: two finite numbers with min < max."""

@@ -41,9 +41,9 @@ from .. import render
 from ..graph import Graph, Node, var
 from ..i18n.messages import tr
 from ..render import GRAD_COLOR, VALUE_COLOR
-from ..values import format_value
+from ..values import check_real, format_value
 from .base import (CircuitView, check_text_size, message_html, number_rows, slider_bounds,
-                   slider_step, slider_value, under_nbgrader)
+                   slider_value, under_nbgrader)
 
 __all__ = ["GraphExplorer", "graph_from_function", "slider_range", "legend"]
 
@@ -132,7 +132,7 @@ class GraphExplorer(widgets.VBox):
         if not self.graph.names:
             raise ValueError(tr("GraphExplorer: the graph has no named leaves to vary; make "
                                 "its inputs with bl.var(value, name='x')."))
-        step = slider_step("GraphExplorer", step)
+        step = check_real("GraphExplorer", "step", step)
         ranges = self._checked_ranges(ranges)
         if values:
             self.graph.forward(**values)
