@@ -29,6 +29,18 @@ c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.startup_timeout = 120                   # kernel start on a busy grading machine
 
+# `nbgrader validate` (the instructor checking source/ and release/ notebooks here) runs
+# them with nbgrader's plain Execute -- the instructor's own notebooks, no sandbox -- where
+# `timeout` is WALL-CLOCK seconds per cell and a cell whose last output comes more than
+# `iopub_timeout` seconds after its reply fails ("Timeout waiting for IOPub output", 4 s by
+# default). On a busy machine an honest cell would fail validation (ps3's training cell,
+# ~3 s of CPU, took 7-12 s of wall time at load 5-8), so validation gets autograde's hang
+# guard instead: stuck cells are still stopped, slow ones are not failed. Only validate's
+# Execute reads these (its parent is the Validator); autograding keeps the CPU-time limit
+# above, and `--Execute.timeout` on an autograde command line still sets it.
+c.Validator.Execute.timeout = 300
+c.Validator.Execute.iopub_timeout = 300
+
 # Every submission runs in its own sandbox (bubblewrap: private copy of the shipped files,
 # read-only Python and package, no network, no course folder, limits), and each graded
 # test cell's hidden results are judged here, outside the sandbox, after the cell ran

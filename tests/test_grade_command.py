@@ -160,8 +160,8 @@ def interrupted_run(course: Path) -> dict:
         if killed is None:           # a worker (a child of the command) running a sandbox
             workers = [w for w in _children(process.pid) if not name_of(w).endswith("bwrap")
                        and any(name_of(d).endswith("bwrap") for d in descendants(w))]
-            if workers:
-                killed = workers[0]
+            if workers:            # killed as soon as its sandbox shows: often while bwrap
+                killed = workers[0]          # is still building it (the race of 16:50)
                 os.kill(killed, signal.SIGKILL)
                 after_kill = len(results)
         elif not interrupted and len(results) > after_kill + 1:
@@ -170,7 +170,45 @@ def interrupted_run(course: Path) -> dict:
     process.wait(timeout=300)
     reader.join(10)
     return {"returncode": process.returncode, "killed": killed, "interrupted": interrupted,
-            "output": "".join(lines)}
+            "output": "".join(lines),
+            "left_behind": sandboxes_left_by([killed, process.pid] if killed else [process.pid])}
+
+
+def sandbox_processes(graders) -> list[str]:
+    """Live processes of the sandboxes the given grading processes started: their command
+    lines hold the kernel's private folder, which is named after the grading process (the
+    bwrap command binds it, the kernel is given its connection file in it)."""
+    marks = [f"bpl-kernel-{pid}-".encode() for pid in graders]
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes()
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state not in ("Z", "X") and any(mark in cmdline for mark in marks):
+            text = cmdline.replace(b"\0", b" ")[:200].decode(errors="replace")
+            found.append(f"{entry}: {text}")
+    return found
+
+
+def sandboxes_left_by(graders, guard: float = 120.0) -> list[str]:
+    """The sandbox processes of ``graders`` still alive once they had time to die (a dead
+    process's children get their kill signal at once; ``guard`` only bounds the wait on a
+    busy machine)."""
+    deadline = time.monotonic() + guard
+    while sandbox_processes(graders) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return sandbox_processes(graders)
+
+
+def scratch_folders(graders) -> list[str]:
+    """Private kernel folders (copies of submissions, sockets, logs) of the given graders."""
+    import tempfile
+    return sorted(str(p) for pid in graders
+                  for p in Path(tempfile.gettempdir()).glob(f"bpl-kernel-{pid}-*"))
 
 
 def _children(pid: int) -> list[int]:
@@ -206,6 +244,9 @@ def run_everything(base: Path) -> dict:
     resumed = run(courses["resumed"], "backprop-lab", "grade", PS, "--jobs", "2",
                   "--timeout", str(TIMEOUT), check=False)
     result["resume_output"], result["resume_returncode"] = resumed.stderr, resumed.returncode
+    killed = result["interrupted"]["killed"]         # its folder: removed by the next run
+    result["killed_worker_folders"] = scratch_folders([killed]) if killed else []
+    result["template"] = str(template)
     result["formgrader"] = formgrader_autograde(courses.pop("formgrader"), "crash")
     for name, course in courses.items():
         result[f"{name}_export"] = export(course)
@@ -290,6 +331,11 @@ def test_a_killed_worker_loses_only_its_student_and_ctrl_c_stops_cleanly(graded)
     assert "stopped:" in run["output"] and "the next run grades them" in run["output"]
     assert graded["journal"], "the unfinished students are remembered"
     assert graded["export_after_interrupt"] == 0          # the gradebook stays usable
+    # the worker was SIGKILLed the moment its sandbox appeared, mostly while bwrap was still
+    # building it: bwrap's own --die-with-parent is set only after that (a sandbox and its
+    # kernel outlived such a worker), so the grader sets it before bwrap even runs
+    assert not run["left_behind"], run["left_behind"]
+    assert not graded["killed_worker_folders"], "the next run removes a dead grader's folders"
 
 
 @pytest.mark.slow
@@ -306,6 +352,99 @@ def test_the_formgrader_button_grades_in_the_sandbox_too(graded):
     assert button["success"], button["log"]
     assert button["gradebook"] == graded["serial_gradebook"]["crash"]
     assert "the kernel died at cell" in button["log"]        # the sandboxed executor's log
+
+
+# ------------------------------------------------------------------ a grader that is killed
+LOOPS = ("loop_a", "loop_b")
+LOOP_TIMEOUT = 3
+
+
+def loop_course(template: Path, folder: Path) -> Path:
+    """The class's course with two students instead, whose part 2 loops for ever."""
+    shutil.copytree(template, folder, ignore=shutil.ignore_patterns("submitted"))
+    loop = nbformat.read(folder / "source" / PS / f"{PS}.ipynb", as_version=4)
+    cells_by_id(loop)[builder.PROBLEM_SETS[PS].parts[1].answer_ids[0]].source = \
+        "while True:\n    pass\n"
+    for student in LOOPS:
+        target = folder / "submitted" / student / PS
+        target.mkdir(parents=True)
+        nbformat.write(loop, target / f"{PS}.ipynb")
+        (target / "timestamp.txt").write_text(ON_TIME)
+    return folder
+
+
+def busy_kernels(graders) -> int:
+    """Kernels of these graders that have run cells (more CPU than a kernel's start)."""
+    busy = 0
+    for line in sandbox_processes(graders):
+        pid = int(line.split(":")[0])
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        busy += "ipykernel" in line and sum(map(int, fields[11:13])) > 1.5 * os.sysconf("SC_CLK_TCK")
+    return busy
+
+
+def gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except OSError:
+        return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c nbgrader autograde", "SIGKILL nbgrader autograde",
+                                 "SIGKILL backprop-lab grade --jobs 2"])
+def test_a_grader_killed_in_the_middle_of_a_notebook_leaves_no_sandbox_behind(graded,
+                                                                              tmp_path, how):
+    """Kill the grading process while its kernels run cells: no bwrap, kernel or worker of
+    that run may remain (last session one bwrap and its kernel did, orphaned); a worker of
+    ``backprop-lab grade`` dies with its parent (before, it went on grading) and the
+    students it was grading are regraded by the next run."""
+    course = loop_course(Path(graded["template"]), tmp_path / "course")
+    if "nbgrader" in how:
+        argv, wanted = ["nbgrader", "autograde", PS, "--student", LOOPS[0],
+                        f"--Execute.timeout={LOOP_TIMEOUT}"], 1
+    else:
+        argv, wanted = ["backprop-lab", "grade", PS, "--jobs", "2",
+                        "--timeout", str(LOOP_TIMEOUT)], 2
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    with open(tmp_path / "log", "w") as log:
+        process = subprocess.Popen([str(BIN / argv[0]), *argv[1:]], cwd=course, env=env,
+                                   stdout=log, stderr=log, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 900
+        graders = [process.pid]
+        while busy_kernels(graders) < wanted:
+            assert process.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / "log").read_text()[-3000:]
+            time.sleep(0.2)
+            if wanted > 1:                  # backprop-lab grade: its workers grade
+                graders = [process.pid, *_children(process.pid)]
+        workers = graders[1:]
+        if how.startswith("ctrl-c"):
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            process.kill()
+        process.wait(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    left = sandboxes_left_by(graders)
+    assert not left, left
+    assert all(gone(w) for w in workers), workers
+    if how.startswith("ctrl-c"):
+        assert not scratch_folders(graders), "an interrupted grader removes its folders"
+    if workers:
+        assert not scratch_folders(workers), "a worker stopped by its parent's death cleans up"
+        journal = json.loads((course / ".backprop-lab-grade" / f"{PS}.json").read_text())
+        assert journal and set(journal) <= set(LOOPS), journal     # (one may have finished)
+        assert set(journal.values()) == {"running"}, journal
+        again = run(course, "backprop-lab", "grade", PS, "--jobs", "2",
+                    "--timeout", str(LOOP_TIMEOUT))
+        assert f"done: {len(journal)} graded, 0 failed" in again.stderr, again.stderr
+        assert json.loads((course / ".backprop-lab-grade" / f"{PS}.json").read_text()) == {}
 
 
 def test_grade_refuses_outside_a_course_folder(tmp_path, monkeypatch, capsys):

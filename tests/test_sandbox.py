@@ -41,7 +41,8 @@ needs_sandbox = pytest.fixture(sandbox_or_skip)
 
 
 # ------------------------------------------------------------------ isolation
-def run_in_sandbox(tmp_path, code: str, env: dict = None) -> subprocess.CompletedProcess:
+def run_in_sandbox(tmp_path, code: str, env: dict = None,
+                   lifeline: int | None = None) -> subprocess.CompletedProcess:
     mode = sandbox_or_skip()
     work, ipc = tmp_path / "work", tmp_path / "ipc"
     work.mkdir()
@@ -55,9 +56,10 @@ def run_in_sandbox(tmp_path, code: str, env: dict = None) -> subprocess.Complete
         box = Sandbox(layout=isolation.python_layout(sys.executable), mode=mode,
                       workdir=str(work), name="ps1", ipc_dir=str(ipc), env=env or {},
                       limits=Limits(processes=40), uid=slot.uid if slot else None,
-                      forbidden=[str(ROOT / "assignments")])
+                      forbidden=[str(ROOT / "assignments")], lifeline=lifeline)
         return subprocess.run(box.command([sys.executable, "-c", code]), capture_output=True,
-                              text=True, timeout=120, stdin=subprocess.DEVNULL)
+                              text=True, timeout=120, stdin=subprocess.DEVNULL,
+                              pass_fds=() if lifeline is None else (lifeline,))
     finally:
         if slot:
             slot.release()
@@ -102,6 +104,45 @@ print(json.dumps(report))
     assert report[sys.prefix + "/zz.pth"] in (13, 30)                 # EACCES or EROFS
     assert report["network"] != "connected"
     assert not (tmp_path / "work" / "scratch").exists()
+
+
+@pytest.mark.parametrize("grader", ["alive", "gone"])
+def test_a_sandbox_whose_grader_is_gone_never_starts_its_kernel(tmp_path, grader):
+    """The launcher starts the kernel only while the grader holds the other end of the
+    lifeline pipe: a grader that died while bwrap was building the sandbox (before bwrap
+    ties its process 1 to its own life) must not leave a kernel running for good."""
+    inside, outside = os.pipe()
+    try:
+        if grader == "gone":
+            os.close(outside)
+        done = run_in_sandbox(tmp_path, "print('kernel started')", lifeline=inside)
+    finally:
+        os.close(inside)
+        if grader == "alive":
+            os.close(outside)
+    if grader == "alive":
+        assert done.returncode == 0 and "kernel started" in done.stdout, done.stderr
+    else:
+        assert done.returncode == 70 and "kernel started" not in done.stdout, done.stderr
+
+
+def test_a_process_started_for_a_grader_dies_with_the_thread_that_started_it():
+    """``die_with_this_thread`` (bwrap and unsafe kernels are started with it): Linux kills
+    the child when the starting thread ends -- whatever way the grader ends."""
+    started = {}
+
+    def start():
+        started["process"] = subprocess.Popen(
+            ["sleep", "600"], preexec_fn=isolation.die_with_this_thread())
+    thread = threading.Thread(target=start)
+    thread.start()
+    thread.join()
+    process = started["process"]
+    try:
+        assert process.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def test_limits_stop_a_fork_bomb_and_a_memory_hog(tmp_path):

@@ -189,6 +189,7 @@ class _NotebookRun:
         self.salt = secrets.randbits(62)
         self.executed = 0
         self.timeouts: dict[int, _Limit] = {}      # cell -> the limit it went over
+        self.kernels: list[SandboxKernel] = []     # every kernel started for this notebook
 
 
 class SandboxedExecute(Execute):
@@ -244,6 +245,12 @@ class SandboxedExecute(Execute):
         with verdicts.speaking(verdicts.notebook_language(self.nb)):
             try:
                 run_sync(self._grade)()
+            except BaseException:
+                # Ctrl-C (nbgrader autograde), an error: the event loop stopped in the
+                # middle of the run, so its own clean-up will never run -- do it here
+                for kernel in self._run.kernels:
+                    kernel.abandon()             # (nothing done to a stopped one)
+                raise
             finally:
                 if gate is not None:
                     gate.acquire()
@@ -335,6 +342,7 @@ class SandboxedExecute(Execute):
             forbidden=self._forbidden(), unsafe=self._unsafe,
             extra_arguments=["--HistoryManager.hist_file=:memory:", *self.extra_arguments],
             log=self.log)
+        self._run.kernels.append(kernel)
         await kernel.start(self.startup_timeout)
         self.km, self.kc = kernel.km, kernel.kc
         return _Incarnation(kernel)
@@ -382,7 +390,9 @@ class SandboxedExecute(Execute):
                     continue
                 life, index = await self._recover(life)
         finally:
-            await life.kernel.stop()
+            for kernel in self._run.kernels:     # a probe kernel too, if an error came
+                if kernel.running:               # in the middle of a search
+                    await kernel.stop()
             self.km = self.kc = None
 
     async def _execute(self, life: _Incarnation, index: int) -> _Outcome:

@@ -31,10 +31,13 @@ process tree (a busy machine slows a cell down, but does not make it use more CP
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
+import functools
 import json
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -83,11 +86,21 @@ class Limits:
                 "RLIMIT_CPU": self.cpu_seconds, "RLIMIT_CORE": 0}
 
 
-# Runs inside the sandbox, before the kernel: limits, then (as root) the unprivileged id.
-# After setresuid to a non-zero id the process has no capabilities left.
+# Runs inside the sandbox, before the kernel: the lifeline, limits, then (as root) the
+# unprivileged id.  After setresuid to a non-zero id the process has no capabilities left.
+# The lifeline is the read end of a pipe whose only write end the grader holds: closed means
+# the grader is gone -- it died while bwrap was building the sandbox, before bwrap's own
+# process 1 could tie its life to bwrap's (--die-with-parent is set by each bwrap process
+# for itself, after its set-up) -- and a kernel nobody will ever stop must not start.
 LAUNCHER = """\
-import json, os, resource, sys
-limits, uid, cwd = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+import json, os, resource, select, sys
+limits, uid, cwd, lifeline = json.loads(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+if lifeline >= 0:
+    watch = select.poll()
+    watch.register(lifeline, select.POLLIN)
+    if watch.poll(0):
+        os._exit(70)
+    os.close(lifeline)
 for name, value in limits.items():
     resource.setrlimit(getattr(resource, name), (value, value))
 if uid >= 0:
@@ -95,8 +108,38 @@ if uid >= 0:
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)
 os.chdir(cwd)
-os.execv(sys.argv[5], sys.argv[5:])
+os.execv(sys.argv[6], sys.argv[6:])
 """
+
+#: prctl(2) option: the signal a process gets when the thread that started it ends
+PR_SET_PDEATHSIG = 1
+try:
+    _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
+    _PRCTL.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+    _PRCTL.restype = ctypes.c_int
+except (OSError, AttributeError):          # not Linux: no such setting
+    _PRCTL = None
+
+
+def die_with_parent(signum: int, parent: int) -> bool:
+    """Have Linux send ``signum`` to this process when the thread that started it ends
+    (``prctl(PR_SET_PDEATHSIG)``), and end this process at once if ``parent`` (the id of
+    the process that started it) is already gone: the setting only covers a parent that
+    ends after it is made.  False where the setting does not exist."""
+    if _PRCTL is None or _PRCTL(PR_SET_PDEATHSIG, signum, 0, 0, 0) != 0:
+        return False
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return True
+
+
+def die_with_this_thread(signum: int = signal.SIGKILL):
+    """A ``preexec_fn`` for :class:`subprocess.Popen`: the child is sent ``signum`` when
+    the calling thread ends -- set in the child *before* it runs its program, so there is
+    no moment in which the caller can die unnoticed.  ``bwrap --die-with-parent`` alone
+    leaves one: bwrap sets it only after building its namespaces, and a grader killed
+    meanwhile left a sandbox (and its kernel) running for good."""
+    return functools.partial(die_with_parent, signum, os.getpid())
 
 _PROBED: dict = {}
 
@@ -369,13 +412,16 @@ class Sandbox:
 
     ``workdir`` (host folder, private copy of the shipped files) appears read-write as
     ``/home/student/<name>``, the kernel's working folder; ``ipc_dir`` appears at its own
-    path (the ZeroMQ socket files); ``uid`` is the unprivileged id in root mode.
+    path (the ZeroMQ socket files); ``uid`` is the unprivileged id in root mode;
+    ``lifeline`` the read end of the grader's lifeline pipe (see :data:`LAUNCHER`; it must
+    be passed on to bwrap, ``pass_fds``), or None.
     """
 
     def __init__(self, *, layout: dict, mode: str, workdir: str, name: str, ipc_dir: str,
                  env: dict, limits: Limits, uid: int | None, forbidden: list[str] = (),
-                 cache: str | None = None):
+                 cache: str | None = None, lifeline: int | None = None):
         self.layout, self.mode, self.limits, self.cache = layout, mode, limits, cache
+        self.lifeline = -1 if lifeline is None else lifeline
         self.workdir, self.ipc_dir, self.env = workdir, ipc_dir, env
         self.inside = f"{HOME}/{name}"
         self.uid = uid if mode == "root" else -1
@@ -410,8 +456,8 @@ class Sandbox:
         return args
 
     def command(self, argv: list[str], *, launcher_python: str | None = None) -> list[str]:
-        """``bwrap ... -- python -c LAUNCHER limits uid cwd -- argv`` (the launcher changes
-        into the working folder once it is the unprivileged user, who owns it)."""
+        """``bwrap ... -- python -c LAUNCHER limits uid cwd lifeline -- argv`` (the launcher
+        changes into the working folder once it is the unprivileged user, who owns it)."""
         uid = self.uid
         extra = _user_process_count() if self.mode == "user" else 0
         args = [bwrap_path() or "bwrap", "--die-with-parent", "--new-session",
@@ -439,7 +485,7 @@ class Sandbox:
         python = launcher_python or self.layout["python"]
         limits = json.dumps(self.limits.rlimits(extra))
         return [*args, "--", python, "-I", "-S", "-c", LAUNCHER, limits, str(uid), self.inside,
-                "--", *argv]
+                str(self.lifeline), "--", *argv]
 
     def environment(self) -> dict:
         prefix_bin = os.path.join(self.layout["prefix"], "bin")

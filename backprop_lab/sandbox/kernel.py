@@ -23,9 +23,9 @@ import zmq
 import zmq.asyncio
 from jupyter_client.manager import AsyncKernelManager
 
-from .isolation import (Limits, Sandbox, UidSlot, graphviz_cache, kernel_threads, probe,
-                        python_layout, reap_strays, thread_ids, tree_cpu_seconds,
-                        zombie_children)
+from .isolation import (Limits, Sandbox, UidSlot, die_with_this_thread, graphviz_cache,
+                        kernel_threads, probe, python_layout, reap_strays, thread_ids,
+                        tree_cpu_seconds, zombie_children)
 
 #: the largest single message accepted from a kernel (a bigger one drops the connection)
 MAX_MESSAGE_BYTES = 64 << 20
@@ -33,17 +33,40 @@ MAX_MESSAGE_BYTES = 64 << 20
 UNSAFE_THREADS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: the sandboxes of this process that are running (see kill_all_sandboxes)
 _RUNNING: set = set()
+#: the private folders of kernels: SCRATCH_PREFIX + the grader's process id + "-" + random
+SCRATCH_PREFIX = "bpl-kernel-"
+_SWEPT: list = []
 
 
 def kill_all_sandboxes() -> None:
-    """SIGKILL every sandbox this process started (a grading worker told to stop)."""
+    """Kill every sandbox this process started and remove their folders, at once and
+    without an event loop (a grading worker told to stop)."""
     for kernel in list(_RUNNING):
-        pid = kernel.pid
-        if pid:
+        kernel.abandon()
+
+
+def _scratch_folder() -> str:
+    """A new private folder for one kernel (its working folder, sockets, log), named after
+    this process.  The first call in a process removes the folders of graders that are
+    gone (killed before they could clean up: SIGKILL, a crash of the machine)."""
+    if not _SWEPT:
+        _SWEPT.append(True)
+        base = tempfile.gettempdir()
+        for name in os.listdir(base):
+            owner = name[len(SCRATCH_PREFIX):].split("-", 1)[0]
+            if not name.startswith(SCRATCH_PREFIX) or not owner.isdigit():
+                continue
+            path = os.path.join(base, name)
             try:
-                os.killpg(pid, signal.SIGKILL)     # bwrap leads its own session
-            except OSError:
+                if os.lstat(path).st_uid != os.getuid() or not os.path.isdir(path) \
+                        or os.path.islink(path):
+                    continue
+                os.kill(int(owner), 0)
+            except ProcessLookupError:                # its grader is gone
+                shutil.rmtree(path, ignore_errors=True)
+            except OSError:                           # alive (or not ours to judge)
                 pass
+    return tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
 
 
 def kernel_python(argv0: str) -> str:
@@ -57,7 +80,12 @@ def kernel_python(argv0: str) -> str:
 
 class SandboxedKernelManager(AsyncKernelManager):
     """Starts the kernel command inside ``self.sandbox`` (when set); interrupts by message,
-    since a signal to the process group would hit bwrap rather than the kernel."""
+    since a signal to the process group would hit bwrap rather than the kernel.
+
+    The process started (bwrap, or the kernel itself without a sandbox) is killed by Linux
+    when the thread that started it ends -- set before it runs (see
+    :func:`~.isolation.die_with_this_thread`): a grader that is killed takes its sandboxes
+    with it, however early in their start."""
 
     sandbox: Sandbox | None = None
     owner_uid: int | None = None
@@ -74,6 +102,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             os.chown(self.connection_file, self.owner_uid, self.owner_uid)
         kw["stdin"] = subprocess.DEVNULL
         kw["stdout"] = subprocess.DEVNULL
+        kw["preexec_fn"] = die_with_this_thread()
+        if self.sandbox is not None and self.sandbox.lifeline >= 0:
+            kw["pass_fds"] = (self.sandbox.lifeline,)
         if self.log_path:
             kw["stderr"] = open(self.log_path, "ab")     # noqa: SIM115 (closed by Popen's owner)
         return await super()._async_launch_kernel(kernel_cmd, **kw)
@@ -96,10 +127,12 @@ class SandboxKernel:
         self.kc = None
         self._scratch = None
         self._slot = None
+        self._lifeline = None          # the write end of the sandbox's lifeline pipe
 
     # ------------------------------------------------------------------ life cycle
     async def start(self, startup_timeout: float) -> None:
-        self._scratch = tempfile.mkdtemp(prefix="bpl-kernel-")
+        _RUNNING.add(self)                 # from here on, stop() or abandon() clean up
+        self._scratch = _scratch_folder()
         ipc_dir = os.path.join(self._scratch, "ipc")
         workdir = os.path.join(self._scratch, "work")
         os.mkdir(ipc_dir, 0o700)
@@ -125,18 +158,22 @@ class SandboxKernel:
                         for entry in [root, *(os.path.join(root, f) for f in files)]:
                             os.chown(entry, uid, uid)
                 km.owner_uid = uid
-            km.sandbox = Sandbox(layout=python_layout(python), mode=mode, workdir=workdir,
-                                 name=self.name, ipc_dir=ipc_dir, env=self.env,
-                                 limits=self.limits, uid=uid, forbidden=self.forbidden,
-                                 cache=graphviz_cache(python, self.limits.memory))
+            layout, cache = python_layout(python), graphviz_cache(python, self.limits.memory)
+            inside, self._lifeline = os.pipe()     # neither end inherited by anything else
+            km.sandbox = Sandbox(layout=layout, mode=mode, workdir=workdir, name=self.name,
+                                 ipc_dir=ipc_dir, env=self.env, limits=self.limits, uid=uid,
+                                 forbidden=self.forbidden, cache=cache, lifeline=inside)
             km.kernel_spec.interrupt_mode = "message"
         else:
             kwargs["cwd"] = workdir
             # one thread per numerical library, as in a sandbox (kernels run side by side)
             kwargs["env"] = {**os.environ, **UNSAFE_THREADS, **self.env}
         self.km = km
-        _RUNNING.add(self)
-        await km.start_kernel(extra_arguments=self.extra_arguments, **kwargs)
+        try:
+            await km.start_kernel(extra_arguments=self.extra_arguments, **kwargs)
+        finally:
+            if km.sandbox is not None:             # bwrap has its copy
+                os.close(km.sandbox.lifeline)
         context = zmq.asyncio.Context()
         context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
         self.kc = km.client(context=context)
@@ -167,11 +204,47 @@ class SandboxKernel:
             if self._slot is not None:
                 self._slot.release()
                 self._slot = None
-            if self._scratch:
-                shutil.rmtree(self._scratch, ignore_errors=True)
-                self._scratch = None
+            self._remove_folders()
+
+    def _remove_folders(self) -> None:
+        """Remove the kernel's private folders; close the grader's end of the lifeline."""
+        if self._scratch:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+        if self._lifeline is not None:
+            os.close(self._lifeline)
+            self._lifeline = None
+
+    def abandon(self) -> None:
+        """:meth:`stop` for a grader that is being interrupted or is dying (no event loop to
+        wait in): SIGKILL the sandbox (bwrap leads its own session; without a sandbox, the
+        kernel does), remove its folders.  The user id is given back when this process
+        ends (the next sandbox given that id checks that none of its processes is left).
+        Does nothing to a kernel already stopped (its process id may be another's now)."""
+        if not self.running:
+            return
+        _RUNNING.discard(self)
+        pid = self.pid
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            if self.kc is not None:
+                self.kc.stop_channels()
+                self.kc.context.destroy(linger=0)
+        except Exception:                           # noqa: BLE001 (the process is ending)
+            pass
+        self.km = self.kc = None          # nothing left for stop() to wait for
+        self._remove_folders()
 
     # ------------------------------------------------------------------ state
+    @property
+    def running(self) -> bool:
+        """Started and not stopped yet (whether or not the kernel still lives)."""
+        return self in _RUNNING
+
     async def alive(self) -> bool:
         return self.km is not None and await self.km.is_alive()
 

@@ -18,7 +18,9 @@ Resuming: before a student is graded the run writes "running" for them in
 left "running" (Ctrl-C, a killed worker, a crash of the machine) or "failed" is regraded
 by the next run; the others are skipped like nbgrader skips them (unless ``--force``).
 Ctrl-C stops handing out students, stops the sandboxes of the ones being graded (their
-database work is never cut in half: the lock is held until it is done) and exits.
+database work is never cut in half: the lock is held until it is done) and exits.  If the
+command itself dies (SIGKILL, a closed terminal), Linux sends its workers SIGTERM
+(``PR_SET_PDEATHSIG``) and they stop the same way, their students left "running".
 """
 from __future__ import annotations
 
@@ -64,8 +66,12 @@ def _die() -> None:
 
 
 # ------------------------------------------------------------------ the worker
-def _worker(conn, course: str, assignment: str, nbgrader_args: list, unsafe: bool) -> None:
-    """A worker process: grade the students the parent sends, one at a time."""
+def _worker(conn, parent: int, course: str, assignment: str, nbgrader_args: list,
+            unsafe: bool) -> None:
+    """A worker process: grade the students the parent sends, one at a time.  It gets
+    SIGTERM when the parent dies, however it dies (SIGKILL included): it stops like on the
+    parent's Ctrl-C -- its sandboxes at once, gradebook work finished first -- and the
+    student it was grading stays "running" in the journal, so the next run grades them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)        # the parent handles Ctrl-C
     os.chdir(course)
     if unsafe:
@@ -77,6 +83,8 @@ def _worker(conn, course: str, assignment: str, nbgrader_args: list, unsafe: boo
         if not lock.held:               # in a kernel's run (or idle): stop right away
             _die()
     signal.signal(signal.SIGTERM, on_term)
+    from .isolation import die_with_parent
+    die_with_parent(signal.SIGTERM, parent)
 
     from nbgrader.apps import AutogradeApp
     from nbgrader.converters import Autograde
@@ -317,7 +325,8 @@ class _Runner:
 
     def _spawn(self) -> dict:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(child, *self.args), daemon=True)
+        process = self.context.Process(target=_worker, args=(child, os.getpid(), *self.args),
+                                       daemon=True)
         process.start()
         child.close()
         return {"process": process, "conn": parent, "student": None}
