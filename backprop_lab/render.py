@@ -13,6 +13,8 @@ of sunlianglong's summary 神经网络与深度学习小结 (二):
 * a leaf is its name at the start of a wire; a gate is a circle with its symbol
   (``+``, ``×``, ``max``, ``σ``, ``exp``, ``1/x``, ``+c``, ``×a``, ``x²``, ``@``, ``Σ`` ...);
   the output wire ends at the output's name (``out`` when it has none);
+* wires are plain lines, without arrowheads, as in CS231n's circuits: the forward pass
+  flows from left to right (top to bottom with ``rankdir="TB"``), the backward pass back;
 * every wire carries the forward value of the node it leaves (green, the edge ``label``)
   and, once backward has run, the gradient that flows back along it (red, the edge's
   ``taillabel``).  When a node feeds several gates (fan-out), each wire shows its own
@@ -117,8 +119,9 @@ def _a_list(attrs: dict) -> str:
 
 
 def _add_node(dot: CircuitDigraph, name: str, **attrs) -> None:
-    """``dot.node(name, **attrs)`` for one of our own node names (letters and digits)."""
-    _add_node_line(dot, name, _a_list(attrs))
+    """``dot.node(name, **attrs)`` for one of our own node names (letters and digits), a
+    node that is not a gate: sized by its label (the node defaults are a gate's)."""
+    _add_node_line(dot, name, _a_list({"fixedsize": "false", **attrs}))
 
 
 def _add_node_line(dot: CircuitDigraph, name: str, a_list: str) -> None:
@@ -294,7 +297,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
             _add_node(dot, ids[id(node)] + "j", label=tr("{tag} → {uses} gates", tag=tag,
                                                          uses=uses),
                       shape="plaintext", fontcolor=CONSTANT_COLOR, fontsize="11")
-            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+            _add_edge(dot, ids[id(node)], ids[id(node)] + "j",
                            **_wire(node, gradients.node.get(id(node)), precision, lit=False,
                                    note=notes.get(id(node))))
             summary.append(tr("{tag} feeds {uses} gates: each gate shows a copy of {tag} (its "
@@ -303,7 +306,7 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
         elif consumers[id(node)] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
             _add_node(dot, ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
-            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
+            _add_edge(dot, ids[id(node)], ids[id(node)] + "j",
                            **_wire(node, gradients.node.get(id(node)), precision, lit=False,
                                    note=notes.get(id(node))))
 
@@ -412,10 +415,10 @@ def _header_lines(rankdir: str, size: str | None) -> tuple[str, ...]:
              fontname=FONT, bgcolor="white", pad="0.15")
     if size:
         dot.attr(size=size)
-    dot.attr("node", fontname=FONT, fontsize="14")
-    dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
-             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
-             labelangle="-45", labeldistance="2.5")
+    dot.attr("node", fixedsize="true", fontname=FONT, shape="circle")     # a gate
+    dot.attr("edge", dir="none", fontname=FONT, fontsize="12", color="#444444",
+             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelangle="-45",
+             labeldistance="2.5")
     return tuple(dot.body)
 
 
@@ -433,7 +436,7 @@ def _leaf_attrs(node: Node, precision: int, unnamed: int) -> dict:
 def _gate_a_list(symbol: str, lit: bool) -> str:
     """The DOT attributes of a gate: a circle with its symbol, orange when ``lit`` (the
     same for every gate with that symbol, so written once)."""
-    attrs = dict(label=symbol, shape="circle", fixedsize="true",
+    attrs = dict(label=symbol,
                  width=str(round(max(0.5, 0.14 * len(symbol) + 0.2), 2)),
                  fontsize="16" if len(symbol) <= 2 else "12")
     if lit:
