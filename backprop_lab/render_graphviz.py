@@ -19,7 +19,7 @@ button) stops it at once.  The embedded Graphviz is compiled twice: with interru
 checks (every drawing can be stopped halfway), and without them for drawings its caller
 vouches are small (``svg_from_dot(..., small=True)``: ``render.draw``'s own drawings of a
 few dozen nodes), about 15 % faster; such a run cannot be stopped halfway, but it ends
-within milliseconds, and Ctrl-C still gives the prompt back at once.  The last few SVGs
+within milliseconds, and Ctrl-C takes effect as soon as it has.  The last few SVGs
 are remembered, so drawing the same DOT again costs nothing.
 The embedded build cannot draw HTML-like labels (``label=<...>``): use plain labels with
 ``fontcolor``, ``taillabel`` with ``labelfontcolor`` and ``xlabel``.
@@ -78,7 +78,8 @@ def svg_from_dot(source: str, engine: str | None = None, *, timeout: float | Non
     renderer works.
     ``small=True``: the caller guarantees that laying ``source`` out takes milliseconds (a
     drawing of a few dozen nodes, like the ones ``render.draw`` marks so): the embedded
-    Graphviz then runs the copy compiled without interruption checks (see above).
+    Graphviz then runs the copy compiled without interruption checks (see above), which
+    ``timeout`` cannot stop.
     """
     engine = _default_engine() if engine is None else engine
     if engine not in ENGINES:
@@ -209,7 +210,7 @@ class _EmbeddedGraphviz:
       wasmtime's *epoch interruption* (the compiled code checks the engine's epoch at every
       loop and call), as it is when it passes its time limit -- except in the copy made
       with ``interruptible=False``, for small drawings only: that one runs to its end,
-      within milliseconds, in the background;
+      within milliseconds, in the calling thread;
     * the WebAssembly memory is capped at :data:`MEMORY_LIMIT`; an instance that was
       stopped or grew big is thrown away and a fresh one made for the next run.
     """
@@ -249,8 +250,9 @@ class _EmbeddedGraphviz:
         """SVG text of ``source``; the caller holds ``_wasm_lock``."""
         session = self.session or self._new_session()
         self.session = None                   # given back below only after a clean run
-        if self.interruptible:
-            session["store"].set_epoch_deadline(1)
+        if not self.interruptible:
+            return self._render_here(session, source)
+        session["store"].set_epoch_deadline(1)
         job = _Job(session, source)
         _worker.submit(job)
         deadline = time.monotonic() + timeout
@@ -268,6 +270,18 @@ class _EmbeddedGraphviz:
         if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
             self.session = session
         return job.svg
+
+    def _render_here(self, session, source: str) -> str:
+        """A small drawing, by the copy without interruption checks: run in the calling
+        thread (no hand-over to the worker thread, ~0.1 ms); it ends within milliseconds,
+        and Ctrl-C / Jupyter's interrupt takes effect as soon as it has."""
+        try:
+            svg = _call_graphviz(session, source)
+        except Exception as error:
+            raise self._explain(error, session) from None
+        if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
+            self.session = session
+        return svg
 
     def _explain(self, error: BaseException, session) -> BaseException:
         wasmtime = self.wasmtime
