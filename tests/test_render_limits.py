@@ -17,6 +17,7 @@ import threading
 import time
 from html import unescape
 
+import numpy as np
 import pytest
 import wasmtime
 from hypothesis import given, settings, strategies as st
@@ -78,6 +79,18 @@ def fresh_instance():
 
 
 # ------------------------------------------------------------------ summarised drawings
+def test_a_summarised_drawing_cut_at_constants_draws():
+    """Arrays mixed into an expression become constant leaves; a summary that leaves some
+    of them out draws their wires dashed from a ⋯ (it raised TypeError: 'style' twice)."""
+    node = bl.var(np.ones(2), name="x")
+    for _ in range(100):
+        node = node * np.full(2, 1.001)
+    digraph = bl.draw(node, max_nodes=50)
+    cut = re.findall(r'^\t(\S+h\d+) -> \S+ \[(.*)\]$', digraph.source, re.M)
+    assert cut and all("style=dashed" in attrs for _, attrs in cut)
+    assert "Summarised" in digraph.summary and "</svg>" in digraph.svg()
+
+
 def test_a_big_fan_out_is_drawn_summarised_and_says_so():
     out = fan_out(300)
     out.backward()
