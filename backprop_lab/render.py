@@ -61,8 +61,8 @@ MAX_NODES = 150
 MAX_FAN_OUT = 6
 #: A drawing of at most this many DOT lines (nodes, wires and the 3 header lines: a chain
 #: of 50 gates is 104) and characters is *small*: Graphviz lays it out in milliseconds (the
-#: slowest of ~130 random circuits that small took 140 M WebAssembly instructions, ~35 ms),
-#: so the embedded Graphviz runs it without interruption checks, ~15 % faster.
+#: slowest of ~130 random circuits that small: 140 M WebAssembly instructions, a few tens of
+#: ms), so the embedded Graphviz runs it without interruption checks, 10-20 % faster.
 _SMALL_LINES = 110
 _SMALL_CHARACTERS = 16_000
 

@@ -18,7 +18,7 @@ with a :class:`RenderLimitExceeded` that says what to do; Ctrl-C (Jupyter's inte
 button) stops it at once.  The embedded Graphviz is compiled twice: with interruption
 checks (every drawing can be stopped halfway), and without them for drawings its caller
 vouches are small (``svg_from_dot(..., small=True)``: ``render.draw``'s own drawings of a
-few dozen nodes), about 15 % faster; such a run cannot be stopped halfway, but it ends
+few dozen nodes), 10-20 % faster; such a run cannot be stopped halfway, but it ends
 within milliseconds, and Ctrl-C takes effect as soon as it has.  The last few SVGs
 are remembered, so drawing the same DOT again costs nothing.
 The embedded build cannot draw HTML-like labels (``label=<...>``): use plain labels with
