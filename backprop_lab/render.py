@@ -502,15 +502,17 @@ def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: b
     Raises :class:`RendererNotAvailable`, saying what to install, when no renderer works.
     """
     subject = node_or_graph_or_digraph
+    small = False
     if isinstance(subject, (Node, Graph)):
-        subject = draw(subject, **draw_options)
+        digraph = draw(subject, **draw_options)
+        small = digraph._small_source is not None
+        source = digraph._small_source if small else digraph.source
     elif draw_options:
         raise TypeError(f"render_svg: options {sorted(draw_options)} are drawing options; "
                         f"they apply to a Node or Graph, not to a {type(subject).__name__}.")
-    small = False
-    if isinstance(subject, (graphviz.Digraph, graphviz.Graph)):
+    elif isinstance(subject, (graphviz.Digraph, graphviz.Graph)):
         source = subject.source
-        small = source == getattr(subject, "_small_source", None)    # as draw() made it
+        small = source == getattr(subject, "_small_source", None)    # still as draw() made it
     elif isinstance(subject, str):
         source = subject
     else:
