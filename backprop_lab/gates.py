@@ -35,19 +35,22 @@ CS231n, add distributes and multiply swaps -- because the scalar engine runs the
 nearly every number, where the shared one costs four times as much; for arrays they hand
 over to it (a test checks that both give the same gradients).  The gates whose local
 gradient is not elementwise (:class:`MatMulGate`, :class:`SumGate`, :class:`TransposeGate`)
-write their own ``backward``.
+write their own ``backward``, and :class:`ReLUGate` does for arrays: CS231n's
+``dout * (x > 0)``, the boolean mask multiplying directly instead of a float copy of it (the
+array layers of an MLP run it at every step; the same test checks it).
 
 To make your own gate, subclass :class:`Gate` (write ``forward`` and ``backward``) or
 :class:`ElementwiseGate` (write ``forward`` and ``local_gradients``).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
 from .i18n.messages import tr
-from .values import check_constant, format_value, require_numbers, shape_of
+from .values import all_finite, check_constant, format_value, require_numbers, shape_of
 
 __all__ = [
     "Gate", "ElementwiseGate", "ConstantSlopeGate", "unbroadcast", "shape_of", "is_scalar",
@@ -97,12 +100,20 @@ def unbroadcast(grad, shape: tuple):
     return grad
 
 
+@functools.lru_cache(maxsize=1024)
+def broadcast_shapes(*shapes: tuple) -> tuple:
+    """``np.broadcast_shapes``, remembered: a layer's gates combine the same shapes at every
+    step, and numpy's answer costs more than the rest of a small gate's work.  Shapes that
+    do not broadcast raise numpy's ValueError, every time (errors are not remembered)."""
+    return np.broadcast_shapes(*shapes)
+
+
 def _broadcast_shape(values) -> tuple:
     """The shape of an elementwise gate's output: its inputs' shapes broadcast together."""
     shapes = [shape_of(v) for v in values]
     if all(shape == shapes[0] for shape in shapes):      # the common case, without numpy
         return shapes[0]
-    return np.broadcast_shapes(*shapes)
+    return broadcast_shapes(*shapes)
 
 
 class Gate:
@@ -176,7 +187,7 @@ class Gate:
         if sx == sy or sx == () or sy == ():
             return
         try:
-            np.broadcast_shapes(sx, sy)
+            broadcast_shapes(sx, sy)
         except ValueError:
             raise ValueError(tr(
                 "{gate}: cannot combine shapes {sx} and {sy}; elementwise gates need equal "
@@ -227,12 +238,15 @@ class ConstantSlopeGate(ElementwiseGate):
             self.save(*[shape_of(x) for x in inputs])
 
     def backward(self, upstream):
+        """``unbroadcast(upstream, shape) * slope`` per input: with a constant slope the sum
+        over the broadcast copies can come first (an affine layer's bias then costs one sum
+        over the rows, not an (N, M) product too); the product is always a new array."""
         shapes = self.saved()
         local = self.local_gradients()
         if type(upstream) is float and not any(shapes):   # numbers: nothing to un-broadcast
             return tuple([upstream * grad for grad in local])
-        self._check_upstream(upstream, np.broadcast_shapes(*shapes))
-        return tuple([unbroadcast(upstream * grad, shape) for grad, shape in zip(local, shapes)])
+        self._check_upstream(upstream, broadcast_shapes(*shapes))
+        return tuple([unbroadcast(upstream, shape) * grad for grad, shape in zip(local, shapes)])
 
 
 # ------------------------------------------------------------------- binary gates
@@ -388,6 +402,16 @@ class ReLUGate(ElementwiseGate):
         if is_scalar(x):
             return (1.0 if x > 0.0 else 0.0,)
         return (np.asarray(x > 0.0, dtype=np.float64),)
+
+    def backward(self, upstream):
+        """ReLU routes: the upstream gradient passes where x > 0 and is 0 elsewhere.  For an
+        array that is CS231n's ``dout * (x > 0)``: the boolean mask multiplies directly (the
+        same numbers as the shared backward, without a float copy of the mask)."""
+        (x,) = self.saved()
+        if not isinstance(x, np.ndarray):
+            return super().backward(upstream)
+        self._check_upstream(upstream, x.shape)
+        return (upstream * (x > 0.0),)
 
 
 class ExpGate(ElementwiseGate):
@@ -551,7 +575,7 @@ class PowerGate(ElementwiseGate):
                                     p=self.p, x=x)) from None
         with np.errstate(over="ignore"):     # an overflow becomes inf, reported just below
             out = x ** self.p
-        if not np.all(np.isfinite(out)):
+        if not all_finite(out):
             raise ValueError(tr("PowerGate: x**{p:g} overflows float64 for inputs up to "
                                 "{largest:g} in magnitude.", p=self.p, largest=np.max(np.abs(x))))
         return out
@@ -707,7 +731,9 @@ class SumGate(Gate):
         self._check_upstream(upstream, np.sum(x, axis=self.axis, keepdims=self.keepdims).shape)
         if self.axis is not None and not self.keepdims:
             upstream = np.expand_dims(upstream, self.axis)
-        return (np.broadcast_to(upstream, x.shape).copy(),)
+        grad = np.empty(x.shape)
+        grad[...] = upstream                  # the upstream copied to every element summed
+        return (grad,)
 
 
 class TransposeGate(Gate):

@@ -41,7 +41,7 @@ import numpy as np
 from . import gates as G
 from .i18n.messages import tr
 from .gates import BUILT_IN, is_scalar
-from .values import as_value, format_value, is_number, shape_of
+from .values import all_finite, as_value, format_value, is_number, shape_of
 
 __all__ = ["Node", "Graph", "BackwardStep", "var", "constant", "apply", "topological_order",
            "backpropagate", "RollBack", "sigmoid", "tanh", "relu", "exp", "log", "sin", "cos", "maximum"]
@@ -250,12 +250,12 @@ def forward_value(gate, inputs) -> float | np.ndarray:
         value = gate.forward(*[node.value for node in inputs])
     if type(value) is float and isfinite(value):    # is_scalar(value), written out
         return value
-    if is_number(value):
+    if not isinstance(value, np.ndarray):
+        if not is_number(value):
+            raise TypeError(tr("{gate}.forward returned {kind}; a gate must return a float or "
+                               "a numpy array.", gate=gate.name, kind=type(value).__name__))
         value = float(value)          # e.g. np.exp(1.0) in a student's gate: a numpy scalar
-    elif not isinstance(value, np.ndarray):
-        raise TypeError(tr("{gate}.forward returned {kind}; a gate must return a float or a "
-                           "numpy array.", gate=gate.name, kind=type(value).__name__))
-    if not np.all(np.isfinite(value)):
+    if not all_finite(value):
         shown = ", ".join(_text(node.value) for node in inputs)
         raise ValueError(tr("{gate} produced a non-finite value (inf or NaN) from inputs "
                             "({shown}); the result overflows float64.", gate=gate.name,
@@ -442,7 +442,7 @@ def check_totals(order: list[Node]) -> None:
         grad = node.grad
         if type(grad) is float and _SMALLEST <= grad <= _LARGEST or grad is None:
             continue
-        if type(grad) is float or node.gate is None and not np.all(np.isfinite(grad)):
+        if type(grad) is float or node.gate is None and not all_finite(grad):
             for first in reversed(order):                # backward's order: the origin
                 check_total(first, order)
 
@@ -453,10 +453,10 @@ def check_total(receiver: Node, order: list[Node]) -> None:
     grad = receiver.grad
     if type(grad) is float and _SMALLEST <= grad <= _LARGEST:
         return
-    if not np.all(np.isfinite(grad)):
+    if not all_finite(grad):
         for user in order:
             for child, sent in zip(user.inputs, user.sent or ()):
-                if child is receiver and not np.all(np.isfinite(sent)):
+                if child is receiver and not all_finite(sent):
                     _check_finite(receiver, sent, sender=user)
         _check_finite(receiver, grad)
 
@@ -483,7 +483,7 @@ def _checked_gradient(node: Node, index: int, grad, sent):
         raise ValueError(tr("{gate}.backward, input {index}: the gradient is None; return "
                             "dL/d(input), an array shaped like the input (zeros if the input "
                             "does not matter).", gate=node.gate.name, index=index))
-    if not (is_number(grad) or isinstance(grad, np.ndarray)):
+    if not (isinstance(grad, np.ndarray) or is_number(grad)):
         raise TypeError(tr("{gate}.backward, input {index}: the gradient is a {kind}; expected a "
                            "number or a numpy array.", gate=node.gate.name, index=index,
                            kind=type(grad).__name__))
@@ -505,7 +505,7 @@ def _checked_gradient(node: Node, index: int, grad, sent):
 def _check_finite(receiver: Node, grad, sender: Node | None = None) -> None:
     """A clear error if ``grad`` (sent to ``receiver`` by ``sender``, or the total of
     several branches when ``sender`` is None) holds NaN or inf."""
-    if np.all(np.isfinite(grad)):
+    if all_finite(grad):
         return
     where = (receiver.gate.name if receiver.gate is not None
              else tr("leaf {name!r}", name=receiver.name))

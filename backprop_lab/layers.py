@@ -38,7 +38,8 @@ from . import gates as G
 from .datasets import minibatches
 from .graph import Graph, constant, exp, log, var
 from .i18n.messages import tr
-from .values import as_array, check_choice, check_dout, check_int, check_real, is_number
+from .values import (all_finite, as_array, check_choice, check_dout, check_int, check_real,
+                     is_number)
 
 __all__ = ["Layer", "Affine", "Linear", "ReLU", "Sigmoid", "Tanh", "MSELoss",
            "SoftmaxCrossEntropy", "Sequential", "SGD", "mlp", "train", "parameters"]
@@ -401,6 +402,11 @@ class Sequential(Layer):
 
 def parameters(model):
     """Yield ``(name, value, grad)`` for every parameter of a layer or Sequential model."""
+    if isinstance(model, Sequential):          # the names of model.params, "<index>.<name>",
+        for i, layer in enumerate(model.layers):   # each gradient read from its own layer
+            for key, value in getattr(layer, "params", {}).items():
+                yield f"{i}.{key}", value, getattr(layer, "d" + key, None)
+        return
     params = getattr(model, "params", None)
     if params is None:
         raise TypeError(tr("{kind} has no params dict; expected a layer or a Sequential model.",
@@ -420,15 +426,21 @@ class SGD:
         return f"SGD(lr={self.lr:g})"
 
     def step(self, model) -> None:
-        """Update ``model``'s parameters in place with the gradients of its last backward."""
-        for key, value, grad in parameters(model):
+        """Update ``model``'s parameters in place with the gradients of its last backward.
+
+        Nothing is updated unless every parameter has a gradient; an update that makes a
+        parameter inf or NaN is an error naming it (the first one)."""
+        params = list(parameters(model))
+        for key, value, grad in params:
             if grad is None:
                 raise ValueError(tr("SGD.step: parameter {key!r} of {kind} has no gradient yet; "
                                     "call backward() before step().", key=key,
                                     kind=type(model).__name__))
-            with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):   # overflow: inf, reported below
+            for key, value, grad in params:
                 value -= self.lr * grad
-            if not np.isfinite(value).all():
+        for key, value, grad in params:
+            if not all_finite(value):
                 raise ValueError(tr("SGD.step: parameter {key!r} of {kind} became inf or NaN "
                                     "(lr={lr:g}, largest |gradient| {largest:.3g}); the learning "
                                     "rate is probably too large, or the gradients exploded.",

@@ -19,6 +19,15 @@ interleaved so that both see the same machine load:
   training loop pays, including collecting the previous steps' garbage;
 * **one step**: a single step right after ``gc.collect()`` — the work of the step alone.
 
+Memory: glibc's malloc gives blocks above its (moving) threshold back to the system when they
+are freed and maps fresh ones at the next step, and the kernel zeroes every page of them again.
+How often that happens depends on the process's allocation history, not on the code measured:
+the hand-written numpy step paid 0 to ~750 such page faults per step (up to 1.3 ms of its
+~4.5 ms) from one run to the next, ours 0 to 50, and the ratio between them swung from 1.03 to
+1.51.  So the benchmark asks glibc to keep freed memory (``mallopt``, see
+:func:`keep_freed_memory`; ``BENCH_MALLOC=default`` measures with the default behaviour): in
+the steady state no contestant pays page faults (PyTorch's own allocator never did).
+
 Ratios are ours / peer (below 1: ours faster).  micrograd: ``pip install micrograd==0.1.0``
 (the ``bench`` extra); PyTorch: ``pip install torch==2.13.0`` (CPU build) — a part is
 skipped when its peer is missing.
@@ -26,6 +35,7 @@ skipped when its peer is missing.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import math
 import os
@@ -39,6 +49,24 @@ import time
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, str(THREADS))
+
+
+
+def keep_freed_memory() -> bool:
+    """Tell glibc's malloc to keep freed memory in the process (no ``munmap``/``brk`` trim of
+    blocks below 32 MiB), so a training loop reuses it instead of faulting in zeroed pages
+    at every step.  False where that is not possible (no glibc, or ``BENCH_MALLOC=default``)."""
+    if os.environ.get("BENCH_MALLOC") == "default":
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3          # from glibc's malloc.h
+    return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 1 << 30))
+
+
+KEEPS_FREED_MEMORY = keep_freed_memory()                 # before numpy allocates anything
 
 import numpy as np                                              # noqa: E402
 
@@ -320,7 +348,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test)")
     args = parser.parse_args(argv)
     print(f"machine load (1-minute average) at the start: {os.getloadavg()[0]:.1f} on "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores; freed memory kept by malloc: "
+          f"{'yes' if KEEPS_FREED_MEMORY else 'no (page faults may add noise)'}")
     if args.quick:
         r1 = bench_scalar(sizes=(2, 8, 1), n_samples=4, repeats=2)
         r2 = bench_array(sizes=(20, 16, 4), batch=16, repeats=2)
