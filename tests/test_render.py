@@ -84,6 +84,24 @@ def test_seed_004_circuit_svg_has_every_label_value_and_gradient():
         ["−4", "−4", "3", "−4", "1"])
 
 
+def test_wires_are_plain_lines_and_gates_circles_as_in_cs231n():
+    """Like CS231n's circuit diagrams: wires without arrowheads (the forward pass reads left
+    to right, or top to bottom with rankdir="TB"), each gate a circle, and the fan-out
+    junction and the leaves drawn as before."""
+    a = bl.var(3.0, name="a")
+    g = (a * bl.var(2.0, name="b") + a).named("g")
+    g.backward()
+    for rankdir in ("LR", "TB"):
+        svg = bl.render_svg(g, rankdir=rankdir)
+        edges = re.findall(r'<g id="edge\d+" class="edge">(.*?)</g>', svg, re.S)
+        assert len(edges) == 6 and all("<path" in e and "<polygon" not in e for e in edges)
+        nodes = dict(re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>',
+                                svg, re.S))
+        gates = [body for body in nodes.values() if ">+<" in body or ">×<" in body]
+        assert len(gates) == 2 and all("<ellipse" in body for body in gates)
+        assert sum("<ellipse" in body for body in nodes.values()) == 3     # + the junction
+
+
 def test_no_gradients_before_backward_or_when_hidden():
     f = seed_004_circuit()
     assert texts_with_color(bl.render_svg(f), render.GRAD_COLOR) == []
