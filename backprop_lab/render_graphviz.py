@@ -547,7 +547,10 @@ def _release() -> None:
 def _wasm_render(source: str, timeout: float | None = None, small: bool = False) -> str:
     seconds = _timeout_seconds(timeout)
     with _wasm_lock:
-        svg = _embedded_graphviz(not (small and False in _kinds())).render(source, seconds)
+        # the copy without interruption checks only for a small drawing, and only where this
+        # process uses it (not under a limited address space: see _kinds)
+        quick = small and _roomy_address_space()
+        svg = _embedded_graphviz(interruptible=not quick).render(source, seconds)
     _wasm_state.update(ready=True, error=None)
     return svg
 
