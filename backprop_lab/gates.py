@@ -240,13 +240,17 @@ class ConstantSlopeGate(ElementwiseGate):
     def backward(self, upstream):
         """``unbroadcast(upstream, shape) * slope`` per input: with a constant slope the sum
         over the broadcast copies can come first (an affine layer's bias then costs one sum
-        over the rows, not an (N, M) product too); the product is always a new array."""
+        over the rows, not an (N, M) product too).  A slope of 1 passes the upstream on as
+        it is, as CS231n's add gate does (``dx = dout``): the same array, no copy -- an
+        affine layer's backward then copies nothing.  (The graph engine copies an array it
+        would otherwise hand to two nodes, so no two gradients there share memory.)"""
         shapes = self.saved()
         local = self.local_gradients()
         if type(upstream) is float and not any(shapes):   # numbers: nothing to un-broadcast
             return tuple([upstream * grad for grad in local])
         self._check_upstream(upstream, broadcast_shapes(*shapes))
-        return tuple([unbroadcast(upstream, shape) * grad for grad, shape in zip(local, shapes)])
+        return tuple([unbroadcast(upstream, shape) * grad if grad != 1.0
+                      else unbroadcast(upstream, shape) for grad, shape in zip(local, shapes)])
 
 
 # ------------------------------------------------------------------- binary gates

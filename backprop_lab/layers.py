@@ -16,8 +16,9 @@ Losses take the targets as well and return a number::
     dscores = loss.backward()           # dL/dscores (dout = dL/dL = 1.0 by default)
 
 No layer writes its own derivative formulas: each one runs gates (``backprop_lab.gates``)
-forward and backward, or builds a small ``bl.Graph`` (the losses) and lets the graph
-engine run backward.  ``Affine`` is a ``MatMulGate`` then an ``AddGate``: the matmul gate
+forward and backward -- a chain of gates, whose backward is their backwards in reverse
+order -- or, where a value feeds two gates (``SoftmaxCrossEntropy``), builds a small
+``bl.Graph`` and lets the graph engine run backward.  ``Affine`` is a ``MatMulGate`` then an ``AddGate``: the matmul gate
 gives ``dx = dout @ Wᵀ`` and ``dW = xᵀ @ dout``, the add gate un-broadcasts ``b`` and so
 gives ``db = sum of dout over the rows``.
 
@@ -204,15 +205,12 @@ ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
 # ------------------------------------------------------------------------- losses
 class _Loss:
-    """A loss: ``forward(scores, targets) -> float`` builds a small graph on ``scores``;
-    ``backward(dout=1.0) -> dscores`` runs the graph engine's backward on it.
+    """A loss: ``forward(scores, targets) -> float``; ``backward(dout=1.0) -> dscores``, that
+    is dL/dscores times ``dout`` (the gradient of whatever uses the loss; 1.0 normally).
 
-    After forward, ``graph`` is that ``bl.Graph`` (its leaf ``"scores"`` holds the scores):
-    ``bl.draw(loss.graph.output)`` draws the loss as a circuit.
+    After forward, ``graph`` is the loss as a ``bl.Graph`` (its leaf ``"scores"`` holds the
+    scores): ``bl.draw(loss.graph.output)`` draws it as a circuit.
     """
-
-    def __init__(self):
-        self.graph = None
 
     @property
     def name(self) -> str:
@@ -225,22 +223,36 @@ class _Loss:
         return f"{self.name}()"
 
     def backward(self, dout=1.0):
-        """dL/dscores, times ``dout`` (the gradient of whatever uses the loss; 1.0 normally)."""
-        if self.graph is None:
+        """dL/dscores, times ``dout``: the graph engine's backward on ``graph``."""
+        return self.graph.backward(seed=self._seed(dout, ready=self.graph is not None))["scores"]
+
+    def _seed(self, dout, ready: bool) -> float:
+        """``dout`` as the float backward starts from, or the error for a backward that came
+        before forward (``ready`` False) or a ``dout`` that is not a finite number."""
+        if not ready:
             raise ValueError(tr("{loss}.backward() was called before forward(): call "
                                 "forward(scores, targets) first.", loss=self.name))
         if not is_number(dout) or not math.isfinite(dout):
             raise TypeError(tr("{loss}.backward: dout must be a finite number (the loss is a "
                                "scalar), got {dout!r}.", loss=self.name, dout=dout))
-        return self.graph.backward(seed=float(dout))["scores"]
+        return float(dout)
 
 
 class MSELoss(_Loss):
     """L = mean((scores − targets)²) over every entry (N·M entries for (N, M) scores).
 
-    dL/dscores = 2·(scores − targets) / (N·M), computed by the graph
-    SubtractGate → PowerGate(2) → SumGate → ScaleGate(1/(N·M)).
+    Four gates in a row: SubtractGate → PowerGate(2) → SumGate → ScaleGate(1/(N·M)).  A
+    chain has one path back, so backward runs the gates' backward in reverse order, as
+    ``Affine`` runs its two, and gives dL/dscores = 2·(scores − targets) / (N·M).
+    ``graph`` builds the same circuit as a ``bl.Graph`` when it is asked for (to draw it,
+    or to step through its backward); a training step does not pay for one.
     """
+
+    def __init__(self):
+        self.subtract, self.square, self.total = G.SubtractGate(), G.PowerGate(2.0), G.SumGate()
+        self.mean = None          # ScaleGate(1/(N·M)), for the number of entries of the scores
+        self.inputs = None        # (scores, targets) of the last forward that succeeded
+        self._graph = None
 
     def forward(self, scores, targets):
         scores = as_array(scores, "MSELoss", "scores")
@@ -255,10 +267,30 @@ class MSELoss(_Loss):
         if scores.size == 0:
             raise ValueError(tr("MSELoss: scores are empty (shape {shape}); the mean needs at "
                                 "least one entry.", shape=scores.shape))
-        s = var(scores, name="scores")
-        loss = ((s - constant(targets, name="targets")) ** 2).mean()
-        self.graph = Graph(loss)
-        return float(loss.value)
+        if self.mean is None or self.mean.a != 1.0 / scores.size:
+            self.mean = G.ScaleGate(1.0 / scores.size)
+        self.inputs = self._graph = None              # until the gates below have all run
+        squares = self.square.forward(self.subtract.forward(scores, targets))
+        value = self.mean.forward(self.total.forward(squares))
+        self.inputs = (scores.copy(), targets.copy())
+        return float(value)
+
+    def backward(self, dout=1.0):
+        seed = self._seed(dout, ready=self.inputs is not None)
+        (dtotal,) = self.mean.backward(seed)
+        (dsquares,) = self.total.backward(dtotal)
+        (ddifference,) = self.square.backward(dsquares)
+        dscores, _ = self.subtract.backward(ddifference)
+        return dscores
+
+    @property
+    def graph(self):
+        """The last forward's circuit as a ``bl.Graph`` (None before forward), built once."""
+        if self._graph is None and self.inputs is not None:
+            scores, targets = self.inputs
+            self._graph = Graph(((var(scores, name="scores")
+                                  - constant(targets, name="targets")) ** 2).mean())
+        return self._graph
 
 
 class SoftmaxCrossEntropy(_Loss):
@@ -274,7 +306,7 @@ class SoftmaxCrossEntropy(_Loss):
     """
 
     def __init__(self):
-        super().__init__()
+        self.graph = None
         self.probabilities = None
 
     def forward(self, scores, targets):

@@ -12,12 +12,22 @@
     .venv/bin/python benchmarks/bench_engine.py            # both, default sizes
     .venv/bin/python benchmarks/bench_engine.py --quick    # smaller, for a smoke test
 
-Two timings per contestant, each the best of several rounds, ours and the peer's
-interleaved so that both see the same machine load:
+Two timings per contestant, ours and the peer's interleaved so that both see the same
+machine load:
 
 * **loop**: the time per step of ``STEPS`` consecutive steps, garbage collector on — what a
   training loop pays, including collecting the previous steps' garbage;
 * **one step**: a single step right after ``gc.collect()`` — the work of the step alone.
+
+The goals are on the loop timing.  Every round runs each contestant's loop once, one
+right after the other (the order turning by one each round), and a ratio is the **median
+over the rounds of the two loop times of the same round**: two loops a few milliseconds
+apart share the machine's state (other programs, the CPU's clock, its caches), so their
+ratio keeps little of the noise that either time has alone.  The table shows each
+contestant's median loop time.  (Until stop 21 the ratio was of each contestant's best
+round out of five; on a quiet machine, groups of five rounds of the same two contestants
+gave ratios from 1.00 to 1.39 in one process — the best of five is one lucky round
+each — where the median of 20 rounds stayed within ±3%.)
 
 Memory: glibc's malloc gives blocks above its (moving) threshold back to the system when they
 are freed and maps fresh ones at the next step, and the kernel zeroes every page of them again.
@@ -40,6 +50,7 @@ import gc
 import math
 import os
 import random
+import statistics
 import sys
 import time
 
@@ -49,7 +60,6 @@ import time
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, str(THREADS))
-
 
 
 def keep_freed_memory() -> bool:
@@ -102,35 +112,37 @@ def time_one(function) -> float:
 
 
 def measure(functions: dict, rounds: int = 5, steps: int = STEPS) -> dict:
-    """{name: (loop time per step, one-step time)}, each the best over ``rounds`` rounds in
-    which the functions take turns."""
-    loop = {name: math.inf for name in functions}
-    one = {name: math.inf for name in functions}
-    for _ in range(rounds):
-        for name, function in functions.items():
-            loop[name] = min(loop[name], time_loop(function, steps))
-            for _ in range(3):
-                one[name] = min(one[name], time_one(function))
-    return {name: (loop[name], one[name]) for name in functions}
+    """{name: (loop time per step in each round, best one-step time)} over ``rounds`` rounds;
+    in each round every function runs its loop, then its single steps, before the next
+    function runs (the order turning by one each round, so no contestant is always first)."""
+    names = list(functions)
+    loops = {name: [] for name in names}
+    one = {name: math.inf for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            loops[name].append(time_loop(functions[name], steps))
+            one[name] = min(one[name], time_one(functions[name]))
+    return {name: (loops[name], one[name]) for name in names}
+
+
+def loop_ratio(times: dict, name: str, peer: str) -> float:
+    """The median over the rounds of ``name``'s loop time / ``peer``'s in the same round."""
+    return statistics.median(ours / theirs for ours, theirs in zip(times[name][0], times[peer][0]))
 
 
 def report(times: dict, peer: str) -> dict:
-    """Print a table of both timings with ratios against ``peer``; return the loop ratios."""
-    base = times[peer]
+    """Print both timings (median loop time, best single step) with ratios against ``peer``;
+    return the loop ratios."""
     width = max(len(name) for name in times)
-
-    def cell(seconds, reference):
-        ratio = "" if reference is None else f" ({seconds / reference:.2f})"
-        return f"{seconds * 1e3:.3f} ms{ratio}"
-
     print(f"    {'':<{width}}  {'loop, per step':>20}  {'one step':>20}")
     ratios = {}
-    for name, (loop, one) in times.items():
-        own = name == peer
-        print(f"    {name:<{width}}  {cell(loop, None if own else base[0]):>20}"
-              f"  {cell(one, None if own else base[1]):>20}")
-        if not own:
-            ratios[name] = loop / base[0]
+    for name, (loops, one) in times.items():
+        loop_cell, one_cell = f"{statistics.median(loops) * 1e3:.3f} ms", f"{one * 1e3:.3f} ms"
+        if name != peer:
+            ratios[name] = loop_ratio(times, name, peer)
+            loop_cell += f" ({ratios[name]:.2f})"
+            one_cell += f" ({one / times[peer][1]:.2f})"
+        print(f"    {name:<{width}}  {loop_cell:>20}  {one_cell:>20}")
     return ratios
 
 
@@ -177,7 +189,7 @@ def micrograd_step(model, X, y):
     return loss
 
 
-def bench_scalar(sizes=(2, 16, 16, 1), n_samples=10, repeats=3):
+def bench_scalar(sizes=(2, 16, 16, 1), n_samples=10, repeats=7):
     try:
         from micrograd.engine import Value
         from micrograd.nn import MLP
@@ -248,7 +260,7 @@ def numpy_step_function(model, X, Y, lr):
     return step, Ws
 
 
-def bench_array(sizes=(784, 256, 128, 10), batch=128, lr=0.01, repeats=5):
+def bench_array(sizes=(784, 256, 128, 10), batch=128, lr=0.01, repeats=21):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((batch, sizes[0]))
     Y = rng.standard_normal((batch, sizes[-1]))
@@ -303,10 +315,10 @@ def bench_array(sizes=(784, 256, 128, 10), batch=128, lr=0.01, repeats=5):
           f"(torch {torch.__version__}, {THREADS} thread{'s' if THREADS > 1 else ''}); "
           f"ratio to torch in ()")
     to_torch = report(times, "torch")["ours"]
-    print("    ratio of ours to hand-written numpy: "
-          f"loop {times['ours'][0] / times['hand-written numpy'][0]:.2f}, "
+    to_numpy = loop_ratio(times, "ours", "hand-written numpy")
+    print(f"    ratio of ours to hand-written numpy: loop {to_numpy:.2f}, "
           f"one step {times['ours'][1] / times['hand-written numpy'][1]:.2f}")
-    return to_torch, times["ours"][0] / times["hand-written numpy"][0]
+    return to_torch, to_numpy
 
 
 def _bench_array_numpy(model, loss, optimizer, numpy_step, numpy_Ws, X, Y, sizes, batch,
@@ -351,8 +363,8 @@ def main(argv=None):
           f"{os.cpu_count()} cores; freed memory kept by malloc: "
           f"{'yes' if KEEPS_FREED_MEMORY else 'no (page faults may add noise)'}")
     if args.quick:
-        r1 = bench_scalar(sizes=(2, 8, 1), n_samples=4, repeats=2)
-        r2 = bench_array(sizes=(20, 16, 4), batch=16, repeats=2)
+        r1 = bench_scalar(sizes=(2, 8, 1), n_samples=4, repeats=3)
+        r2 = bench_array(sizes=(20, 16, 4), batch=16, repeats=3)
     else:
         r1 = bench_scalar()
         r2 = bench_array()

@@ -30,6 +30,25 @@ def test_add_gate_distributes():
     assert gate.backward(-4.0) == (-4.0, -4.0)
 
 
+def test_add_gate_passes_the_upstream_on_as_cs231n_writes_it():
+    # dx = dout, dy = dout: for equal shapes the upstream array itself, no copy; a broadcast
+    # input gets the sum over the copied axes (a new array); a slope of -1 is a new array
+    x, b, up = np.ones((3, 4)), np.zeros(4), np.arange(12.0).reshape(3, 4)
+    add = G.AddGate()
+    add.forward(x, x)
+    dx, dy = add.backward(up)
+    assert dx is up and dy is up
+    add.forward(x, b)
+    dx, db = add.backward(up)
+    assert dx is up
+    np.testing.assert_array_equal(db, [12.0, 15.0, 18.0, 21.0])
+    sub = G.SubtractGate()
+    sub.forward(x, x)
+    dx, dy = sub.backward(up)
+    assert dx is up and not np.shares_memory(dy, up)
+    np.testing.assert_array_equal(dy, -up)
+
+
 def test_max_gate_routes_seed001():
     # max(4, 2) = 4: only x gets the gradient
     gate = G.MaxGate()

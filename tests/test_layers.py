@@ -188,6 +188,39 @@ def test_mse_loss_matches_numerical_gradient(n, m, seed):
     assert rel_error(dscores, numeric) < 1e-7
 
 
+def test_mse_loss_graph_is_the_circuit_of_the_last_forward():
+    rng = np.random.default_rng(3)
+    loss = MSELoss()
+    assert loss.graph is None
+    for shape in ((4, 2), (4, 2), (3, 1)):
+        scores, targets = rng.standard_normal(shape), rng.standard_normal(shape)
+        value = loss.forward(scores, targets)
+        assert value == pytest.approx(np.mean((scores - targets) ** 2), rel=1e-14)
+        dscores = loss.backward(0.5)
+        np.testing.assert_allclose(dscores, (scores - targets) / scores.size, rtol=1e-14)
+        graph = loss.graph                        # built when asked, once per forward
+        assert graph is loss.graph and graph.value == pytest.approx(value, rel=1e-15)
+        assert [n.gate.symbol for n in graph.nodes if n.gate] == ["−", "x²", "Σ",
+                                                                  f"×{1 / scores.size:g}"]
+        np.testing.assert_allclose(graph.backward(seed=0.5)["scores"], dscores, rtol=1e-14)
+    targets[:] = 0.0                              # the loss kept its own copy of its inputs
+    loss._graph = None
+    np.testing.assert_array_equal(loss.graph.leaf("scores").value, scores)
+    assert loss.graph.value == pytest.approx(value, rel=1e-15)
+
+
+def test_a_failed_mse_forward_leaves_no_stale_backward():
+    loss = MSELoss()
+    loss.forward(np.full((3, 1), 2.0), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="PowerGate: x\\*\\*2 overflows float64"):
+        loss.forward(np.full((3, 1), 1e200), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match=r"MSELoss.backward\(\) was called before forward"):
+        loss.backward()
+    assert loss.graph is None
+    assert loss.forward(np.full((3, 1), 2.0), np.zeros((3, 1))) == 4.0
+    np.testing.assert_allclose(loss.backward(), np.full((3, 1), 4.0 / 3))
+
+
 @given(n=dims, c=st.integers(1, 6), seed=seeds, soft=st.booleans())
 def test_softmax_cross_entropy_matches_numerical_gradient(n, c, seed, soft):
     rng = np.random.default_rng(seed)
