@@ -18,9 +18,9 @@ Losses take the targets as well and return a number::
 No layer writes its own derivative formulas: each one runs gates (``backprop_lab.gates``)
 forward and backward -- a chain of gates, whose backward is their backwards in reverse
 order -- or, where a value feeds two gates (``SoftmaxCrossEntropy``), builds a small
-``bl.Graph`` and lets the graph engine run backward.  ``Affine`` is a ``MatMulGate`` then an ``AddGate``: the matmul gate
-gives ``dx = dout @ Wᵀ`` and ``dW = xᵀ @ dout``, the add gate un-broadcasts ``b`` and so
-gives ``db = sum of dout over the rows``.
+``bl.Graph`` and lets the graph engine run backward.  ``Affine`` is a ``MatMulGate`` then
+an ``AddGate``: the matmul gate gives ``dx = dout @ Wᵀ`` and ``dW = xᵀ @ dout``, the add
+gate un-broadcasts ``b`` and so gives ``db = sum of dout over the rows``.
 
 (That post's Affine writes ``dx = np.dot(dout, W)`` and ``dW = np.dot(x, dout)``: both
 transposes are missing.  The shapes only line up when every dimension is equal, and even
@@ -224,7 +224,8 @@ class _Loss:
 
     def backward(self, dout=1.0):
         """dL/dscores, times ``dout``: the graph engine's backward on ``graph``."""
-        return self.graph.backward(seed=self._seed(dout, ready=self.graph is not None))["scores"]
+        seed = self._seed(dout, ready=self.graph is not None)
+        return self.graph.backward(seed=seed)["scores"]
 
     def _seed(self, dout, ready: bool) -> float:
         """``dout`` as the float backward starts from, or the error for a backward that came
@@ -255,6 +256,7 @@ class MSELoss(_Loss):
         self._graph = None
 
     def forward(self, scores, targets):
+        self.inputs = self._graph = None              # until this forward has succeeded
         scores = as_array(scores, "MSELoss", "scores")
         targets = as_array(targets, "MSELoss", "targets")
         if scores.shape != targets.shape:
@@ -269,7 +271,6 @@ class MSELoss(_Loss):
                                 "least one entry.", shape=scores.shape))
         if self.mean is None or self.mean.a != 1.0 / scores.size:
             self.mean = G.ScaleGate(1.0 / scores.size)
-        self.inputs = self._graph = None              # until the gates below have all run
         squares = self.square.forward(self.subtract.forward(scores, targets))
         value = self.mean.forward(self.total.forward(squares))
         self.inputs = (scores.copy(), targets.copy())
@@ -310,6 +311,7 @@ class SoftmaxCrossEntropy(_Loss):
         self.probabilities = None
 
     def forward(self, scores, targets):
+        self.graph = self.probabilities = None        # until this forward has succeeded
         scores = as_array(scores, "SoftmaxCrossEntropy", "scores")
         if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
             raise ValueError(tr("SoftmaxCrossEntropy: scores must have shape (N, C) with N >= 1 "

@@ -209,6 +209,16 @@ def test_mse_loss_graph_is_the_circuit_of_the_last_forward():
     assert loss.graph.value == pytest.approx(value, rel=1e-15)
 
 
+def test_a_failed_softmax_cross_entropy_forward_leaves_no_stale_backward():
+    ce = SoftmaxCrossEntropy()
+    ce.forward(np.zeros((2, 3)), [0, 1])
+    with pytest.raises(ValueError, match="got 3 labels for 2 rows"):
+        ce.forward(np.zeros((2, 3)), [0, 1, 2])
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy.backward\(\) was called before"):
+        ce.backward()
+    assert ce.graph is None and ce.probabilities is None
+
+
 def test_a_failed_mse_forward_leaves_no_stale_backward():
     loss = MSELoss()
     loss.forward(np.full((3, 1), 2.0), np.zeros((3, 1)))
@@ -217,6 +227,11 @@ def test_a_failed_mse_forward_leaves_no_stale_backward():
     with pytest.raises(ValueError, match=r"MSELoss.backward\(\) was called before forward"):
         loss.backward()
     assert loss.graph is None
+    loss.forward(np.ones((3, 1)), np.zeros((3, 1)))
+    with pytest.raises(ValueError, match="MSELoss: scores have shape"):
+        loss.forward(np.ones((3, 1)), np.zeros((1, 3)))             # a bad input, caught early
+    with pytest.raises(ValueError, match=r"MSELoss.backward\(\) was called before forward"):
+        loss.backward()
     assert loss.forward(np.full((3, 1), 2.0), np.zeros((3, 1))) == 4.0
     np.testing.assert_allclose(loss.backward(), np.full((3, 1), 4.0 / 3))
 
@@ -420,6 +435,9 @@ def test_loss_errors():
     mse, ce = MSELoss(), SoftmaxCrossEntropy()
     with pytest.raises(ValueError, match=r"MSELoss.backward\(\) was called before forward"):
         mse.backward()
+    with pytest.raises(ValueError, match=r"SoftmaxCrossEntropy.backward\(\) was called before "
+                                         r"forward"):
+        ce.backward()
     with pytest.raises(ValueError, match=r"MSELoss: scores have shape \(2, 3\) but targets have "
                                          r"shape \(3, 2\)"):
         mse.forward(np.ones((2, 3)), np.ones((3, 2)))

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from matplotlib.figure import Figure
 
 from backprop_lab import rnn, rnn_experiments
@@ -47,7 +47,8 @@ def bptt_errors(model, T, N, seed=0, c0=False, scaled=False):
     numeric = {name: numerical_gradient(loss, inputs[name]) for name in analytic}
     if scaled:
         return {name: (rel_error(analytic[name], numeric[name]),
-                       scaled_error(analytic[name], numeric[name])) for name in analytic}
+                       scaled_error(analytic[name], numeric[name]),
+                       float(np.max(np.abs(analytic[name])))) for name in analytic}
     return {name: rel_error(analytic[name], numeric[name]) for name in analytic}
 
 
@@ -69,12 +70,17 @@ def test_lstm_bptt_matches_numerical_gradients_including_the_cell_state():
 @given(cell=st.sampled_from(["rnn", "lstm"]), T=st.integers(1, 5), N=st.integers(1, 3),
        D=st.integers(1, 4), H=st.integers(1, 4), seed=st.integers(0, 2**16))
 def test_bptt_matches_numerical_gradients_over_random_shapes(cell, T, N, D, H, seed):
-    # Over random draws some gradient entry is tiny (~1e-5) now and then; centered
-    # differences carry ~1e-12 of round-off, which is 1e-7 relative to such an entry.
-    # So: every entry within 1e-5 relative, and the error within 1e-8 of the largest entry.
+    # Centered differences carry round-off of about 1e-16·|loss|/h ≈ 1e-10 here, whatever
+    # the size of the entry: relative to each entry, a draw whose gradient has an entry
+    # near 0 (by cancellation) fails however right backward is, so the bar is relative to
+    # the array's largest entry: within 1e-7 of it (a wrong gradient is off by ~1).  A draw
+    # whose hidden units saturate (a recurrent matrix scaled to spectral radius 0.9 can
+    # still have entries of 10 and more: tanh then gives exactly ±1) has gradients of ~1e-13
+    # that differences cannot resolve at all (cell="rnn", T=1, N=1, D=2, H=2, seed=326):
+    # draws whose largest entry is below 1e-2 are skipped, as in the graph tests.
     errors = bptt_errors(random_model(cell, D, H, seed=seed), T, N, seed, scaled=True)
-    assert max(e for e, _ in errors.values()) < 1e-5, errors
-    assert max(s for _, s in errors.values()) < 1e-8, errors
+    assume(min(largest for _, _, largest in errors.values()) > 1e-2)
+    assert max(scaled for _, scaled, _ in errors.values()) < 1e-7, errors
 
 
 def test_backward_keeps_dl_dh_of_every_step():
