@@ -24,10 +24,10 @@ right after the other (the order turning by one each round), and a ratio is the 
 over the rounds of the two loop times of the same round**: two loops a few milliseconds
 apart share the machine's state (other programs, the CPU's clock, its caches), so their
 ratio keeps little of the noise that either time has alone.  The table shows each
-contestant's median loop time.  (Until stop 21 the ratio was of each contestant's best
-round out of five; on a quiet machine, groups of five rounds of the same two contestants
-gave ratios from 1.00 to 1.39 in one process — the best of five is one lucky round
-each — where the median of 20 rounds stayed within ±3%.)
+contestant's median loop time.  (Until 2026-11-30 the ratio was of each contestant's best
+of five rounds: on a quiet machine, in one process, eight groups of five rounds of the same
+two contestants gave 1.07 to 1.39 for ours / hand-written numpy — the best of five is one
+lucky round each — where the median of 20 rounds gave 1.16 to 1.22 in four processes.)
 
 Memory: glibc's malloc gives blocks above its (moving) threshold back to the system when they
 are freed and maps fresh ones at the next step, and the kernel zeroes every page of them again.
