@@ -249,8 +249,8 @@ class ConstantSlopeGate(ElementwiseGate):
         if type(upstream) is float and not any(shapes):   # numbers: nothing to un-broadcast
             return tuple([upstream * grad for grad in local])
         self._check_upstream(upstream, broadcast_shapes(*shapes))
-        return tuple([unbroadcast(upstream, shape) * grad if grad != 1.0
-                      else unbroadcast(upstream, shape) for grad, shape in zip(local, shapes)])
+        summed = [unbroadcast(upstream, shape) for shape in shapes]
+        return tuple([grad if slope == 1.0 else grad * slope for grad, slope in zip(summed, local)])
 
 
 # ------------------------------------------------------------------- binary gates

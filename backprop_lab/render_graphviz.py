@@ -267,8 +267,7 @@ class _EmbeddedGraphviz:
             raise
         if job.error is not None:
             raise self._explain(job.error, session)
-        if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
-            self.session = session
+        self._give_back(session)
         return job.svg
 
     def _render_here(self, session, source: str) -> str:
@@ -279,9 +278,14 @@ class _EmbeddedGraphviz:
             svg = _call_graphviz(session, source)
         except Exception as error:
             raise self._explain(error, session) from None
+        self._give_back(session)
+        return svg
+
+    def _give_back(self, session) -> None:
+        """Keep the instance of a clean run for the next one, unless it grew past
+        :data:`_KEEP_MEMORY` (then the next run gets a fresh one)."""
         if session["memory"].data_len(session["store"]) <= _KEEP_MEMORY:
             self.session = session
-        return svg
 
     def _explain(self, error: BaseException, session) -> BaseException:
         wasmtime = self.wasmtime
@@ -360,7 +364,7 @@ class _Worker:
 
 #: Seconds the Graphviz thread waits for another drawing before it ends.
 _WORKER_IDLE = 0.1
-_worker = _Worker()                  # runs the drawings of both compiled copies
+_worker = _Worker()                  # runs the drawings of the interruptible copy
 
 
 def _call_graphviz(session, source: str) -> str:

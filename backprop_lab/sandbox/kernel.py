@@ -56,8 +56,10 @@ def _scratch_folder() -> str:
         _SWEPT.append(True)
         base = tempfile.gettempdir()
         for name in os.listdir(base):
+            if not name.startswith(SCRATCH_PREFIX):
+                continue
             owner = name[len(SCRATCH_PREFIX):].split("-", 1)[0]
-            if not name.startswith(SCRATCH_PREFIX) or not owner.isdigit():
+            if not owner.isdigit():
                 continue
             path = os.path.join(base, name)
             try:
@@ -243,16 +245,24 @@ class SandboxKernel:
         does) and wait until it is gone, checking often: jupyter_client's shutdown, which
         follows, then finds it dead at once instead of sleeping 0.1 s between checks."""
         process = getattr(self.km.provisioner, "process", None)
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except OSError:
+        if process is None or process.poll() is not None or not self._kill_sandbox():
             return
         pause, deadline = 0.002, time.monotonic() + 5
         while process.poll() is None and time.monotonic() < deadline:
             await asyncio.sleep(pause)
             pause = min(2 * pause, 0.05)
+
+    def _kill_sandbox(self) -> bool:
+        """SIGKILL the kernel's process group: bwrap leads its own session (without a
+        sandbox, the kernel does).  False when there was no process to signal."""
+        pid = self.pid
+        if not pid:
+            return False
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            return False
+        return True
 
     def _remove_folders(self) -> None:
         """Remove the kernel's private folders; close the grader's end of the lifeline."""
@@ -272,12 +282,7 @@ class SandboxKernel:
         if not self.running:
             return
         _RUNNING.discard(self)
-        pid = self.pid
-        if pid:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        self._kill_sandbox()
         try:
             if self.kc is not None:
                 self.kc.stop_channels()
